@@ -1,0 +1,1 @@
+"""Cypher statements, one per file; installed as package data (see pyproject.toml)."""

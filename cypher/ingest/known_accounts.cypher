@@ -1,0 +1,4 @@
+// Which of $ids are stored accounts.
+UNWIND $ids AS id
+MATCH (a:Account {id: id})
+RETURN a.id AS id

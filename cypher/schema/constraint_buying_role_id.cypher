@@ -1,0 +1,1 @@
+CREATE CONSTRAINT buying_role_id IF NOT EXISTS FOR (n:BuyingRole) REQUIRE n.id IS UNIQUE

@@ -1,0 +1,1 @@
+CREATE CONSTRAINT stage_change_id IF NOT EXISTS FOR (n:StageChange) REQUIRE n.id IS UNIQUE

@@ -1,0 +1,1 @@
+CREATE INDEX contact_email IF NOT EXISTS FOR (n:Contact) ON (n.email)

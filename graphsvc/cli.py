@@ -1,0 +1,145 @@
+"""The ``graphsvc`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from graphsvc.config import Settings, get_settings
+from graphsvc.errors import GraphsvcError
+from graphsvc.ingest.importer import Importer
+from graphsvc.ingest.records import KINDS
+from graphsvc.store import open_store
+from graphsvc.store.embedded import EmbeddedServer
+
+__all__ = ["main"]
+
+log = logging.getLogger("graphsvc")
+
+
+class _Command(click.Group):
+    """Turns graphsvc's own errors into one clear line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except GraphsvcError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Command, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
+def main(verbose: bool) -> None:
+    """graphsvc: graph-based account intelligence for account-based marketing.
+
+    Configuration comes from GRAPHSVC_* environment variables (see the README). With no
+    GRAPHSVC_NEO4J_URI, graphsvc runs its embedded ArcadeDB server in GRAPHSVC_DATA_DIR.
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("neo4j").setLevel(logging.WARNING)
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Load the shipped demo data set into an empty database.")
+@click.option("--host", default=None, help="Interface to listen on (default GRAPHSVC_HOST, 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port to listen on (default GRAPHSVC_PORT, 8000).")
+def serve(demo: bool, host: str | None, port: int | None) -> None:
+    """Serve the GraphQL API (/graphql), /healthz and /readyz."""
+    import uvicorn
+
+    from graphsvc.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings, demo=demo),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
+@main.group()
+def db() -> None:
+    """Manage the embedded database of GRAPHSVC_DATA_DIR."""
+
+
+def _embedded(settings: Settings) -> EmbeddedServer:
+    if not settings.embedded:
+        raise click.ClickException("GRAPHSVC_NEO4J_URI is set: there is no embedded database to manage")
+    return EmbeddedServer(settings.data_dir, settings.embedded_heap, settings.embedded_start_timeout)
+
+
+@db.command("start")
+def db_start() -> None:
+    """Start the embedded database in the background; other graphsvc commands attach to it."""
+    server = _embedded(get_settings())
+    info = server.start(detached=True)
+    click.echo(f"embedded database running: pid {info.pid}, {info.uri}, data in {server.data_dir}")
+
+
+@db.command("stop")
+def db_stop() -> None:
+    """Stop the embedded database started by ``graphsvc db start``."""
+    server = _embedded(get_settings())
+    click.echo("stopped" if server.stop() else "not running")
+
+
+@db.command("status")
+def db_status() -> None:
+    """Print whether the embedded database runs, as JSON; exit code 3 when it does not."""
+    status = _embedded(get_settings()).status()
+    click.echo(json.dumps(status, indent=2))
+    if not status["running"]:
+        sys.exit(3)
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", type=click.Choice(KINDS), help="Kind of every file (default: from each file name).")
+@click.option("--batch-size", type=click.IntRange(1, 50_000), default=None, help="Rows per transaction.")
+@click.option("--max-errors", type=int, default=20, show_default=True, help="Row errors to print per file.")
+def import_(files: tuple[Path, ...], kind: str | None, batch_size: int | None, max_errors: int) -> None:
+    """Import CSV or NDJSON files of accounts, users, contacts, leads, engagements, opportunities.
+
+    Files are imported in dependency order. Valid rows land; each invalid row is reported with
+    file, line, field and reason. Exit code 2 when any row failed.
+    """
+    settings = get_settings()
+
+    async def run() -> bool:
+        async with open_store(settings) as store:
+            importer = Importer(store, batch_size or settings.import_batch_size)
+            reports = await importer.import_files(files, kind, progress=sys.stderr.isatty())
+        clean = True
+        for report in reports:
+            click.echo(f"{report.source}: {report.kind}: {report.imported} imported, {report.failed} failed")
+            for error in report.errors[:max_errors]:
+                click.echo(f"  {error}", err=True)
+            if len(report.errors) > max_errors:
+                click.echo(f"  ... and {len(report.errors) - max_errors} more", err=True)
+            clean = clean and not report.errors
+        return clean
+
+    if not asyncio.run(run()):
+        sys.exit(2)
+
+
+@main.command()
+@click.option("--accounts", type=click.IntRange(1), required=True, help="How many accounts.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed; same seed, same files.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output folder.")
+def generate(accounts: int, seed: int, out: Path) -> None:
+    """Write a realistic, deterministic data set as CSV files (one per kind)."""
+    from graphsvc.datagen import generate as generate_data
+
+    counts = generate_data(out, accounts=accounts, seed=seed, progress=sys.stderr.isatty())
+    for kind, count in counts.items():
+        click.echo(f"{kind}: {count}")

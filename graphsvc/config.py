@@ -1,0 +1,59 @@
+"""graphsvc's configuration: one ``Settings`` object read from ``GRAPHSVC_*`` environment variables.
+
+When ``GRAPHSVC_NEO4J_URI`` is unset graphsvc runs its embedded default: an ArcadeDB server it
+starts itself on a loopback port, with its files under ``GRAPHSVC_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Every setting graphsvc reads; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="GRAPHSVC_", env_file=".env", extra="ignore")
+
+    neo4j_uri: str | None = Field(
+        default=None,
+        description="Bolt URI of a Neo4j 5 server or cluster (neo4j:// or bolt://); unset = embedded.",
+    )
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+
+    data_dir: Path = Field(
+        default_factory=lambda: Path(user_data_dir("graphsvc", appauthor=False)),
+        description="Where the embedded database keeps its files.",
+    )
+    embedded_heap: str = Field(default="2g", description="Java heap (-Xmx) of the embedded server.")
+    embedded_start_timeout: float = Field(default=60.0, gt=0)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    import_batch_size: int = Field(default=5000, ge=1, le=50_000)
+    db_timeout: float = Field(default=30.0, gt=0, description="Seconds a database call may take.")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def embedded(self) -> bool:
+        """True when graphsvc runs (or attaches to) its own ArcadeDB server."""
+        return not self.neo4j_uri
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,311 @@
+"""The import contract: one validated record type per kind, with the columns of SPEC §11.
+
+Cells arrive as CSV strings or JSON values. Rules shared by every kind:
+
+* an empty cell is a missing value, and a missing value never overwrites a stored one;
+* lists are ``;``-separated in CSV, JSON arrays (or the same string) in NDJSON;
+* booleans are ``true``/``false``; times are ISO-8601, read as UTC when they carry no offset;
+* times of events (engagements, lead creation, opportunities) may not lie in the future;
+* columns outside the contract are ignored, and the importer says so once per file.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+__all__ = [
+    "KINDS",
+    "RECORD_TYPES",
+    "AccountRecord",
+    "ContactRecord",
+    "EngagementRecord",
+    "FieldError",
+    "ImportRecord",
+    "LeadRecord",
+    "LeadStatus",
+    "OpportunityRecord",
+    "UserRecord",
+    "validate_row",
+]
+
+# Clock skew allowed on event times before they count as "in the future".
+_FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _lower(value: Any) -> Any:
+    value = _blank_to_none(value)
+    return value.lower() if isinstance(value, str) else value
+
+
+def _domain(value: Any) -> Any:
+    value = _lower(value)
+    return value.removeprefix("www.") if isinstance(value, str) else value
+
+
+def _split_list(value: Any) -> Any:
+    value = _blank_to_none(value)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(";") if item.strip()]
+    return value
+
+
+def _utc(value: Any) -> Any:
+    value = _blank_to_none(value)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"not an ISO-8601 time: {value!r}") from None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _optional(inner: Any, before: Any = _blank_to_none) -> Any:
+    """An optional cell: blank means missing, constraints apply to present values."""
+    return Annotated[inner | None, BeforeValidator(before), Field(default=None)]
+
+
+Text = _optional(Annotated[str, Field(max_length=1000)])
+LowerText = _optional(Annotated[str, Field(max_length=1000)], _lower)
+Domain = _optional(Annotated[str, Field(max_length=253)], _domain)
+Id = Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1, max_length=200, pattern=r"^\S+$")]
+OptionalId = _optional(Annotated[str, Field(max_length=200, pattern=r"^\S+$")])
+TextList = _optional(Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=200)], _split_list)
+Time = _optional(datetime, _utc)
+Count = _optional(Annotated[int, Field(ge=0)])
+Amount = _optional(Annotated[float, Field(ge=0, allow_inf_nan=False)])
+Flag = _optional(bool)
+
+
+class LeadStatus(StrEnum):
+    NEW = "NEW"
+    MQL = "MQL"
+    SAL = "SAL"
+    SQL = "SQL"
+    OPPORTUNITY = "OPPORTUNITY"
+    WON = "WON"
+    LOST = "LOST"
+    NURTURE = "NURTURE"
+    RECYCLED = "RECYCLED"
+    DISQUALIFIED = "DISQUALIFIED"
+
+
+class UserRole(StrEnum):
+    AE = "AE"
+    BDR = "BDR"
+    SDR = "SDR"
+    MANAGER = "MANAGER"
+    MARKETING = "MARKETING"
+
+
+class OpportunityStatus(StrEnum):
+    OPEN = "OPEN"
+    WON = "WON"
+    LOST = "LOST"
+
+
+def _upper(value: Any) -> Any:
+    value = _blank_to_none(value)
+    return value.upper() if isinstance(value, str) else value
+
+
+class ImportRecord(BaseModel):
+    """Base of every record: an id, strict about types, silent about unknown columns."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    kind: ClassVar[str]
+    # Fields stored as relationships, not properties.
+    references: ClassVar[tuple[str, ...]] = ()
+    # Event times that may not lie in the future.
+    event_times: ClassVar[tuple[str, ...]] = ()
+
+    id: Id
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _not_in_future(cls, value: Any, info: Any) -> Any:
+        if info.field_name in cls.event_times and isinstance(value, datetime):
+            if value > datetime.now(UTC) + _FUTURE_TOLERANCE:
+                raise ValueError(f"lies in the future: {value.isoformat()}")
+        return value
+
+    def row(self) -> dict[str, Any]:
+        """The record as a Cypher ``$rows`` item.
+
+        ``props`` holds the plain properties that are present (``SET n += r.props`` leaves the
+        others alone); references and times sit beside it, times as ISO-8601 strings for
+        ``datetime()`` in Cypher.
+        """
+        values = self.model_dump(mode="json", exclude_none=True)
+        times = {name for name, field in type(self).model_fields.items() if _is_time(field.annotation)}
+        lifted = set(self.references) | times | {"id"}
+        row = {key: values.get(key) for key in lifted}
+        row["props"] = {key: value for key, value in values.items() if key not in lifted}
+        return row
+
+
+def _is_time(annotation: Any) -> bool:
+    return annotation is datetime or datetime in getattr(annotation, "__args__", ())
+
+
+class AccountRecord(ImportRecord):
+    kind = "accounts"
+    references = ("parent_id", "owner_id")
+
+    name: Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1, max_length=1000)]
+    domain: Domain
+    domains: TextList
+    industry: Text
+    employees: Count
+    annual_revenue: Amount
+    country: Text
+    parent_id: OptionalId
+    owner_id: OptionalId
+    is_target: Flag
+    tier: _optional(Annotated[int, Field(ge=1, le=3)])
+    technologies: TextList
+
+    @field_validator("domains", mode="after")
+    @classmethod
+    def _lower_domains(cls, value: list[str] | None) -> list[str] | None:
+        return [_domain(item) for item in value] if value else value
+
+
+class UserRecord(ImportRecord):
+    kind = "users"
+    references = ("manager_id", "pools")
+
+    name: Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1, max_length=1000)]
+    email: Text
+    role: Annotated[UserRole, BeforeValidator(_upper)]
+    active: Flag
+    capacity: Count
+    manager_id: OptionalId
+    pools: TextList
+
+    @field_validator("pools", mode="after")
+    @classmethod
+    def _pool_items(cls, value: list[str] | None) -> list[str] | None:
+        for item in value or []:
+            name, _, weight = item.partition(":")
+            if not name or (weight and not _positive_number(weight)):
+                raise ValueError(f"pool item {item!r} is not name or name:weight with a positive weight")
+        return value
+
+    def memberships(self) -> list[dict[str, Any]]:
+        """Pool memberships as ``{pool, weight}``; weight 1 when not given."""
+        result = []
+        for item in self.pools or []:
+            name, _, weight = item.partition(":")
+            result.append({"pool": name.strip().lower(), "weight": float(weight) if weight else 1.0})
+        return result
+
+
+def _positive_number(text: str) -> bool:
+    try:
+        return float(text) > 0
+    except ValueError:
+        return False
+
+
+class ContactRecord(ImportRecord):
+    kind = "contacts"
+    references = ("account_id", "roles")
+
+    account_id: OptionalId
+    email: LowerText
+    first_name: Text
+    last_name: Text
+    title: Text
+    seniority: LowerText
+    department: Text
+    roles: TextList
+
+    @field_validator("roles", mode="after")
+    @classmethod
+    def _upper_roles(cls, value: list[str] | None) -> list[str] | None:
+        return [role.upper() for role in value] if value else value
+
+
+class LeadRecord(ImportRecord):
+    kind = "leads"
+    event_times = ("created_at",)
+
+    email: LowerText
+    first_name: Text
+    last_name: Text
+    company: Text
+    website: Text
+    title: Text
+    seniority: LowerText
+    industry: Text
+    country: Text
+    source: Text
+    created_at: Time
+    status: _optional(LeadStatus, _upper)
+
+
+class EngagementRecord(ImportRecord):
+    kind = "engagements"
+    references = ("person_id",)
+    event_times = ("occurred_at",)
+
+    person_id: Id
+    type: Annotated[str, BeforeValidator(_lower), Field(min_length=1, max_length=100)]
+    detail: LowerText
+    occurred_at: Annotated[datetime, BeforeValidator(_utc)]
+    campaign: Text
+
+
+class OpportunityRecord(ImportRecord):
+    kind = "opportunities"
+    references = ("account_id",)
+    event_times = ("created_at", "closed_at")
+
+    account_id: Id
+    name: Text
+    amount: Amount
+    status: _optional(OpportunityStatus, _upper)
+    created_at: Time
+    closed_at: Time
+
+
+# Import order: a kind only references kinds before it.
+RECORD_TYPES: dict[str, type[ImportRecord]] = {
+    record.kind: record
+    for record in (UserRecord, AccountRecord, ContactRecord, LeadRecord, OpportunityRecord, EngagementRecord)
+}
+KINDS: tuple[str, ...] = tuple(RECORD_TYPES)
+
+
+FieldError = tuple[str | None, str]
+
+
+def validate_row(kind: str, row: dict[str, Any]) -> tuple[ImportRecord | None, list[FieldError]]:
+    """Validate one row of ``kind``; returns the record, or None and every (field, reason)."""
+    try:
+        return RECORD_TYPES[kind].model_validate(row), []
+    except ValidationError as exc:
+        errors: list[FieldError] = []
+        for error in exc.errors(include_url=False, include_input=False):
+            field = str(error["loc"][0]) if error["loc"] else None
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "missing" or (error["type"] == "string_type" and row.get(field) in (None, "")):
+                message = "is required"
+            errors.append((field, message))
+        return None, errors

@@ -1,0 +1,57 @@
+"""Opening and closing the store of one graphsvc process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from graphsvc.config import Settings
+from graphsvc.store.cypher import registry
+from graphsvc.store.database import Database
+from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER, EmbeddedServer
+
+__all__ = ["apply_schema", "open_store"]
+
+log = logging.getLogger(__name__)
+
+
+async def apply_schema(db: Database) -> int:
+    """Create every constraint and index in ``cypher/schema/`` (idempotent); returns how many."""
+    names = registry().under("schema")
+    for name in names:
+        await db.write(name)
+    return len(names)
+
+
+@asynccontextmanager
+async def open_store(settings: Settings, *, schema: bool = True) -> AsyncIterator[Database]:
+    """Connect to the configured database and yield a :class:`Database`.
+
+    With no Neo4j URI configured, the embedded server of ``settings.data_dir`` is started first
+    (or attached to, when ``graphsvc db start`` runs one) and stopped on exit. Must be entered
+    on the main thread: the embedded server is tied to the thread that starts it.
+    """
+    server: EmbeddedServer | None = None
+    if settings.embedded:
+        server = EmbeddedServer(settings.data_dir, settings.embedded_heap, settings.embedded_start_timeout)
+        info = server.start()
+        db = Database.connect(info.uri, ROOT_USER, server.password(), DATABASE_NAME, settings.db_timeout)
+    else:
+        assert settings.neo4j_uri is not None
+        log.info("connecting to %s as %s", settings.neo4j_uri, settings.neo4j_user)
+        db = Database.connect(
+            settings.neo4j_uri,
+            settings.neo4j_user,
+            settings.neo4j_password.get_secret_value(),
+            settings.neo4j_database,
+            settings.db_timeout,
+        )
+    try:
+        if schema:
+            await apply_schema(db)
+        yield db
+    finally:
+        await db.close()
+        if server is not None:
+            server.stop()

@@ -1,0 +1,157 @@
+"""The one way graphsvc talks to its graph: an async ``neo4j`` driver running registry statements.
+
+Every call is a managed transaction whose function consumes its result inside (so the driver
+may retry it on transient failures), and every driver error leaves here translated into
+graphsvc's own exceptions. Statements are named, never composed: callers pass a name from
+``cypher/`` and parameters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction
+from neo4j.exceptions import (
+    ConstraintError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+
+from graphsvc.errors import DatabaseError, DatabaseUnavailable
+from graphsvc.store.cypher import statement
+
+__all__ = ["Database", "Record"]
+
+log = logging.getLogger(__name__)
+
+Record = dict[str, Any]
+
+# A concurrent MERGE on the same id can lose the race with a constraint error on servers without
+# Neo4j's MERGE locks (the embedded ArcadeDB); running it again finds the node and succeeds.
+_CONSTRAINT_RETRIES = 5
+
+
+class Database:
+    """Runs named Cypher statements in managed transactions.
+
+    Parameters
+    ----------
+    driver
+        An open async driver; the Database owns it and closes it in :meth:`close`.
+    database
+        Database name on the server.
+    timeout
+        Seconds one call may take before it fails with :class:`DatabaseUnavailable`.
+    """
+
+    def __init__(self, driver: AsyncDriver, database: str, timeout: float = 30.0) -> None:
+        self._driver = driver
+        self.database = database
+        self.timeout = timeout
+        self.round_trips = 0  # statements sent; read by tests and /metrics
+        self.seconds = 0.0
+
+    @classmethod
+    def connect(cls, uri: str, user: str, password: str, database: str, timeout: float = 30.0) -> Database:
+        """Open a driver to ``uri`` (``neo4j://`` routes reads to followers in a cluster)."""
+        driver = AsyncGraphDatabase.driver(
+            uri,
+            auth=(user, password),
+            connection_timeout=min(timeout, 10.0),
+            connection_acquisition_timeout=timeout,
+            max_transaction_retry_time=min(timeout, 15.0),
+        )
+        return cls(driver, database, timeout)
+
+    async def close(self) -> None:
+        await self._driver.close()
+
+    async def read(self, name: str, **params: Any) -> list[Record]:
+        """Run the read statement ``name`` and return its records as dicts."""
+        return await self._run(name, params, write=False)
+
+    async def write(self, name: str, **params: Any) -> list[Record]:
+        """Run the write statement ``name`` in one transaction and return its records."""
+        return await self._run(name, params, write=True)
+
+    async def write_many(self, steps: Sequence[tuple[str, dict[str, Any]]]) -> list[list[Record]]:
+        """Run several write statements in ONE transaction: all land or none does."""
+        texts = [(statement(name), params) for name, params in steps]
+
+        async def work(tx: AsyncManagedTransaction) -> list[list[Record]]:
+            results = []
+            for text, params in texts:
+                result = await tx.run(text, params)
+                results.append(await result.data())
+            return results
+
+        label = "+".join(name for name, _ in steps)
+        return await self._execute(label, work, write=True, round_trips=len(steps))
+
+    async def write_batches(self, name: str, rows: Iterable[Record], batch_size: int, **params: Any) -> int:
+        """Run ``name`` with ``$rows`` in batches of ``batch_size``, one transaction each."""
+        batch: list[Record] = []
+        written = 0
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= batch_size:
+                await self.write(name, rows=batch, **params)
+                written += len(batch)
+                batch = []
+        if batch:
+            await self.write(name, rows=batch, **params)
+            written += len(batch)
+        return written
+
+    async def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            await self.read("health/ping")
+        except DatabaseUnavailable:
+            return False
+        return True
+
+    async def _run(self, name: str, params: dict[str, Any], *, write: bool) -> list[Record]:
+        text = statement(name)
+
+        async def work(tx: AsyncManagedTransaction) -> list[Record]:
+            result = await tx.run(text, params)
+            return await result.data()
+
+        return await self._execute(name, work, write=write)
+
+    async def _execute(self, label: str, work: Any, *, write: bool, round_trips: int = 1) -> Any:
+        started = time.perf_counter()
+        try:
+            for attempt in range(_CONSTRAINT_RETRIES + 1):
+                try:
+                    async with asyncio.timeout(self.timeout):
+                        async with self._driver.session(database=self.database) as session:
+                            run = session.execute_write if write else session.execute_read
+                            return await run(work)
+                except ConstraintError:
+                    if not write or attempt == _CONSTRAINT_RETRIES:
+                        raise
+                    await asyncio.sleep(0.01 * (attempt + 1))
+        except (ServiceUnavailable, SessionExpired, TransientError, TimeoutError, OSError) as exc:
+            raise DatabaseUnavailable(f"database unavailable while running {label}: {_brief(exc)}") from exc
+        except Neo4jError as exc:
+            log.warning("statement %s failed: %s", label, _brief(exc))
+            raise DatabaseError(f"the database refused {label}: {_brief(exc)}") from exc
+        except DriverError as exc:
+            raise DatabaseUnavailable(f"database driver error while running {label}: {_brief(exc)}") from exc
+        finally:
+            self.round_trips += round_trips
+            self.seconds += time.perf_counter() - started
+
+
+def _brief(exc: BaseException) -> str:
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return message.splitlines()[0][:300]

@@ -1,0 +1,334 @@
+"""The embedded default database: an ArcadeDB server that graphsvc starts, supervises and stops.
+
+The server comes from the ``arcadedb-embedded`` wheel, which bundles a Java runtime and the
+Neo4j-compatible Bolt plugin. graphsvc runs it as a child process on free loopback ports, so the
+one store code path (the official ``neo4j`` driver over Bolt) serves both production Neo4j and
+the embedded default.
+
+Files in the data directory:
+
+``arcadedb/``       the server's root (its databases, config and logs)
+``credentials``     the generated root password, mode 0600, never logged
+``graphsvc.lock``   an exclusive ``flock`` held by the server process for its whole life
+``server.json``     pid and ports of the running server
+``arcadedb.log``    the server's console output
+
+Two guarantees matter in production:
+
+* **No orphans.** An attached server is started with ``PR_SET_PDEATHSIG``, so the kernel sends it
+  SIGTERM when graphsvc dies, even by SIGKILL. (``graphsvc db start`` starts a *detached* server
+  on purpose; ``graphsvc db stop`` stops it.)
+* **One owner per data directory.** The lock file descriptor is inherited by the server, so the
+  lock lives exactly as long as the server. A second graphsvc that finds it held refuses with a
+  clear message, unless the holder is a detached server, which it attaches to.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import json
+import logging
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+from neo4j import GraphDatabase
+from neo4j.exceptions import Neo4jError, ServiceUnavailable
+
+from graphsvc.errors import DataDirectoryInUse, EmbeddedServerError
+
+__all__ = ["DATABASE_NAME", "ROOT_USER", "EmbeddedServer", "ServerInfo"]
+
+log = logging.getLogger(__name__)
+
+DATABASE_NAME = "graphsvc"
+ROOT_USER = "root"
+_MAIN_CLASS = "com.arcadedb.server.ArcadeDBServer"
+_PR_SET_PDEATHSIG = 1
+_LOCK_WAIT_SECONDS = 10.0  # a server that is shutting down still holds the lock for a moment
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """How to reach a running embedded server (the password is read from ``credentials``)."""
+
+    pid: int
+    bolt_port: int
+    http_port: int
+    detached: bool
+    started_at: float
+
+    @property
+    def uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.bolt_port}"
+
+
+def _package_dir() -> Path:
+    spec = find_spec("arcadedb_embedded")
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddedServerError("the arcadedb-embedded package is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (exited, not yet reaped by its parent) is not a running server.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+class EmbeddedServer:
+    """Supervises the ArcadeDB server of one data directory.
+
+    Parameters
+    ----------
+    data_dir
+        Directory for the server's files; created when missing.
+    heap
+        Java heap limit, e.g. ``"2g"``.
+    start_timeout
+        Seconds to wait for the server to answer queries.
+    """
+
+    def __init__(self, data_dir: Path, heap: str = "2g", start_timeout: float = 60.0) -> None:
+        self.data_dir = Path(data_dir)
+        self.heap = heap
+        self.start_timeout = start_timeout
+        self._process: subprocess.Popen[bytes] | None = None
+        self._info: ServerInfo | None = None
+
+    # -- files ----------------------------------------------------------------------------
+
+    @property
+    def _state_file(self) -> Path:
+        return self.data_dir / "server.json"
+
+    @property
+    def _lock_file(self) -> Path:
+        return self.data_dir / "graphsvc.lock"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "arcadedb.log"
+
+    def password(self) -> str:
+        """The root password of this data directory's server, generated on first use."""
+        path = self.data_dir / "credentials"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(24))
+        return path.read_text().strip()
+
+    def _read_state(self) -> ServerInfo | None:
+        try:
+            info = ServerInfo(**json.loads(self._state_file.read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+        return info if _alive(info.pid) else None
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self, *, detached: bool = False) -> ServerInfo:
+        """Start the server, or attach to a detached one already running on this directory.
+
+        Raises
+        ------
+        DataDirectoryInUse
+            Another graphsvc process runs a server on this data directory.
+        EmbeddedServerError
+            The server exited or did not become ready in time; the message carries its log tail.
+        """
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        running = self._read_state()
+        if running is not None and running.detached and not detached:
+            log.info("attaching to the detached embedded server (pid %d)", running.pid)
+            self._info = running
+            return running
+        lock_fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if not self._acquire(lock_fd):
+                running = self._read_state()
+                holder = f"pid {running.pid}" if running else "another process"
+                raise DataDirectoryInUse(
+                    f"data directory {self.data_dir} is in use by {holder}; stop that graphsvc "
+                    "first, or point GRAPHSVC_DATA_DIR at another directory"
+                )
+            info = self._spawn(lock_fd, detached=detached)
+        finally:
+            # The child holds its own copy of the descriptor (and with it the lock).
+            os.close(lock_fd)
+        self._wait_until_ready(info)
+        self._state_file.write_text(json.dumps(asdict(info)))
+        self._info = info
+        log.info("embedded ArcadeDB ready on %s (pid %d)", info.uri, info.pid)
+        return info
+
+    @staticmethod
+    def _acquire(lock_fd: int) -> bool:
+        deadline = time.monotonic() + _LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.2)
+
+    def _command(self, bolt_port: int, http_port: int) -> list[str]:
+        package = _package_dir()
+        root = self.data_dir / "arcadedb"
+        properties = {
+            "user.timezone": "UTC",
+            "arcadedb.server.rootPath": root,
+            "arcadedb.server.databaseDirectory": root / "databases",
+            "arcadedb.server.rootPassword": self.password(),
+            "arcadedb.server.defaultDatabases": f"{DATABASE_NAME}[{ROOT_USER}]",
+            "arcadedb.server.httpIncomingHost": "127.0.0.1",
+            "arcadedb.server.httpIncomingPort": http_port,
+            "arcadedb.server.plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
+            "arcadedb.bolt.host": "127.0.0.1",
+            "arcadedb.bolt.port": bolt_port,
+            "arcadedb.bolt.defaultDatabase": DATABASE_NAME,
+        }
+        return [
+            str(package / "jre" / "bin" / "java"),
+            f"-Xmx{self.heap}",
+            *(f"-D{key}={value}" for key, value in properties.items()),
+            "-cp",
+            str(package / "jars" / "*"),
+            _MAIN_CLASS,
+        ]
+
+    def _spawn(self, lock_fd: int, *, detached: bool) -> ServerInfo:
+        bolt_port, http_port = _free_port(), _free_port()
+        with open(self.log_file, "ab") as log_handle:
+            self._process = subprocess.Popen(
+                self._command(bolt_port, http_port),
+                cwd=self.data_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=log_handle,
+                stderr=subprocess.STDOUT,
+                pass_fds=(lock_fd,),
+                start_new_session=detached,
+                preexec_fn=None if detached else _die_with_parent,
+            )
+        return ServerInfo(self._process.pid, bolt_port, http_port, detached, time.time())
+
+    def _wait_until_ready(self, info: ServerInfo) -> None:
+        # The Bolt port opens before the database exists: ready means a query answers.
+        deadline = time.monotonic() + self.start_timeout
+        with GraphDatabase.driver(info.uri, auth=(ROOT_USER, self.password())) as driver:
+            while True:
+                if self._process is not None and self._process.poll() is not None:
+                    raise EmbeddedServerError(
+                        f"the embedded ArcadeDB server exited with code {self._process.returncode}:\n"
+                        + self._log_tail()
+                    )
+                try:
+                    # A plain read without the driver's retry loop: this loop does the waiting.
+                    with driver.session(database=DATABASE_NAME) as session:
+                        session.run("RETURN 1").consume()
+                    return
+                except (ServiceUnavailable, Neo4jError, OSError):
+                    pass
+                if time.monotonic() > deadline:
+                    self._terminate(info.pid)
+                    raise EmbeddedServerError(
+                        f"the embedded ArcadeDB server was not ready after {self.start_timeout:.0f} s:\n"
+                        + self._log_tail()
+                    )
+                time.sleep(0.25)
+
+    def _log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Stop the server this object started, or the detached one of the data directory.
+
+        A server this process merely attached to is left running. Returns True when a server
+        was stopped.
+        """
+        if self._info is not None and self._process is None and self._info.detached:
+            return False  # attached, not ours
+        info = self._info or self._read_state()
+        if info is None:
+            return False
+        self._terminate(info.pid, timeout)
+        self._state_file.unlink(missing_ok=True)
+        self._info = None
+        self._process = None
+        return True
+
+    def _terminate(self, pid: int, timeout: float = 30.0) -> None:
+        if not self._is_our_server(pid):
+            return
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while _alive(pid) and time.monotonic() < deadline:
+            if self._process is not None and self._process.pid == pid:
+                try:
+                    self._process.wait(timeout=0.2)
+                except subprocess.TimeoutExpired:
+                    pass
+            else:
+                time.sleep(0.2)
+        if _alive(pid):
+            log.warning("embedded server pid %d ignored SIGTERM for %.0f s; killing it", pid, timeout)
+            os.kill(pid, signal.SIGKILL)
+
+    def _is_our_server(self, pid: int) -> bool:
+        # Guards against a recycled pid: only signal the ArcadeDB server of this directory.
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return False
+        root = f"-Darcadedb.server.rootPath={self.data_dir / 'arcadedb'}".encode()
+        return _MAIN_CLASS.encode() in cmdline and root in cmdline
+
+    def status(self) -> dict[str, object]:
+        """What is running on this data directory, for ``graphsvc db status``."""
+        info = self._read_state()
+        if info is None:
+            return {"running": False, "data_dir": str(self.data_dir)}
+        return {
+            "running": True,
+            "data_dir": str(self.data_dir),
+            "pid": info.pid,
+            "bolt_uri": info.uri,
+            "detached": info.detached,
+            "uptime_seconds": round(time.time() - info.started_at, 1),
+        }

@@ -1,0 +1,1 @@
+"""Demo data set and default configuration documents; installed as package data."""

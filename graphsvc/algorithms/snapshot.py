@@ -1,0 +1,520 @@
+"""Whole-graph recomputation on compact arrays: the fast path of §6 and §7.
+
+A :class:`GraphSnapshot` holds the account forest, the persons and their engagements as numpy
+arrays, filled straight from query rows by :meth:`GraphSnapshot.from_records`.
+:func:`recompute` then gives every account's ``E``, ``R``, total, windowed engagement (own and
+rolled up) and committee coverage in a handful of vectorised passes: ``np.bincount`` sums
+engagements into persons and persons into accounts, and the roll-up walks the forest one depth
+level at a time (deepest first), so its Python loop runs once per level, never per account,
+person or engagement.
+
+The definitions, boundaries and explanations are those of the networkx reference in
+:mod:`~graphsvc.algorithms.propagation` and :mod:`~graphsvc.algorithms.coverage`; the tests
+prove both give the same numbers.
+
+Examples
+--------
+>>> from graphsvc.algorithms.coverage import CommitteeTemplate
+>>> snapshot = GraphSnapshot.from_records(
+...     accounts=[("acme", None, 80.0), ("acme-uk", "acme", 60.0)],
+...     persons=[("ann", "acme-uk", True, ["CHAMPION"])],
+...     engagements=[("ann", 10.0, 0.0)],
+... )
+>>> result = recompute(
+...     snapshot, 0.0, role_weights={"CHAMPION": 1.3},
+...     committee=CommitteeTemplate.from_weights("default", {"CHAMPION": 1.0}),
+... )
+>>> result.rolled_up.round(6).tolist(), result.coverage.tolist()
+([6.5, 13.0], [0.0, 1.0])
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from graphsvc.algorithms.coverage import CommitteeCoverage, CommitteeTemplate, RoleCoverage, window_start
+from graphsvc.algorithms.propagation import (
+    NO_ROLE_WEIGHT,
+    SECONDS_PER_DAY,
+    AccountScore,
+    Contribution,
+    HierarchyCycleError,
+    epoch_seconds,
+)
+from graphsvc.errors import InvalidInput
+
+__all__ = ["MAX_ROLES", "GraphSnapshot", "Recomputed", "recompute", "hierarchy_depths"]
+
+# Roles are a bitmask per person in one uint64.
+MAX_ROLES = 64
+
+
+@dataclass(frozen=True, eq=False)
+class GraphSnapshot:
+    """The graph as arrays; indices refer to positions in ``account_ids`` / ``person_ids``.
+
+    Attributes
+    ----------
+    account_ids : tuple of str
+    account_parent : int64 array
+        Index of the parent account (``SUBSIDIARY_OF``), -1 for none.
+    account_fit : float64 array
+        ICP fit 0..100 (0 when unknown).
+    person_ids : tuple of str
+    person_account : int64 array
+        Index of the account a contact works at or a lead is matched to, -1 for none.
+    person_is_contact : bool array
+        True for contacts, False for leads.
+    person_roles : uint64 array
+        Bit ``k`` set when the person holds ``role_names[k]``.
+    role_names : tuple of str
+    engagement_person : int64 array
+        Index of the person who performed each engagement.
+    engagement_points : float64 array
+        Undecayed base points.
+    engagement_time : float64 array
+        ``occurred_at`` in epoch seconds.
+
+    Arrays are made read-only: a snapshot is shared by readers and never changes.
+    """
+
+    account_ids: tuple[str, ...]
+    account_parent: np.ndarray
+    account_fit: np.ndarray
+    person_ids: tuple[str, ...]
+    person_account: np.ndarray
+    person_is_contact: np.ndarray
+    person_roles: np.ndarray
+    role_names: tuple[str, ...]
+    engagement_person: np.ndarray
+    engagement_points: np.ndarray
+    engagement_time: np.ndarray
+
+    def __post_init__(self) -> None:
+        columns = {
+            "account_parent": (np.int64, len(self.account_ids)),
+            "account_fit": (np.float64, len(self.account_ids)),
+            "person_account": (np.int64, len(self.person_ids)),
+            "person_is_contact": (np.bool_, len(self.person_ids)),
+            "person_roles": (np.uint64, len(self.person_ids)),
+            "engagement_person": (np.int64, None),
+            "engagement_points": (np.float64, None),
+            "engagement_time": (np.float64, None),
+        }
+        engagements = len(self.engagement_person)
+        for name, (dtype, length) in columns.items():
+            column = np.array(getattr(self, name), dtype=dtype)  # a private copy, then frozen
+            if column.shape != ((engagements if length is None else length),):
+                raise InvalidInput(f"snapshot column {name} has shape {column.shape}, expected ({length},)")
+            column.flags.writeable = False
+            object.__setattr__(self, name, column)
+        if len(self.role_names) > MAX_ROLES:
+            raise InvalidInput(f"at most {MAX_ROLES} distinct buying roles, got {len(self.role_names)}")
+        # -1 means "none" for a parent or an account; every engagement has a person.
+        for name, lowest, size in (
+            ("account_parent", -1, len(self.account_ids)),
+            ("person_account", -1, len(self.account_ids)),
+            ("engagement_person", 0, len(self.person_ids)),
+        ):
+            column = getattr(self, name)
+            if column.size and not lowest <= column.min() <= column.max() < size:
+                raise InvalidInput(f"snapshot column {name} holds an index out of range")
+
+    @classmethod
+    def from_records(
+        cls,
+        accounts: Iterable[Sequence[Any]],
+        persons: Iterable[Sequence[Any]],
+        engagements: Iterable[Sequence[Any]],
+    ) -> GraphSnapshot:
+        """Build a snapshot from plain rows, in one pass over each iterable.
+
+        Parameters
+        ----------
+        accounts
+            ``(id, parent_id | None, fit | None)`` rows, see
+            :class:`~graphsvc.algorithms.propagation.AccountRecord`.
+        persons
+            ``(id, account_id | None, is_contact, roles)`` rows.
+        engagements
+            ``(person_id, base_points, occurred_at)`` rows; ``occurred_at`` as epoch seconds
+            (cheapest: ``occurred_at.epochMillis / 1000.0`` in Cypher), datetime or ISO string.
+
+        Raises
+        ------
+        InvalidInput
+            A duplicate id, or a reference to an account or person not in the rows.
+        """
+        account_ids: list[str] = []
+        parent_ids: list[str | None] = []
+        fits = array("d")
+        for account_id, parent_id, fit in accounts:
+            account_ids.append(account_id)
+            parent_ids.append(parent_id)
+            fits.append(float(fit or 0.0))
+        account_index = _index(account_ids, "account")
+        parents = np.fromiter(
+            (-1 if p is None else _lookup(account_index, p, "parent account") for p in parent_ids),
+            dtype=np.int64,
+            count=len(parent_ids),
+        )
+
+        person_ids: list[str] = []
+        person_account = array("q")
+        is_contact = array("b")
+        role_bits: dict[str, int] = {}
+        role_masks: list[int] = []
+        for person_id, account_id, contact, roles in persons:
+            person_ids.append(person_id)
+            person_account.append(-1 if account_id is None else _lookup(account_index, account_id, "account"))
+            is_contact.append(bool(contact))
+            mask = 0
+            for role in roles or ():
+                mask |= 1 << role_bits.setdefault(role, len(role_bits))
+            role_masks.append(mask)
+        if len(role_bits) > MAX_ROLES:
+            raise InvalidInput(f"at most {MAX_ROLES} distinct buying roles, got {len(role_bits)}")
+        person_index = _index(person_ids, "person")
+
+        engagement_person = array("q")
+        points = array("d")
+        times = array("d")
+        for person_id, base_points, occurred_at in engagements:
+            engagement_person.append(_lookup(person_index, person_id, "person"))
+            points.append(base_points)
+            times.append(epoch_seconds(occurred_at))
+
+        return cls(
+            account_ids=tuple(account_ids),
+            account_parent=parents,
+            account_fit=np.frombuffer(fits, dtype=np.float64),
+            person_ids=tuple(person_ids),
+            person_account=np.frombuffer(person_account, dtype=np.int64),
+            person_is_contact=np.frombuffer(is_contact, dtype=np.int8).astype(bool),
+            person_roles=np.array(role_masks, dtype=np.uint64),
+            role_names=tuple(role_bits),
+            engagement_person=np.frombuffer(engagement_person, dtype=np.int64),
+            engagement_points=np.frombuffer(points, dtype=np.float64),
+            engagement_time=np.frombuffer(times, dtype=np.float64),
+        )
+
+    @cached_property
+    def account_index(self) -> dict[str, int]:
+        """Position of each account id."""
+        return {account_id: i for i, account_id in enumerate(self.account_ids)}
+
+    @cached_property
+    def person_index(self) -> dict[str, int]:
+        """Position of each person id."""
+        return {person_id: i for i, person_id in enumerate(self.person_ids)}
+
+    def role_bit(self, role: str) -> np.uint64:
+        """The bitmask of one role; 0 for a role nobody holds."""
+        if role not in self.role_names:
+            return np.uint64(0)
+        return np.uint64(1) << np.uint64(self.role_names.index(role))
+
+    def person_weights(self, role_weights: Mapping[str, float]) -> np.ndarray:
+        """``w(p)`` per person: its largest role weight, 1.0 without roles or for unnamed roles."""
+        weights = np.full(len(self.person_ids), -np.inf)
+        for role in self.role_names:
+            holds = (self.person_roles & self.role_bit(role)) != 0
+            weights = np.where(holds, np.maximum(weights, role_weights.get(role, NO_ROLE_WEIGHT)), weights)
+        weights[self.person_roles == 0] = NO_ROLE_WEIGHT
+        return weights
+
+
+def _index(ids: list[str], kind: str) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for i, node_id in enumerate(ids):
+        if index.setdefault(node_id, i) != i:
+            raise InvalidInput(f"duplicate {kind} id {node_id!r}")
+    return index
+
+
+def _lookup(index: dict[str, int], node_id: str, what: str) -> int:
+    try:
+        return index[node_id]
+    except KeyError:
+        raise InvalidInput(f"unknown {what}: {node_id!r}") from None
+
+
+def hierarchy_depths(account_ids: Sequence[str], parent: np.ndarray) -> np.ndarray:
+    """Depth of every account below its ultimate parent (roots are 0), by pointer doubling.
+
+    After ``k`` doublings each account points ``2^k`` steps up; once that exceeds the number of
+    accounts, every chain that ends at a root has reached it, and an account still pointing at
+    an account lies on, or hangs below, a cycle. O(n log n), no loop over accounts.
+
+    Raises
+    ------
+    HierarchyCycleError
+        Naming the same cycle as the reference.
+    """
+    n = parent.size
+    # Index n is a sentinel above every root that points at itself.
+    up = np.append(np.where(parent >= 0, parent, n), n)
+    depth = np.append((parent >= 0).astype(np.int64), 0)
+    for _ in range(n.bit_length()):
+        depth = depth + depth[up]
+        up = up[up]
+    stuck = up[:n] != n
+    if stuck.any():
+        raise HierarchyCycleError.from_cycles(_cycles(account_ids, parent, np.unique(up[:n][stuck])))
+    return depth[:n]
+
+
+def _cycles(account_ids: Sequence[str], parent: np.ndarray, on_cycles: np.ndarray) -> list[list[str]]:
+    # Error path only: walk each cycle once from a node known to lie on it.
+    seen: set[int] = set()
+    cycles = []
+    for start in on_cycles.tolist():
+        if start in seen:
+            continue
+        cycle, node = [], start
+        while node not in seen:
+            seen.add(node)
+            cycle.append(account_ids[node])
+            node = int(parent[node])
+        cycles.append(cycle)
+    return cycles
+
+
+def _roll_up(parent: np.ndarray, depth: np.ndarray, own: np.ndarray, delta: float) -> np.ndarray:
+    """``R = own + δ·Σ_children R`` for each column of ``own``, deepest level first."""
+    rolled = own.copy()
+    by_depth = np.argsort(depth, kind="stable")
+    bounds = np.searchsorted(depth[by_depth], np.arange(depth.max(initial=0) + 2))
+    for level in range(len(bounds) - 2, 0, -1):
+        children = by_depth[bounds[level] : bounds[level + 1]]
+        np.add.at(rolled, parent[children], delta * rolled[children])
+    return rolled
+
+
+@dataclass(frozen=True, eq=False)
+class Recomputed:
+    """Every account's numbers at one ``as_of``; arrays are indexed like the snapshot's.
+
+    Attributes
+    ----------
+    person_weight, person_points : float64 arrays per person
+        ``w(p)`` and ``e(p)``.
+    person_engaged : bool array per person
+        A contact at an account with a positive-point engagement in the window.
+    engagement, rolled_up, total : float64 arrays per account
+        ``E(a)``, ``R(a)`` and the total score.
+    windowed, rolled_up_windowed : float64 arrays per account
+        Engagement inside the window, own and rolled up (account stages read these).
+    coverage, engaged_coverage : float64 arrays per account
+    engaged_contacts : int64 array per account
+    single_threaded : bool array per account
+    known_roles, engaged_roles : uint64 arrays per account
+        Bitmasks over ``snapshot.role_names`` of roles held by its contacts / engaged contacts.
+    """
+
+    snapshot: GraphSnapshot
+    as_of: float
+    half_life_days: float
+    delta: float
+    window_days: float
+    committee: CommitteeTemplate
+    depth: np.ndarray
+    person_weight: np.ndarray
+    person_points: np.ndarray
+    person_engaged: np.ndarray
+    engagement: np.ndarray
+    rolled_up: np.ndarray
+    total: np.ndarray
+    windowed: np.ndarray
+    rolled_up_windowed: np.ndarray
+    coverage: np.ndarray
+    engaged_coverage: np.ndarray
+    engaged_contacts: np.ndarray
+    single_threaded: np.ndarray
+    known_roles: np.ndarray
+    engaged_roles: np.ndarray
+
+    def score(self, account_id: str) -> AccountScore:
+        """One account's score, as the reference's ``account_score`` gives it."""
+        a = self.snapshot.account_index[account_id]
+        return AccountScore(
+            account_id,
+            float(self.engagement[a]),
+            float(self.rolled_up[a]),
+            float(self.snapshot.account_fit[a]),
+            float(self.total[a]),
+        )
+
+    def contributions(self, account_id: str, first: int | None = 10) -> list[Contribution]:
+        """The largest contributions to ``R(account)``, computed on demand for this account.
+
+        Same definition and order as the reference's ``score_contributions``: persons of the
+        account and its subsidiaries, ``δ^k·w·e`` points, by absolute points then source id.
+        """
+        snapshot = self.snapshot
+        top = snapshot.account_index[account_id]
+        parent = snapshot.account_parent
+        # Levels below the account: one vectorised pass per level of its subtree.
+        levels_below = np.full(parent.size, -1)
+        levels_below[top] = 0
+        frontier, level = np.array([top]), 0
+        while frontier.size:
+            level += 1
+            frontier = np.flatnonzero(np.isin(parent, frontier))
+            levels_below[frontier] = level
+        account = snapshot.person_account
+        in_subtree = np.zeros(account.size, dtype=bool)
+        matched = account >= 0
+        in_subtree[matched] = levels_below[account[matched]] >= 0
+        persons = np.flatnonzero(in_subtree)
+        attenuation = self.delta ** levels_below[account[persons]].astype(np.float64)
+        points = attenuation * self.person_weight[persons] * self.person_points[persons]
+        keep = points != 0.0
+        persons, points = persons[keep], points[keep]
+        by_id = sorted(range(persons.size), key=lambda i: snapshot.person_ids[persons[i]])
+        order = [by_id[i] for i in np.argsort(-np.abs(points[by_id]), kind="stable")]
+        if first is not None:
+            order = order[:first]
+        return [self._contribution(int(persons[i]), float(points[i]), top) for i in order]
+
+    def _contribution(self, person: int, points: float, top: int) -> Contribution:
+        snapshot = self.snapshot
+        path = [snapshot.person_ids[person]]
+        account = int(snapshot.person_account[person])
+        while True:
+            path.append(snapshot.account_ids[account])
+            if account == top:
+                break
+            account = int(snapshot.account_parent[account])
+        kind = "contact" if snapshot.person_is_contact[person] else "lead"
+        return Contribution(path[0], kind, points, float(self.person_weight[person]), tuple(path))
+
+    def committee_coverage(self, account_id: str) -> CommitteeCoverage:
+        """One account's full coverage record, with the contacts behind each seat."""
+        snapshot = self.snapshot
+        a = snapshot.account_index[account_id]
+        at_account = np.flatnonzero(snapshot.person_is_contact & (snapshot.person_account == a))
+        contacts = np.array(sorted(at_account.tolist(), key=snapshot.person_ids.__getitem__), dtype=np.int64)
+        roles = []
+        for seat in self.committee.roles:
+            holders = contacts[(snapshot.person_roles[contacts] & snapshot.role_bit(seat.role)) != 0]
+            roles.append(
+                RoleCoverage(
+                    seat.role,
+                    seat.required,
+                    seat.weight,
+                    known=bool(holders.size),
+                    engaged=bool(self.person_engaged[holders].any()),
+                    contacts=tuple(snapshot.person_ids[c] for c in holders),
+                )
+            )
+        return CommitteeCoverage.from_roles(self.committee, roles, int(self.engaged_contacts[a]))
+
+
+def recompute(
+    snapshot: GraphSnapshot,
+    as_of: datetime | float,
+    *,
+    committee: CommitteeTemplate,
+    role_weights: Mapping[str, float],
+    half_life_days: float = 30.0,
+    delta: float = 0.5,
+    window_days: float = 90.0,
+    fit_weight: float = 0.5,
+    engagement_weight: float = 0.5,
+) -> Recomputed:
+    """Recompute every account's scores, windowed engagement and committee coverage.
+
+    Parameters
+    ----------
+    snapshot
+        The graph.
+    as_of
+        Evaluation time; engagements after it are ignored.
+    committee
+        The committee template coverage is measured against.
+    role_weights
+        ``{role: weight}`` for ``w(p)``.
+    half_life_days, delta, window_days, fit_weight, engagement_weight
+        As in SPEC §6–§8.
+
+    Raises
+    ------
+    HierarchyCycleError
+        The hierarchy has a cycle; no account gets a number, as with the reference.
+    """
+    depth = hierarchy_depths(snapshot.account_ids, snapshot.account_parent)
+    now = epoch_seconds(as_of)
+    n_accounts, n_persons = len(snapshot.account_ids), len(snapshot.person_ids)
+    who, time, base = snapshot.engagement_person, snapshot.engagement_time, snapshot.engagement_points
+
+    happened = time <= now
+    # Clip so that future engagements (masked out below) cannot overflow the power.
+    age_days = np.maximum(now - time, 0.0) / SECONDS_PER_DAY
+    decayed = np.where(happened, base * np.power(0.5, age_days / half_life_days), 0.0)
+    in_window = happened & (time > window_start(now, window_days))
+
+    person_weight = snapshot.person_weights(role_weights)
+    person_points = np.bincount(who, weights=decayed, minlength=n_persons)
+    person_windowed = np.bincount(who[in_window], weights=decayed[in_window], minlength=n_persons)
+
+    account = snapshot.person_account
+    matched = account >= 0
+    own = np.stack(
+        [
+            np.bincount(account[matched], weights=(person_weight * values)[matched], minlength=n_accounts)
+            for values in (person_points, person_windowed)
+        ],
+        axis=1,
+    )
+    rolled = _roll_up(snapshot.account_parent, depth, own, delta)
+
+    contact = snapshot.person_is_contact & matched
+    engaged = np.zeros(n_persons, dtype=bool)
+    engaged[who[in_window & (base > 0)]] = True
+    engaged &= contact
+    known_roles = np.zeros(n_accounts, dtype=np.uint64)
+    np.bitwise_or.at(known_roles, account[contact], snapshot.person_roles[contact])
+    engaged_roles = np.zeros(n_accounts, dtype=np.uint64)
+    np.bitwise_or.at(engaged_roles, account[engaged], snapshot.person_roles[engaged])
+    engaged_contacts = np.bincount(account[engaged], minlength=n_accounts)
+
+    known_weight = np.zeros(n_accounts)
+    engaged_weight = np.zeros(n_accounts)
+    for seat in committee.roles:
+        if seat.required:
+            bit = snapshot.role_bit(seat.role)
+            known_weight += seat.weight * ((known_roles & bit) != 0)
+            engaged_weight += seat.weight * ((engaged_roles & bit) != 0)
+    denominator = committee.required_weight or np.inf  # no required weight: coverage 0
+
+    return Recomputed(
+        snapshot=snapshot,
+        as_of=now,
+        half_life_days=half_life_days,
+        delta=delta,
+        window_days=window_days,
+        committee=committee,
+        depth=depth,
+        person_weight=person_weight,
+        person_points=person_points,
+        person_engaged=engaged,
+        engagement=own[:, 0],
+        rolled_up=rolled[:, 0],
+        total=fit_weight * snapshot.account_fit + engagement_weight * np.minimum(100.0, rolled[:, 0]),
+        windowed=own[:, 1],
+        rolled_up_windowed=rolled[:, 1],
+        coverage=known_weight / denominator,
+        engaged_coverage=engaged_weight / denominator,
+        engaged_contacts=engaged_contacts,
+        single_threaded=engaged_contacts <= 1,
+        known_roles=known_roles,
+        engaged_roles=engaged_roles,
+    )

@@ -305,7 +305,7 @@ def validate_row(kind: str, row: dict[str, Any]) -> tuple[ImportRecord | None, l
         for error in exc.errors(include_url=False, include_input=False):
             field = str(error["loc"][0]) if error["loc"] else None
             message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "missing" or (error["type"] == "string_type" and row.get(field) in (None, "")):
+            if field is not None and _blank_to_none(row.get(field)) is None:
                 message = "is required"
             errors.append((field, message))
         return None, errors

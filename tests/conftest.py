@@ -1,0 +1,112 @@
+"""Shared fixtures: one real embedded ArcadeDB server per test session, reached over Bolt."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from graphsvc.store import Database, apply_schema
+from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER, EmbeddedServer
+
+
+@pytest.fixture(scope="session")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+    """The session's embedded database server."""
+    server = EmbeddedServer(tmp_path_factory.mktemp("graphsvc-data"), heap="1g")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+async def db(embedded: EmbeddedServer) -> AsyncIterator[Database]:
+    """A connected store with the schema applied; data persists across tests unless wiped."""
+    info = embedded.status()
+    database = Database.connect(str(info["bolt_uri"]), ROOT_USER, embedded.password(), DATABASE_NAME)
+    await apply_schema(database)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def empty_db(db: Database) -> Database:
+    """The session store, emptied before the test."""
+    await db.write("admin/delete_all")
+    return db
+
+
+async def graph_counts(db: Database) -> dict[str, int]:
+    """Nodes per label and relationships per type, for before/after comparisons."""
+    counts = {row["label"]: row["nodes"] for row in await db.read("admin/node_counts")}
+    counts.update({row["type"]: row["relationships"] for row in await db.read("admin/relationship_counts")})
+    return counts
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def arcadedb_processes(data_dir: Path) -> list[int]:
+    """Pids of ArcadeDB servers whose root is in ``data_dir``."""
+    marker = f"-Darcadedb.server.rootPath={data_dir / 'arcadedb'}".encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker in (entry / "cmdline").read_bytes().split(b"\0"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+class ServeProcess:
+    """``graphsvc serve`` in a child process, on a free port and its own data directory."""
+
+    def __init__(self, data_dir: Path, *args: str, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data_dir = data_dir
+        environment = {**os.environ, "GRAPHSVC_DATA_DIR": str(data_dir), "GRAPHSVC_EMBEDDED_HEAP": "1g", **(env or {})}
+        environment.pop("GRAPHSVC_NEO4J_URI", None)
+        self.log = data_dir.parent / f"serve-{self.port}.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "graphsvc", "serve", "--port", str(self.port), *args],
+            env=environment,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"graphsvc serve exited {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise AssertionError(f"graphsvc serve not ready after {timeout} s:\n{self.log.read_text()[-3000:]}")
+
+    def graphql(self, query: str, **variables: object) -> dict:
+        response = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables}, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=60)
+        return self.process.returncode

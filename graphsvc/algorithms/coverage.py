@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import networkx as nx
 
@@ -50,8 +51,11 @@ from graphsvc.algorithms.propagation import (
 from graphsvc.errors import InvalidInput
 
 __all__ = [
+    "CommitteeSeat",
+    "Committee",
     "CommitteeRole",
     "CommitteeTemplate",
+    "required_weight",
     "RoleCoverage",
     "CommitteeCoverage",
     "WindowedEngagement",
@@ -62,6 +66,21 @@ __all__ = [
     "windowed_engagements",
     "account_windowed_engagement",
 ]
+
+
+class CommitteeSeat(Protocol):
+    """What coverage reads of a template's seat."""
+
+    role: str
+    weight: float
+    required: bool
+
+
+class Committee(Protocol):
+    """What coverage reads of a template: :class:`CommitteeTemplate`, or a loaded document's."""
+
+    name: str
+    roles: Sequence[CommitteeSeat]
 
 
 @dataclass(frozen=True)
@@ -100,10 +119,10 @@ class CommitteeTemplate:
         seats += [CommitteeRole(role, 0.0, required=False) for role in tracked]
         return cls(name, tuple(seats))
 
-    @property
-    def required_weight(self) -> float:
-        """Σ weights of the required roles: the denominator of coverage."""
-        return sum(seat.weight for seat in self.roles if seat.required)
+
+def required_weight(template: Committee) -> float:
+    """Σ weights of the required roles: the denominator of coverage."""
+    return sum(seat.weight for seat in template.roles if seat.required)
 
 
 @dataclass(frozen=True)
@@ -133,11 +152,11 @@ class CommitteeCoverage:
 
     @classmethod
     def from_roles(
-        cls, template: CommitteeTemplate, roles: Sequence[RoleCoverage], engaged_contacts: int
+        cls, template: Committee, roles: Sequence[RoleCoverage], engaged_contacts: int
     ) -> CommitteeCoverage:
         """Aggregate the per-seat findings (in template order) into the account's coverage."""
         required = [seat for seat in roles if seat.required]
-        denominator = template.required_weight
+        denominator = required_weight(template)
         known = sum(seat.weight for seat in required if seat.known)
         engaged = sum(seat.weight for seat in required if seat.engaged)
         return cls(
@@ -186,7 +205,7 @@ def engaged_contacts(
 def committee_coverage(
     graph: nx.DiGraph,
     account_id: str,
-    template: CommitteeTemplate,
+    template: Committee,
     as_of: datetime | float,
     *,
     window_days: float = 90.0,
@@ -203,7 +222,7 @@ def committee_coverage(
 
 
 def committee_coverages(
-    graph: nx.DiGraph, template: CommitteeTemplate, as_of: datetime | float, *, window_days: float = 90.0
+    graph: nx.DiGraph, template: Committee, as_of: datetime | float, *, window_days: float = 90.0
 ) -> dict[str, CommitteeCoverage]:
     """Every account's committee coverage (the reference for a whole-graph recompute)."""
     return {

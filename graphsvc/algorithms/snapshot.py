@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from graphsvc.algorithms.coverage import CommitteeCoverage, CommitteeTemplate, RoleCoverage, window_start
+from graphsvc.algorithms.coverage import Committee, CommitteeCoverage, RoleCoverage, required_weight, window_start
 from graphsvc.algorithms.propagation import (
     NO_ROLE_WEIGHT,
     SECONDS_PER_DAY,
@@ -304,6 +304,11 @@ class Recomputed:
 
     Attributes
     ----------
+    committees : tuple of committee templates
+    account_committee : int64 array per account
+        Which of ``committees`` the account's coverage is measured against.
+    depth : int64 array per account
+        Levels below its ultimate parent.
     person_weight, person_points : float64 arrays per person
         ``w(p)`` and ``e(p)``.
     person_engaged : bool array per person
@@ -324,7 +329,8 @@ class Recomputed:
     half_life_days: float
     delta: float
     window_days: float
-    committee: CommitteeTemplate
+    committees: tuple[Committee, ...]
+    account_committee: np.ndarray
     depth: np.ndarray
     person_weight: np.ndarray
     person_points: np.ndarray
@@ -400,10 +406,11 @@ class Recomputed:
         """One account's full coverage record, with the contacts behind each seat."""
         snapshot = self.snapshot
         a = snapshot.account_index[account_id]
+        committee = self.committees[self.account_committee[a]]
         at_account = np.flatnonzero(snapshot.person_is_contact & (snapshot.person_account == a))
         contacts = np.array(sorted(at_account.tolist(), key=snapshot.person_ids.__getitem__), dtype=np.int64)
         roles = []
-        for seat in self.committee.roles:
+        for seat in committee.roles:
             holders = contacts[(snapshot.person_roles[contacts] & snapshot.role_bit(seat.role)) != 0]
             roles.append(
                 RoleCoverage(
@@ -415,20 +422,21 @@ class Recomputed:
                     contacts=tuple(snapshot.person_ids[c] for c in holders),
                 )
             )
-        return CommitteeCoverage.from_roles(self.committee, roles, int(self.engaged_contacts[a]))
+        return CommitteeCoverage.from_roles(committee, roles, int(self.engaged_contacts[a]))
 
 
 def recompute(
     snapshot: GraphSnapshot,
     as_of: datetime | float,
     *,
-    committee: CommitteeTemplate,
+    committee: Committee | Sequence[Committee],
     role_weights: Mapping[str, float],
     half_life_days: float = 30.0,
     delta: float = 0.5,
     window_days: float = 90.0,
     fit_weight: float = 0.5,
     engagement_weight: float = 0.5,
+    account_committee: np.ndarray | None = None,
 ) -> Recomputed:
     """Recompute every account's scores, windowed engagement and committee coverage.
 
@@ -439,11 +447,15 @@ def recompute(
     as_of
         Evaluation time; engagements after it are ignored.
     committee
-        The committee template coverage is measured against.
+        The committee template coverage is measured against, or several when templates
+        differ by segment; ``account_committee`` then says which one each account uses.
     role_weights
         ``{role: weight}`` for ``w(p)``.
     half_life_days, delta, window_days, fit_weight, engagement_weight
         As in SPEC §6–§8.
+    account_committee
+        Per account, an index into ``committee`` (the store resolves segments, e.g. with the
+        committee document's ``template_for``); None: every account uses the first.
 
     Raises
     ------
@@ -486,14 +498,26 @@ def recompute(
     np.bitwise_or.at(engaged_roles, account[engaged], snapshot.person_roles[engaged])
     engaged_contacts = np.bincount(account[engaged], minlength=n_accounts)
 
-    known_weight = np.zeros(n_accounts)
-    engaged_weight = np.zeros(n_accounts)
-    for seat in committee.roles:
-        if seat.required:
-            bit = snapshot.role_bit(seat.role)
-            known_weight += seat.weight * ((known_roles & bit) != 0)
-            engaged_weight += seat.weight * ((engaged_roles & bit) != 0)
-    denominator = committee.required_weight or np.inf  # no required weight: coverage 0
+    committees = tuple(committee) if isinstance(committee, Sequence) else (committee,)
+    if account_committee is None:
+        account_committee = np.zeros(n_accounts, dtype=np.int64)
+    account_committee = np.asarray(account_committee, dtype=np.int64)
+    if account_committee.shape != (n_accounts,) or not np.isin(account_committee, range(len(committees))).all():
+        raise InvalidInput("account_committee needs one index into the committee templates per account")
+    coverage = np.zeros(n_accounts)
+    engaged_coverage = np.zeros(n_accounts)
+    for t, template in enumerate(committees):
+        members = np.flatnonzero(account_committee == t)
+        known_weight = np.zeros(members.size)
+        engaged_weight = np.zeros(members.size)
+        for seat in template.roles:
+            if seat.required:
+                bit = snapshot.role_bit(seat.role)
+                known_weight += seat.weight * ((known_roles[members] & bit) != 0)
+                engaged_weight += seat.weight * ((engaged_roles[members] & bit) != 0)
+        denominator = required_weight(template) or np.inf  # no required weight: coverage 0
+        coverage[members] = known_weight / denominator
+        engaged_coverage[members] = engaged_weight / denominator
 
     return Recomputed(
         snapshot=snapshot,
@@ -501,7 +525,8 @@ def recompute(
         half_life_days=half_life_days,
         delta=delta,
         window_days=window_days,
-        committee=committee,
+        committees=committees,
+        account_committee=account_committee,
         depth=depth,
         person_weight=person_weight,
         person_points=person_points,
@@ -511,8 +536,8 @@ def recompute(
         total=fit_weight * snapshot.account_fit + engagement_weight * np.minimum(100.0, rolled[:, 0]),
         windowed=own[:, 1],
         rolled_up_windowed=rolled[:, 1],
-        coverage=known_weight / denominator,
-        engaged_coverage=engaged_weight / denominator,
+        coverage=coverage,
+        engaged_coverage=engaged_coverage,
         engaged_contacts=engaged_contacts,
         single_threaded=engaged_contacts <= 1,
         known_roles=known_roles,

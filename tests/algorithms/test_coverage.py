@@ -213,3 +213,26 @@ def test_one_accounts_windowed_engagement_from_its_subtree():
     got = account_windowed_engagement(graph, "parent", AS_OF, role_weights=ROLE_WEIGHTS, window_days=45)
     # 45 days: the child's 60-day-old event leaves the window, the lead's stays.
     assert got == WindowedEngagement("parent", pytest.approx(12.0), pytest.approx(12.0))
+
+
+SMALL_BUSINESS = CommitteeTemplate.from_weights(
+    "small_business", {"ECONOMIC_BUYER": 0.40, "CHAMPION": 0.30, "END_USER": 0.30}, tracked=["BLOCKER"]
+)
+
+
+def test_templates_can_differ_by_segment():
+    accounts = [("acme", None, 0), ("shop", None, 0)]
+    persons = [("cho", "acme", True, ["CHAMPION"]), ("cy", "shop", True, ["CHAMPION", "END_USER"])]
+    engagements = [("cho", 1.0, AS_OF), ("cy", 1.0, AS_OF)]
+    snapshot = GraphSnapshot.from_records(accounts, persons, engagements)
+    result = recompute(
+        snapshot, AS_OF, committee=[DEFAULT, SMALL_BUSINESS], role_weights=ROLE_WEIGHTS, account_committee=[0, 1]
+    )
+    assert result.coverage.tolist() == pytest.approx([0.20, 0.60])
+    assert result.engaged_coverage.tolist() == pytest.approx([0.20, 0.60])
+    shop = result.committee_coverage("shop")
+    assert (shop.template, shop.missing_roles) == ("small_business", ("ECONOMIC_BUYER",))
+    graph = account_graph(accounts, persons, engagements)
+    assert shop == committee_coverage(graph, "shop", SMALL_BUSINESS, AS_OF)
+    with pytest.raises(InvalidInput, match="account_committee"):
+        recompute(snapshot, AS_OF, committee=[DEFAULT], role_weights=ROLE_WEIGHTS, account_committee=[0, 1])

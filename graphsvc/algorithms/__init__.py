@@ -1,0 +1,1 @@
+"""Pure algorithms over graph snapshots: scoring, matching, roles, fit, propagation, coverage."""

@@ -57,6 +57,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from graphsvc.errors import InvalidInput
+
 __all__ = [
     "SEEDS_DIR",
     "Band",
@@ -99,8 +101,10 @@ class DocumentKind(StrEnum):
     ROLES = "roles"
 
 
-class DocumentInvalid(Exception):
+class DocumentInvalid(InvalidInput):
     """A document broke one or more rules; ``violations`` lists every one as (path, message)."""
+
+    code = "DOCUMENT_INVALID"
 
     def __init__(self, kind: str, violations: Iterable[Violation]) -> None:
         self.kind = str(kind)
@@ -233,7 +237,7 @@ class ChoiceTable:
             return None
         key: str | None = None
         if _is_number(value):
-            containing = [(band.low, band.low_closed, key) for band, key in self._bands if value in band]
+            containing = [(band.low, band.low_closed, band_key) for band, band_key in self._bands if value in band]
             key = max(containing)[2] if containing else None
         if key is None and (text := _choice_key(value)) in self._exact:
             key = text
@@ -297,6 +301,7 @@ class FieldAttribute(_Part):
     field: FieldName
     weight: Percent
     choices: Choices
+
     @functools.cached_property
     def _table(self) -> ChoiceTable:
         return ChoiceTable(self.choices, bands=True)
@@ -312,6 +317,7 @@ class EventAttribute(_Part):
     event: Annotated[str, BeforeValidator(_lowered), Field(min_length=1)]
     weight: Percent
     choices: Choices
+
     @functools.cached_property
     def _table(self) -> ChoiceTable:
         return ChoiceTable(self.choices, bands=False)
@@ -406,7 +412,9 @@ def _duplicates(path: str, items: list[Any], key: str, normalise: Any) -> list[V
             continue
         name = normalise(value)
         if name in seen:
-            violations.append((f"{path}[{index}].{key}", f"duplicate of {path}[{seen[name]}].{key} ({value!r})"))
+            violations.append(
+                (f"{path}[{index}].{key}", f"duplicate of {path}[{seen[name]}].{key} ({value!r})")
+            )
         else:
             seen[name] = index
     return violations
@@ -421,9 +429,7 @@ def _choice_violations(path: str, choices: Any, *, bands: bool) -> list[Violatio
     for key in choices:
         normal = _choice_key(key)
         if normal in first_spelling:
-            violations.append(
-                (_key_path(path, key), f"same key as {first_spelling[normal]!r} ignoring case")
-            )
+            violations.append((_key_path(path, key), f"same key as {first_spelling[normal]!r} ignoring case"))
         else:
             first_spelling[normal] = key
     if not bands:
@@ -463,6 +469,7 @@ class ScoringModel(_Document):
     decay_half_life_days: Annotated[float, Field(strict=True, gt=0)] = 30.0
     demographic: DemographicSection
     behavioral: BehavioralSection
+
     @functools.cached_property
     def _events(self) -> dict[str, EventAttribute]:
         return {attribute.event: attribute for attribute in self.behavioral.attributes}
@@ -477,10 +484,15 @@ class ScoringModel(_Document):
         violations = []
         demographic, behavioral = _get(data, "demographic"), _get(data, "behavioral")
         weights = (_get(demographic, "weight"), _get(behavioral, "weight"))
-        if all(_is_number(weight) for weight in weights) and not math.isclose(sum(weights), 100, abs_tol=1e-9):
+        if all(_is_number(weight) for weight in weights) and not math.isclose(
+            sum(weights), 100, abs_tol=1e-9
+        ):
             violations.append(
-                ("behavioral.weight", f"section weights total {sum(weights):g} "
-                 f"(demographic {weights[0]:g} + behavioral {weights[1]:g}); they must total exactly 100")
+                (
+                    "behavioral.weight",
+                    f"section weights total {sum(weights):g} "
+                    f"(demographic {weights[0]:g} + behavioral {weights[1]:g}); they must total exactly 100",
+                )
             )
         violations += _field_section_violations("demographic", demographic)
         events = _list(behavioral, "attributes")
@@ -538,9 +550,12 @@ class CommitteeTemplate(_Part):
     description: str = ""
     segment: Annotated[dict[str, list[str]], BeforeValidator(_segment_values)] = {}
     roles: Annotated[list[CommitteeRole], Field(min_length=1)]
+
     @functools.cached_property
     def _segment(self) -> dict[str, ChoiceTable]:
-        return {field: ChoiceTable(dict.fromkeys(values, 1), bands=True) for field, values in self.segment.items()}
+        return {
+            field: ChoiceTable(dict.fromkeys(values, 1), bands=True) for field, values in self.segment.items()
+        }
 
     def applies_to(self, account: Any) -> bool:
         """Tell whether an account is in this template's segment (no segment: every account)."""
@@ -606,9 +621,12 @@ class RoleRule(_Part):
     role: RoleName
     unless: Annotated[str | None, AfterValidator(_check_regex)] = None
     confidence: Annotated[float, Field(strict=True, gt=0, le=1)] = 0.7
+
     @functools.cached_property
     def _regexes(self) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
-        return re.compile(self.pattern, re.IGNORECASE), re.compile(self.unless, re.IGNORECASE) if self.unless else None
+        return re.compile(self.pattern, re.IGNORECASE), re.compile(
+            self.unless, re.IGNORECASE
+        ) if self.unless else None
 
     def matches(self, title: str) -> bool:
         """Tell whether a job title falls under this rule (case-insensitive search)."""
@@ -680,7 +698,9 @@ def _kind(kind: DocumentKind | str) -> DocumentKind:
     try:
         return DocumentKind(kind)
     except ValueError:
-        raise ValueError(f"unknown document kind {kind!r}; one of {[k.value for k in DocumentKind]}") from None
+        raise ValueError(
+            f"unknown document kind {kind!r}; one of {[k.value for k in DocumentKind]}"
+        ) from None
 
 
 def load_document(kind: DocumentKind | str, data: Any) -> Any:
@@ -762,7 +782,7 @@ def parse_document(kind: DocumentKind | str, text: str) -> Any:
         if text.lstrip().startswith("{"):
             data = json.loads(text, object_pairs_hook=_json_object)
         else:
-            data = yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(text, Loader=_Yaml12Loader)  # a SafeLoader subclass: safe
     except (ValueError, yaml.YAMLError) as exc:
         raise DocumentInvalid(kind, [("", f"not valid YAML or JSON: {exc}")]) from None
     return load_document(kind, data)

@@ -40,7 +40,7 @@ __all__ = [
     "Contribution",
     "LeadScore",
     "ProfileScore",
-        "attribute_points",
+    "attribute_points",
     "behavioral_points",
     "days_since",
     "decay",
@@ -126,7 +126,9 @@ def decay(age_days: float, half_life_days: float) -> float:
     return 0.5 ** (age_days / half_life_days)
 
 
-def _engagement_choice(model: ScoringModel, event_type: str | None, detail: str | None) -> tuple[float, str] | None:
+def _engagement_choice(
+    model: ScoringModel, event_type: str | None, detail: str | None
+) -> tuple[float, str] | None:
     """Return (undecayed points, matched key) of an engagement, or None when nothing matches."""
     attribute = model.event_attribute(event_type)
     if attribute is None or (hit := attribute.match(detail)) is None:
@@ -195,7 +197,9 @@ def profile_score(
         earned = attribute_points(section_weight, attribute.weight, priority)
         points += earned
         disqualified |= priority == DISQUALIFYING_PRIORITY
-        contributions.append(Contribution(attribute.field, "field", earned, 1.0, (section, attribute.field, key)))
+        contributions.append(
+            Contribution(attribute.field, "field", earned, 1.0, (section, attribute.field, key))
+        )
     return ProfileScore(points, tuple(contributions), present / len(attributes), disqualified)
 
 
@@ -206,7 +210,9 @@ def demographic_points(
 
     A field is looked up on the person, then on its account; a missing value gives 0.
     """
-    profile = profile_score("demographic", model.demographic.weight, model.demographic.attributes, person, account)
+    profile = profile_score(
+        "demographic", model.demographic.weight, model.demographic.attributes, person, account
+    )
     return profile.points, profile.contributions
 
 
@@ -239,7 +245,13 @@ def behavioral_points(
         source_id = field_value(engagement, "id") or f"{event_type}:{detail}"
         points += base * factor
         contributions.append(
-            Contribution(str(source_id), "engagement", base * factor, factor, ("behavioral", str(event_type).lower(), key))
+            Contribution(
+                str(source_id),
+                "engagement",
+                base * factor,
+                factor,
+                ("behavioral", str(event_type).lower(), key),
+            )
         )
     return points, tuple(contributions)
 
@@ -271,7 +283,9 @@ def score_lead(
     LeadScore
         Contributions are sorted by absolute points, largest first.
     """
-    profile = profile_score("demographic", model.demographic.weight, model.demographic.attributes, person, account)
+    profile = profile_score(
+        "demographic", model.demographic.weight, model.demographic.attributes, person, account
+    )
     behavioral, engagement_contributions = behavioral_points(model, engagements, as_of)
     fit = fit_ratio(profile.points, model.demographic.weight)
     interest = interest_level(behavioral, model.behavioral.weight)

@@ -26,8 +26,18 @@ SPEC_MODEL = {
     "demographic": {
         "weight": 40,
         "attributes": [
-            {"field": "seniority", "weight": 50,
-             "choices": {"c_level": 10, "vp": 8, "director": 6, "manager": 4, "individual": 2, "student": -10}},
+            {
+                "field": "seniority",
+                "weight": 50,
+                "choices": {
+                    "c_level": 10,
+                    "vp": 8,
+                    "director": 6,
+                    "manager": 4,
+                    "individual": 2,
+                    "student": -10,
+                },
+            },
             {"field": "industry", "weight": 50, "choices": {"software": 10, "finance": 6, "retail": 2}},
         ],
     },
@@ -64,12 +74,28 @@ def test_default_scoring_model_covers_the_demo_data():
     assert set(seniority.choices) == {"c_level", "vp", "director", "manager", "individual", "student"}
     assert seniority.choices["student"] == -10
     assert set(industry.choices) == {
-        "software", "finance", "healthcare", "manufacturing", "retail",
-        "education", "media", "telecom", "government", "energy",
+        "software",
+        "finance",
+        "healthcare",
+        "manufacturing",
+        "retail",
+        "education",
+        "media",
+        "telecom",
+        "government",
+        "energy",
     }
     assert [a.event for a in model.behavioral.attributes] == [
-        "demo_request", "trial_signup", "web_visit", "content_download", "webinar",
-        "event", "email_open", "email_click", "ad_click", "unsubscribe",
+        "demo_request",
+        "trial_signup",
+        "web_visit",
+        "content_download",
+        "webinar",
+        "event",
+        "email_open",
+        "email_click",
+        "ad_click",
+        "unsubscribe",
     ]
     details = {a.event: set(a.choices) for a in model.behavioral.attributes}
     assert {"pricing", "product", "docs", "blog", "careers", "home"} <= details["web_visit"]
@@ -83,30 +109,39 @@ def test_every_default_document_loads():
     roles = default_document("roles")
     assert isinstance(roles, RoleRules)
     assert roles.propagation_weights == {
-        "ECONOMIC_BUYER": 1.5, "DECISION_MAKER": 1.5, "CHAMPION": 1.3, "TECHNICAL_EVALUATOR": 1.2,
-        "INFLUENCER": 1.0, "END_USER": 0.8, "BLOCKER": 0.5,
+        "ECONOMIC_BUYER": 1.5,
+        "DECISION_MAKER": 1.5,
+        "CHAMPION": 1.3,
+        "TECHNICAL_EVALUATOR": 1.2,
+        "INFLUENCER": 1.0,
+        "END_USER": 0.8,
+        "BLOCKER": 0.5,
     }
     assert roles.no_role_weight == 1.0
 
 
 def test_invalid_scoring_model_lists_every_violation_by_path():
     data = copy.deepcopy(SPEC_MODEL)
-    data["demographic"]["weight"] = 55                                   # > 50, and 55 + 60 != 100
-    data["demographic"]["attributes"][1]["weight"] = "heavy"             # not a number
-    data["demographic"]["attributes"][0]["choices"]["vp"] = 11           # priority out of range
-    data["behavioral"]["attributes"][1]["weight"] = 20                   # 40 + 20 + 30 = 90
-    data["behavioral"]["attributes"][2]["choices"]["*"] = 2.5            # not an integer
-    data["colour"] = "blue"                                              # unknown key
-    assert sorted(violations_of("scoring", data)) == sorted([
-        ("demographic.weight", "Input should be less than or equal to 50"),
-        ("demographic.attributes[0].choices.vp", "Input should be less than or equal to 10"),
-        ("demographic.attributes[1].weight", "Input should be a valid number"),
-        ('behavioral.attributes[2].choices["*"]', "Input should be a valid integer"),
-        ("colour", "Extra inputs are not permitted"),
-        ("behavioral.weight",
-         "section weights total 115 (demographic 55 + behavioral 60); they must total exactly 100"),
-        ("behavioral.attributes", "attribute weights total 90; they must total exactly 100"),
-    ])
+    data["demographic"]["weight"] = 55  # > 50, and 55 + 60 != 100
+    data["demographic"]["attributes"][1]["weight"] = "heavy"  # not a number
+    data["demographic"]["attributes"][0]["choices"]["vp"] = 11  # priority out of range
+    data["behavioral"]["attributes"][1]["weight"] = 20  # 40 + 20 + 30 = 90
+    data["behavioral"]["attributes"][2]["choices"]["*"] = 2.5  # not an integer
+    data["colour"] = "blue"  # unknown key
+    assert sorted(violations_of("scoring", data)) == sorted(
+        [
+            ("demographic.weight", "Input should be less than or equal to 50"),
+            ("demographic.attributes[0].choices.vp", "Input should be less than or equal to 10"),
+            ("demographic.attributes[1].weight", "Input should be a valid number"),
+            ('behavioral.attributes[2].choices["*"]', "Input should be a valid integer"),
+            ("colour", "Extra inputs are not permitted"),
+            (
+                "behavioral.weight",
+                "section weights total 115 (demographic 55 + behavioral 60); they must total exactly 100",
+            ),
+            ("behavioral.attributes", "attribute weights total 90; they must total exactly 100"),
+        ]
+    )
 
 
 def test_keys_equal_ignoring_case_and_duplicate_attributes_are_violations():
@@ -143,7 +178,9 @@ def test_yaml_and_json_texts_give_the_same_model():
 
 
 def test_yaml_country_no_stays_a_string_and_duplicate_keys_are_rejected():
-    icp = parse_document("icp", "version: 1\nattributes:\n- {field: country, weight: 100, choices: {NO: 5, yes: 1}}\n")
+    icp = parse_document(
+        "icp", "version: 1\nattributes:\n- {field: country, weight: 100, choices: {NO: 5, yes: 1}}\n"
+    )
     assert icp.attributes[0].choices == {"no": 5, "yes": 1}
     with pytest.raises(DocumentInvalid) as caught:
         parse_document("icp", "version: 1\nversion: 2\n")
@@ -164,10 +201,16 @@ def test_bands_parse_from_keys():
 
 
 def test_empty_and_overlapping_bands_are_violations_touching_ones_are_not():
-    data = {"version": 1, "attributes": [
-        {"field": "employees", "weight": 100,
-         "choices": {"<50": 1, "50-199": 4, "150-300": 5, "900-100": 2, "10m-100m": 3, "100m+": 6}},
-    ]}
+    data = {
+        "version": 1,
+        "attributes": [
+            {
+                "field": "employees",
+                "weight": 100,
+                "choices": {"<50": 1, "50-199": 4, "150-300": 5, "900-100": 2, "10m-100m": 3, "100m+": 6},
+            },
+        ],
+    }
     assert violations_of("icp", data) == [
         ('attributes[0].choices["900-100"]', "empty band: no number lies in it"),
         ('attributes[0].choices["150-300"]', "band overlaps band '50-199'"),
@@ -177,18 +220,28 @@ def test_empty_and_overlapping_bands_are_violations_touching_ones_are_not():
 def test_committee_templates_need_a_default_and_pick_by_segment():
     templates = default_document("committees")
     assert [(r.role, r.weight, r.required) for r in templates.template("default").roles] == [
-        ("ECONOMIC_BUYER", 0.25, True), ("DECISION_MAKER", 0.25, True), ("CHAMPION", 0.20, True),
-        ("TECHNICAL_EVALUATOR", 0.15, True), ("INFLUENCER", 0.10, True), ("END_USER", 0.05, True),
+        ("ECONOMIC_BUYER", 0.25, True),
+        ("DECISION_MAKER", 0.25, True),
+        ("CHAMPION", 0.20, True),
+        ("TECHNICAL_EVALUATOR", 0.15, True),
+        ("INFLUENCER", 0.10, True),
+        ("END_USER", 0.05, True),
         ("BLOCKER", 0.0, False),
     ]
     assert templates.template_for({"employees": 12000}).name == "enterprise"
     assert templates.template_for({"employees": 80}).name == "small_business"
     assert templates.template_for({"employees": 1000}).name == "default"
     assert templates.template_for({}).name == "default"
-    data = {"version": 1, "templates": [
-        {"name": "big", "segment": {"industry": ["Finance", "finance"]},
-         "roles": [{"role": "champion", "weight": 0}, {"role": "CHAMPION", "weight": 1}]},
-    ]}
+    data = {
+        "version": 1,
+        "templates": [
+            {
+                "name": "big",
+                "segment": {"industry": ["Finance", "finance"]},
+                "roles": [{"role": "champion", "weight": 0}, {"role": "CHAMPION", "weight": 1}],
+            },
+        ],
+    }
     assert violations_of("committees", data) == [
         ("templates", "a template named 'default' is required"),
         ("templates[0].segment.industry.finance", "same key as 'Finance' ignoring case"),

@@ -1,9 +1,8 @@
 """Grade, interest and nurture objectives of SPEC §3, including that no lead is left ungraded."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import pytest
 
 from graphsvc.algorithms.grading import (
     Grade,
@@ -18,7 +17,13 @@ from graphsvc.algorithms.grading import (
 
 @pytest.mark.parametrize(
     ("points", "level"),
-    [(-5, Interest.LOW), (19.99, Interest.LOW), (20, Interest.MEDIUM), (59.99, Interest.MEDIUM), (60, Interest.HIGH)],
+    [
+        (-5, Interest.LOW),
+        (19.99, Interest.LOW),
+        (20, Interest.MEDIUM),
+        (59.99, Interest.MEDIUM),
+        (60, Interest.HIGH),
+    ],
 )
 def test_interest_against_a_behavioral_weight_of_60(points, level):
     assert interest_level(points, 60) is level
@@ -33,9 +38,9 @@ def test_fit_is_clipped():
 @pytest.mark.parametrize(
     ("fit", "completeness", "interest", "expected"),
     [
-        (1.0, 0.4, Interest.LOW, Grade.E),      # suspect
-        (1.0, 1.0, Interest.LOW, Grade.D),      # low interest only
-        (0.0, 0.0, Interest.HIGH, Grade.D),     # thin profile only
+        (1.0, 0.4, Interest.LOW, Grade.E),  # suspect
+        (1.0, 1.0, Interest.LOW, Grade.D),  # low interest only
+        (0.0, 0.0, Interest.HIGH, Grade.D),  # thin profile only
         (0.49, 0.5, Interest.HIGH, Grade.C),
         (0.5, 0.5, Interest.MEDIUM, Grade.B),
         (0.5, 0.5, Interest.HIGH, Grade.A),
@@ -48,7 +53,8 @@ def test_grades(fit, completeness, interest, expected):
 def test_objectives():
     assert nurture_objectives(0.9, 1.0, Interest.HIGH) == ()
     assert nurture_objectives(0.9, 0.49, Interest.MEDIUM) == (
-        NurtureObjective.COMPLETE_PROFILE, NurtureObjective.INCREASE_INTEREST,
+        NurtureObjective.COMPLETE_PROFILE,
+        NurtureObjective.INCREASE_INTEREST,
     )
     assert nurture_objectives(0.1, 0.6, Interest.HIGH) == (NurtureObjective.CONFIRM_FIT,)
 

@@ -366,6 +366,8 @@ class _Company:
 
 @dataclass(slots=True)
 class _Account:
+    """An account as generated; ``known_*`` false leaves that firmographic cell empty."""
+
     company: _Company
     industry: str
     employees: int
@@ -387,6 +389,8 @@ class _Account:
 
 @dataclass(slots=True)
 class _User:
+    """A row of users.csv."""
+
     id: str
     name: str
     email: str
@@ -437,8 +441,9 @@ class _CompanyNames:
                     self.names.add(stem.lower())
                     suffix = rng.choice(_COUNTRIES[country][2])
                     tld = _COUNTRIES[country][1]
-                    domain = self._claim([f"{_slug(stem)}.{tld}", f"{_slug(stem, '-')}.{tld}",
-                                          f"{_slug(stem)}.com", f"{_slug(stem)}-{country.lower()}.com"])
+                    domain = self._claim([
+                        f"{_slug(stem)}.{tld}", f"{_slug(stem, '-')}.{tld}", f"{_slug(stem)}.com",
+                        f"{_slug(stem)}-{country.lower()}.com"])
                     company = _Company(_join(stem, suffix), stem, parent.brand, suffix, domain, [])
                     if rng.random() < 0.7:
                         self.add_aliases(rng, company, country, 1 + (rng.random() < 0.3))
@@ -462,8 +467,8 @@ class _CompanyNames:
 
     def _compose(self, rng: random.Random, industry: str, country: str) -> tuple[str, str, str]:
         descriptors = _INDUSTRIES[industry][2]
-        place = rng.choice(_PLACE_HEADS) + (
-            rng.choice(_PLACE_TAILS) if rng.random() < 0.7 else " " + rng.choice(_PLACE_TAILS).title())
+        tail = rng.choice(_PLACE_TAILS)
+        place = rng.choice(_PLACE_HEADS) + (tail if rng.random() < 0.7 else " " + tail.title())
         if industry == "government":
             return place, f"{place} {rng.choice(descriptors)}", ""
         if industry == "education" and rng.random() < 0.5:
@@ -472,7 +477,8 @@ class _CompanyNames:
         form = rng.random()
         if form < 0.25:
             return place, f"{place} {rng.choice(descriptors)}", suffix
-        head, middle, tail = rng.choice(_BRAND_HEADS), rng.choice(_BRAND_MIDDLES), rng.choice(_BRAND_TAILS)
+        head, middle = rng.choice(_BRAND_HEADS), rng.choice(_BRAND_MIDDLES)
+        tail = rng.choice(_BRAND_TAILS)
         if middle[-1:] in _VOWELS and tail[0] in _VOWELS:
             middle = ""  # "Briaant" is unpronounceable; "Briant" is a brand
         brand = head + middle + tail
@@ -747,8 +753,8 @@ class _LeadPlan:
 def _plan_leads(seed: int, count: int, accounts: list[_Account], start: int, end: int) -> _LeadPlan:
     gen = np.random.default_rng([seed, 1])
     variety = gen.choice(len(_LEAD_VARIETY_SHARES), size=count, p=_LEAD_VARIETY_SHARES)
-    weight = np.array([a.employees ** 0.3 * (3.0 if a.surge else 1.0) * (1.5 if a.is_target else 1.0)
-                       for a in accounts])
+    weight = np.array([a.employees ** 0.3 * (3.0 if a.surge else 1.0)
+                       * (1.5 if a.is_target else 1.0) for a in accounts])
     account = gen.choice(len(accounts), size=count, p=weight / weight.sum())
     # one edit in a short name is below the fuzzy-match threshold (ratio 92 needs about 12
     # characters); most misspelled leads name longer companies, a few stay unrecoverable
@@ -756,7 +762,8 @@ def _plan_leads(seed: int, count: int, accounts: list[_Account], start: int, end
     long_name = np.array([len(a.company.stem) >= 12 for a in accounts])
     if long_name.any():
         readable = weight * np.where(long_name, 1.0, 0.1)
-        account[misspelled] = gen.choice(len(accounts), size=len(misspelled), p=readable / readable.sum())
+        account[misspelled] = gen.choice(len(accounts), size=len(misspelled),
+                                         p=readable / readable.sum())
     account[variety == _UNKNOWN] = -1
     created = gen.integers(start, end, size=count)
     source_weights = np.array([spec[1] for spec in _LEAD_SOURCES])
@@ -783,19 +790,26 @@ def _write_contacts(writer: Any, seed: int, accounts: list[_Account], per_accoun
             number += 1
             first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
             title, seniority, department = _person_title(rng)
-            domain = rng.choice(company.aliases) if company.aliases and rng.random() < 0.15 else company.domain
+            domain = _some_domain(rng, company, 0.15)
             email = _unique_address(_email_local(first, last, account.email_format), domain, taken)
             roles = _explicit_roles(rng, seniority, department) if rng.random() < 0.3 else []
             writer.writerow((f"con-{number:0{con_width}d}", f"acc-{index + 1:0{acc_width}d}", email,
                              first, last, title, seniority, department, ";".join(roles)))
         for lead in at_account[boundaries[index]:boundaries[index + 1]]:
             first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
-            domain = rng.choice(company.aliases) if company.aliases and rng.random() < 0.2 else company.domain
+            domain = _some_domain(rng, company, 0.2)
             if plan.variety[lead] == _SUBDOMAIN:
                 domain = f"{rng.choice(_SUBDOMAINS)}.{domain}"
             email = _unique_address(_email_local(first, last, account.email_format), domain, taken)
             identities[int(lead)] = (first, last, email)
     return identities
+
+
+def _some_domain(rng: random.Random, company: _Company, alias_share: float) -> str:
+    """The primary domain, or with probability ``alias_share`` one of the alias domains."""
+    if company.aliases and rng.random() < alias_share:
+        return rng.choice(company.aliases)
+    return company.domain
 
 
 def _company_spelling(rng: random.Random, company: _Company) -> str:
@@ -812,9 +826,9 @@ def _company_spelling(rng: random.Random, company: _Company) -> str:
 
 
 def _misspell(rng: random.Random, stem: str, names: _CompanyNames) -> str:
-    """``stem`` with exactly one character inserted, deleted or replaced (never the first), not
-    colliding with another company."""
-    letters = [i for i, ch in enumerate(stem) if ch.isalpha() and i > 0]
+    """``stem`` with exactly one character inserted, deleted or replaced inside a word (people
+    get initials right), not colliding with another company."""
+    letters = [i for i in range(1, len(stem)) if stem[i].isalpha() and stem[i - 1].isalpha()]
     for _ in range(50):
         position = rng.choice(letters)
         operation = rng.randrange(3)
@@ -825,7 +839,7 @@ def _misspell(rng: random.Random, stem: str, names: _CompanyNames) -> str:
         else:
             replacement = rng.choice("aeiourstnl".replace(stem[position].lower(), ""))
             candidate = stem[:position] + replacement + stem[position + 1:]
-        if candidate.lower() != stem.lower() and not names.is_taken(candidate) and "  " not in candidate:
+        if candidate.lower() != stem.lower() and not names.is_taken(candidate):
             return candidate
     raise ValueError(f"cannot misspell {stem!r}")
 
@@ -836,7 +850,8 @@ def _website(rng: random.Random, domain: str) -> str:
 
 def _free_mail_address(rng: random.Random, first: str, last: str, taken: set[str]) -> str:
     first_part, last_part = _slug(first), _slug(last)
-    local = rng.choice((f"{first_part}.{last_part}", f"{first_part}{last_part}{rng.randrange(10, 100)}",
+    local = rng.choice((f"{first_part}.{last_part}",
+                        f"{first_part}{last_part}{rng.randrange(10, 100)}",
                         f"{first_part[0]}{last_part}{rng.randrange(1, 1000)}",
                         f"{first_part}_{last_part}{rng.randrange(1960, 2006)}"))
     return _unique_address(local, rng.choice(FREE_MAIL_DOMAINS), taken)
@@ -864,7 +879,8 @@ def _write_leads(writer: Any, seed: int, accounts: list[_Account], plan: _LeadPl
             account = accounts[int(plan.account[lead])]
             company, industry, country, convention = (
                 account.company, account.industry, account.country, account.email_format)
-        first, last, email = identities.get(lead) or (rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES), "")
+        first, last, email = identities.get(lead) or (
+            rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES), "")
         company_name, website = _company_spelling(rng, company), ""
         if variety in (_CORPORATE, _SUBDOMAIN):
             website = _website(rng, company.domain) if rng.random() < 0.3 else ""
@@ -880,11 +896,13 @@ def _write_leads(writer: Any, seed: int, accounts: list[_Account], plan: _LeadPl
         elif variety == _UNKNOWN:
             draw = rng.random()
             if draw < 0.6:
-                email = _unique_address(_email_local(first, last, convention), company.domain, taken)
+                local = _email_local(first, last, convention)
+                email = _unique_address(local, company.domain, taken)
             elif draw < 0.85:
                 email = _free_mail_address(rng, first, last, taken)
             website = _website(rng, company.domain) if rng.random() < 0.2 else ""
-            company_name = company_name if email.endswith(company.domain) or rng.random() < 0.85 else ""
+            if not email.endswith(company.domain) and rng.random() >= 0.85:
+                company_name = ""  # an anonymous sign-up
         title, seniority, _ = _person_title(rng)
         status = _weighted(rng, statuses, status_weights)
         if rng.random() < 0.015:  # the occasional student signing up for content
@@ -897,7 +915,8 @@ def _write_leads(writer: Any, seed: int, accounts: list[_Account], plan: _LeadPl
             title, seniority = "", ""
         writer.writerow((
             f"lead-{lead + 1:0{width}d}", email, first, last, company_name, website, title,
-            seniority, industry if rng.random() < 0.8 else "", country if rng.random() < 0.85 else "",
+            seniority, industry if rng.random() < 0.8 else "",
+            country if rng.random() < 0.85 else "",
             _LEAD_SOURCES[int(plan.source[lead])][0], _iso(int(plan.created[lead])), status))
 
 
@@ -906,13 +925,14 @@ def _write_opportunities(writer: Any, seed: int, accounts: list[_Account], end: 
     gen = np.random.default_rng([seed, 2])
     rng = random.Random(f"{seed}/opportunities")
     weight = np.array([(3.0 if a.is_target else 1.0) * (2.0 if a.surge else 1.0) for a in accounts])
-    chosen = np.sort(gen.choice(len(accounts), size=max(1, round(_OPPORTUNITY_ACCOUNT_SHARE * len(accounts))),
-                                replace=False, p=weight / weight.sum()))
+    size = max(1, round(_OPPORTUNITY_ACCOUNT_SHARE * len(accounts)))
+    chosen = np.sort(gen.choice(len(accounts), size=size, replace=False, p=weight / weight.sum()))
     rows = []
     for index in chosen:
         account = accounts[int(index)]
         for _ in range(1 + (rng.random() < 0.3) + (rng.random() < 0.1)):
-            status = _weighted(rng, ("OPEN", "WON", "LOST"), (60, 15, 25) if account.surge else (40, 27, 33))
+            status = _weighted(rng, ("OPEN", "WON", "LOST"),
+                               (60, 15, 25) if account.surge else (40, 27, 33))
             if status == "OPEN":
                 created, closed = end - rng.randrange(1, 120) * _DAY - rng.randrange(_DAY), None
             else:
@@ -921,12 +941,12 @@ def _write_opportunities(writer: Any, seed: int, accounts: list[_Account], end: 
                 closed = created + cycle
             median = 30_000 * (account.employees / 500) ** 0.3
             amount = int(round(rng.lognormvariate(math.log(median), 0.6), -2)) or 100
-            rows.append((int(index), account, f"{account.company.stem} - {rng.choice(_OPPORTUNITY_PRODUCTS)}",
-                         amount, status, created, closed))
+            name = f"{account.company.stem} - {rng.choice(_OPPORTUNITY_PRODUCTS)}"
+            rows.append((int(index), name, amount, status, created, closed))
     acc_width, opp_width = _width(len(accounts), 5), _width(len(rows), 5)
-    for number, (index, account, name, amount, status, created, closed) in enumerate(rows, 1):
-        writer.writerow((f"opp-{number:0{opp_width}d}", f"acc-{index + 1:0{acc_width}d}", name, amount,
-                         status, _iso(created), _iso(closed) if closed is not None else ""))
+    for number, (index, name, amount, status, created, closed) in enumerate(rows, 1):
+        writer.writerow((f"opp-{number:0{opp_width}d}", f"acc-{index + 1:0{acc_width}d}", name,
+                         amount, status, _iso(created), _iso(closed) if closed is not None else ""))
     return len(rows)
 
 
@@ -965,7 +985,8 @@ def _write_engagements(writer: Any, seed: int, total: int, contact_accounts: np.
     base_cdf = _cdf([w for _, _, w, _ in _ENGAGEMENT_MIX])
     surge_cdf = _cdf([w for _, _, _, w in _ENGAGEMENT_MIX])
     pair_index = {(t, d): i for i, (t, d, _, _) in enumerate(_ENGAGEMENT_MIX)}
-    touch_pairs = [np.array([pair_index[(t, d)] for t, d, _ in touches]) for _, _, touches in _LEAD_SOURCES]
+    touch_pairs = [np.array([pair_index[(t, d)] for t, d, _ in touches])
+                   for _, _, touches in _LEAD_SOURCES]
     touch_cdfs = [_cdf([w for _, _, w in touches]) for _, _, touches in _LEAD_SOURCES]
     campaign_names = np.array(["", *(name for _, names in _CAMPAIGNS.values() for name in names)])
     campaign_offset, campaign_count, campaign_blank = _campaign_tables(pair_types)
@@ -1003,13 +1024,15 @@ def _write_engagements(writer: Any, seed: int, total: int, contact_accounts: np.
             touch_draw = gen.random(len(opens))
             for source, (pairs, cdf) in enumerate(zip(touch_pairs, touch_cdfs)):
                 of_source = lead_source[person[opens]] == source
-                pair[opens[of_source]] = pairs[np.searchsorted(cdf, touch_draw[of_source], side="right")]
+                chosen = np.searchsorted(cdf, touch_draw[of_source], side="right")
+                pair[opens[of_source]] = pairs[chosen]
         campaign_draw = gen.random(rows)
         campaign = campaign_offset[pair] + (campaign_draw * campaign_count[pair]).astype(np.int64)
         campaign[gen.random(rows) < campaign_blank[pair]] = 0
         stamps = np.datetime_as_string(when.astype("datetime64[s]"), unit="s")
         person_ids = [f"con-{p + 1:0{con_width}d}" for p in range(first, min(last, contacts))]
-        person_ids += [f"lead-{p - contacts + 1:0{lead_width}d}" for p in range(max(first, contacts), last)]
+        person_ids += [f"lead-{p - contacts + 1:0{lead_width}d}"
+                       for p in range(max(first, contacts), last)]
         writer.writerows(zip(
             [f"eng-{n:0{eng_width}d}" for n in range(written + 1, written + rows + 1)],
             [person_ids[p] for p in (person - first).tolist()],
@@ -1092,7 +1115,8 @@ def generate(out_dir: Path, accounts: int, seed: int = 7, contacts_per_account: 
         raise ValueError("per-account averages must not be negative")
     end_s = int((end if end.tzinfo else end.replace(tzinfo=UTC)).timestamp())
     start_s = end_s - int(timedelta(days=days).total_seconds())
-    totals = {"contacts": round(contacts_per_account * accounts), "leads": round(leads_per_account * accounts),
+    totals = {"contacts": round(contacts_per_account * accounts),
+              "leads": round(leads_per_account * accounts),
               "engagements": round(engagements_per_account * accounts)}
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -1107,7 +1131,8 @@ def generate(out_dir: Path, accounts: int, seed: int = 7, contacts_per_account: 
     plan = _plan_leads(seed, totals["leads"], account_list, start_s, end_s)
 
     written = {"accounts": accounts, "users": len(users), **totals}
-    with tqdm(total=sum(written.values()), disable=not progress, unit="row", desc="generate") as bar:
+    with tqdm(total=sum(written.values()), disable=not progress, unit="row",
+              desc="generate") as bar:
         with _csv_writer(out_dir, "accounts") as writer:
             _write_accounts(writer, account_list, users)
         with _csv_writer(out_dir, "users") as writer:

@@ -79,9 +79,9 @@ def test_same_arguments_give_identical_bytes_and_another_seed_differs(tmp_path: 
     for kind in KINDS:
         first = (tmp_path / "a" / f"{kind}.csv").read_bytes()
         assert first == (tmp_path / "b" / f"{kind}.csv").read_bytes(), kind
-    assert (tmp_path / "a" / "accounts.csv").read_bytes() != (tmp_path / "c" / "accounts.csv").read_bytes()
-    assert (tmp_path / "a" / "engagements.csv").read_bytes() != (
-        tmp_path / "c" / "engagements.csv").read_bytes()
+    for kind in ("accounts", "engagements"):
+        other = (tmp_path / "c" / f"{kind}.csv").read_bytes()
+        assert (tmp_path / "a" / f"{kind}.csv").read_bytes() != other, kind
 
 
 def test_row_counts_are_exact(tmp_path: Path) -> None:
@@ -109,7 +109,8 @@ def test_columns_are_exactly_the_contract(demo: tuple[Path, dict[str, int]]) -> 
             assert next(csv.reader(file)) == columns, kind
 
 
-def test_ids_are_readable_unique_and_persons_unambiguous(data: dict[str, list[dict[str, str]]]) -> None:
+def test_ids_are_readable_unique_and_persons_unambiguous(
+        data: dict[str, list[dict[str, str]]]) -> None:
     patterns = {"accounts": r"acc-\d{5}", "users": r"usr-\d{4}", "contacts": r"con-\d{6}",
                 "leads": r"lead-\d{6}", "engagements": r"eng-\d{7}", "opportunities": r"opp-\d{5}"}
     for kind, pattern in patterns.items():
@@ -127,7 +128,8 @@ def test_references_exist(data: dict[str, list[dict[str, str]]]) -> None:
     for row in data["accounts"]:
         assert not row["parent_id"] or row["parent_id"] in accounts
         assert not row["owner_id"] or users[row["owner_id"]]["role"] == "AE"
-    assert all(not u["manager_id"] or users[u["manager_id"]]["role"] == "MANAGER" for u in users.values())
+    assert all(not user["manager_id"] or users[user["manager_id"]]["role"] == "MANAGER"
+               for user in users.values())
     assert all(row["account_id"] in accounts for row in data["contacts"])
     assert all(row["account_id"] in accounts for row in data["opportunities"])
     assert all(row["person_id"] in persons for row in data["engagements"])
@@ -181,20 +183,23 @@ def test_users_and_owners(data: dict[str, list[dict[str, str]]]) -> None:
 
 
 def test_contacts(data: dict[str, list[dict[str, str]]]) -> None:
-    domains = {row["id"]: {row["domain"], *row["domains"].split(";")} - {""} for row in data["accounts"]}
+    domains = {row["id"]: {row["domain"], *row["domains"].split(";")} - {""}
+               for row in data["accounts"]}
     for row in data["contacts"]:
         assert row["email"].split("@")[1] in domains[row["account_id"]]
         assert set(row["roles"].split(";")) - {""} <= BUYING_ROLES
     assert {row["seniority"] for row in data["contacts"]} == {
         "c_level", "vp", "director", "manager", "individual"}
     assert 0.15 <= sum(1 for row in data["contacts"] if row["roles"]) / len(data["contacts"]) <= 0.5
-    emails = [row["email"] for row in data["contacts"]] + [row["email"] for row in data["leads"] if row["email"]]
+    emails = [row["email"] for row in data["contacts"]]
+    emails += [row["email"] for row in data["leads"] if row["email"]]
     assert len(emails) == len(set(emails))
 
 
 def test_every_lead_variety_is_present(data: dict[str, list[dict[str, str]]]) -> None:
     account_domains = {row["domain"] for row in data["accounts"]}
-    account_domains |= {alias for row in data["accounts"] for alias in row["domains"].split(";") if alias}
+    account_domains |= {alias for row in data["accounts"]
+                        for alias in row["domains"].split(";") if alias}
     account_names = {normalise(row["name"]) for row in data["accounts"]}
     varieties: Counter[str] = Counter()
     for lead in data["leads"]:
@@ -248,7 +253,7 @@ def test_times_fall_in_the_window(data: dict[str, list[dict[str, str]]]) -> None
         assert ISO_Z.match(row["created_at"]) and start <= row["created_at"] < end
     for row in data["engagements"]:
         assert ISO_Z.match(row["occurred_at"]) and start <= row["occurred_at"] < end
-        assert row["occurred_at"] >= created.get(row["person_id"], start), "no touch before the lead"
+        assert row["occurred_at"] >= created.get(row["person_id"], start), "touch before the lead"
     for row in data["opportunities"]:
         assert ISO_Z.match(row["created_at"]) and row["created_at"] < end
         assert (row["status"] == "OPEN") == (row["closed_at"] == "")
@@ -277,7 +282,7 @@ def test_chunked_streaming_keeps_counts_and_references(tmp_path: Path,
     monkeypatch.setattr(datagen, "_ENGAGEMENT_CHUNK", 97)
     written = generate(tmp_path, accounts=25, engagements_per_account=40)
     engagements = read(tmp_path, "engagements")
-    persons = {row["id"] for row in read(tmp_path, "contacts")} | {row["id"] for row in read(tmp_path, "leads")}
+    persons = {row["id"] for kind in ("contacts", "leads") for row in read(tmp_path, kind)}
     assert len(engagements) == written["engagements"] == 1000
     assert [row["id"] for row in engagements] == [f"eng-{n:07d}" for n in range(1, 1001)]
     assert all(row["person_id"] in persons for row in engagements)

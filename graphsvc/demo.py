@@ -8,7 +8,7 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 from graphsvc.ingest.files import read_rows
-from graphsvc.ingest.importer import ImportReport, Importer
+from graphsvc.ingest.importer import Importer, ImportReport
 from graphsvc.ingest.records import KINDS, RECORD_TYPES
 from graphsvc.store.database import Database
 

@@ -41,7 +41,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
+from importlib.resources import files
 from typing import Annotated, Any
 
 import yaml
@@ -86,7 +86,8 @@ __all__ = [
     "parse_document",
 ]
 
-SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
+# The top-level seeds/ folder, installed as package data (see pyproject.toml).
+SEEDS_DIR = files("graphsvc.seeds")
 
 Violation = tuple[str, str]
 """A violation: (path in the document, message)."""

@@ -8,14 +8,14 @@ GraphQL layer) never see a ``neo4j`` exception and can map ``code`` straight to
 from __future__ import annotations
 
 __all__ = [
-    "GraphsvcError",
-    "NotFound",
-    "InvalidInput",
-    "Forbidden",
-    "DatabaseUnavailable",
-    "DatabaseError",
     "DataDirectoryInUse",
+    "DatabaseError",
+    "DatabaseUnavailable",
     "EmbeddedServerError",
+    "Forbidden",
+    "GraphsvcError",
+    "InvalidInput",
+    "NotFound",
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -91,7 +92,9 @@ class ServeProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"graphsvc serve exited {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
+                raise AssertionError(
+                    f"graphsvc serve exited {self.process.returncode}:\n{self.log.read_text()[-3000:]}"
+                )
             try:
                 if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
                     return
@@ -105,8 +108,10 @@ class ServeProcess:
         response.raise_for_status()
         return response.json()
 
-    def stop(self) -> int:
+    def stop(self) -> bool:
+        """SIGTERM, as a service manager stops it; True when it shut down cleanly."""
         if self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=60)
-        return self.process.returncode
+        # uvicorn re-raises the signal after a graceful shutdown, so -SIGTERM is a clean exit.
+        return self.process.returncode in (0, -signal.SIGTERM)

@@ -31,7 +31,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import tldextract
@@ -64,7 +65,7 @@ NAME_CONFIDENCE = 0.9
 FUZZY_FACTOR = 0.85
 FUZZY_CUTOFF = 92.0
 MATCH_THRESHOLD = 0.8
-FREEMAIL_DOMAINS_FILE = Path(__file__).resolve().parents[1] / "data" / "freemail_domains.txt"
+FREEMAIL_DOMAINS_FILE = files("graphsvc.data") / "freemail_domains.txt"
 
 LEGAL_SUFFIXES = frozenset(
     """
@@ -130,7 +131,7 @@ def site_of(address: str | None) -> tuple[str, str] | None:
 
 
 @functools.cache
-def freemail_domains(path: Path = FREEMAIL_DOMAINS_FILE) -> frozenset[str]:
+def freemail_domains(path: Traversable = FREEMAIL_DOMAINS_FILE) -> frozenset[str]:
     """Return the free-mail and ISP registered domains listed in ``path`` (``#`` starts a comment)."""
     lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(entry for line in lines if (entry := line.split("#", 1)[0].strip().lower()))

@@ -45,7 +45,11 @@ _REFERENCES: dict[str, dict[str, str]] = {
     "engagements": {"person_id": "persons"},
     "opportunities": {"account_id": "accounts"},
 }
-_KNOWN_STATEMENT = {"accounts": "ingest/known_accounts", "users": "ingest/known_users", "persons": "ingest/known_persons"}
+_KNOWN_STATEMENT = {
+    "accounts": "ingest/known_accounts",
+    "users": "ingest/known_users",
+    "persons": "ingest/known_persons",
+}
 # The self-reference that must stay a forest (no cycles), and the statement that reads it.
 _HIERARCHY = {"accounts": ("parent_id", "ingest/account_hierarchy"), "users": ("manager_id", "ingest/user_hierarchy")}
 
@@ -105,7 +109,9 @@ class Importer:
         # Ids this importer has written, per target kind: later references to them need no query.
         self._written: dict[str, dict[str, str]] = {"accounts": {}, "users": {}, "persons": {}}
 
-    async def import_files(self, paths: Iterable[Path], kind: str | None = None, progress: bool = False) -> list[ImportReport]:
+    async def import_files(
+        self, paths: Iterable[Path], kind: str | None = None, progress: bool = False
+    ) -> list[ImportReport]:
         """Import several files in dependency order (users, accounts, contacts, leads, ...)."""
         jobs = [(kind or kind_of(path), path) for path in paths]
         jobs.sort(key=lambda job: KINDS.index(job[0]))
@@ -150,7 +156,11 @@ class Importer:
             if record is not None and record.id in first_line:
                 problems = [("id", f"duplicate id {record.id!r}, first seen on line {first_line[record.id]}")]
             if record is not None and kind == "contacts":
-                problems += [("roles", f"unknown buying role {role!r}") for role in record.roles or [] if role not in self.buying_roles]
+                problems += [
+                    ("roles", f"unknown buying role {role!r}")
+                    for role in record.roles or []
+                    if role not in self.buying_roles
+                ]
             if problems:
                 report.errors.extend(RowError(report.source, line, name, message) for name, message in problems)
                 continue
@@ -162,9 +172,12 @@ class Importer:
         link, statement_name = _HIERARCHY[kind]
         stored = {row["id"]: row["parent_id"] for row in await self.db.read(statement_name)}
         by_id = {item.record.id: item for item in pending}
-        sorter = graphlib.TopologicalSorter({
-            item.record.id: [getattr(item.record, link)] if getattr(item.record, link) in by_id else [] for item in pending
-        })
+        sorter = graphlib.TopologicalSorter(
+            {
+                item.record.id: [getattr(item.record, link)] if getattr(item.record, link) in by_id else []
+                for item in pending
+            }
+        )
         try:
             order = list(sorter.static_order())
         except graphlib.CycleError as exc:
@@ -180,7 +193,9 @@ class Importer:
             target = getattr(item.record, link)
             if target is not None:
                 if cycle := _cycle_through(parents, node, target):
-                    report.errors.append(RowError(report.source, item.line, link, f"hierarchy cycle: {' -> '.join(cycle)}"))
+                    report.errors.append(
+                        RowError(report.source, item.line, link, f"hierarchy cycle: {' -> '.join(cycle)}")
+                    )
                     continue
                 parents[node] = target
             ordered.append(item)
@@ -206,7 +221,9 @@ class Importer:
             for item in batch:
                 if item.record.id in other:
                     noun = "lead" if kind == "contacts" else "contact"
-                    problems.setdefault(item.line, []).append(("id", f"id {item.record.id!r} is already used by a {noun}"))
+                    problems.setdefault(item.line, []).append(
+                        ("id", f"id {item.record.id!r} is already used by a {noun}")
+                    )
         # In batch order, so a parent accepted earlier in the batch counts as known.
         accepted: set[str] = set()
         for item in batch:
@@ -235,7 +252,10 @@ class Importer:
         except DatabaseError as exc:
             # The transaction rolled back: none of these rows is in the graph.
             lines = f"lines {accepted[0].line}-{accepted[-1].line}"
-            report.errors.extend(RowError(report.source, item.line, None, f"not written ({lines} rolled back): {exc}") for item in accepted)
+            report.errors.extend(
+                RowError(report.source, item.line, None, f"not written ({lines} rolled back): {exc}")
+                for item in accepted
+            )
             return
         target = "persons" if kind in ("contacts", "leads") else kind
         if target in self._written:

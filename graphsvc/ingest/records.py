@@ -139,9 +139,9 @@ class ImportRecord(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _not_in_future(cls, value: Any, info: Any) -> Any:
-        if info.field_name in cls.event_times and isinstance(value, datetime):
-            if value > datetime.now(UTC) + _FUTURE_TOLERANCE:
-                raise ValueError(f"lies in the future: {value.isoformat()}")
+        future = isinstance(value, datetime) and value > datetime.now(UTC) + _FUTURE_TOLERANCE
+        if future and info.field_name in cls.event_times:
+            raise ValueError(f"lies in the future: {value.isoformat()}")
         return value
 
     def row(self) -> dict[str, Any]:

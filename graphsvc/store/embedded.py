@@ -25,6 +25,7 @@ Two guarantees matter in production:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import fcntl
@@ -300,10 +301,8 @@ class EmbeddedServer:
         deadline = time.monotonic() + timeout
         while _alive(pid) and time.monotonic() < deadline:
             if self._process is not None and self._process.pid == pid:
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     self._process.wait(timeout=0.2)
-                except subprocess.TimeoutExpired:
-                    pass
             else:
                 time.sleep(0.2)
         if _alive(pid):

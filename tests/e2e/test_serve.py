@@ -6,7 +6,6 @@ import time
 from importlib.resources import files
 
 import pytest
-
 from conftest import ServeProcess, arcadedb_processes
 
 pytestmark = pytest.mark.db
@@ -26,11 +25,14 @@ def test_serve_demo_answers_keeps_data_across_restarts_and_leaves_no_orphan(tmp_
     try:
         first.wait_ready()
         answer = first.graphql(query, id=account["id"])
-        assert answer == {"data": {"account": {"id": account["id"], "name": account["name"],
-                                               "isTarget": account["is_target"] == "true"}}}
+        assert answer == {
+            "data": {
+                "account": {"id": account["id"], "name": account["name"], "isTarget": account["is_target"] == "true"}
+            }
+        }
         assert first.graphql(query, id="no-such-account") == {"data": {"account": None}}
     finally:
-        assert first.stop() == 0
+        assert first.stop()
     assert arcadedb_processes(data_dir) == []
 
     # Started again without --demo: the data is still there.

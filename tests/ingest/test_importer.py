@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import graph_counts
+
 from graphsvc.errors import InvalidInput
 from graphsvc.ingest.importer import Importer
 
@@ -52,13 +52,22 @@ o3,a2,Acme DE,-5,OPEN,,
 
 # (file, line, field) of every row that must be refused.
 EXPECTED_ERRORS = {
-    ("users.csv", 5, "role"), ("users.csv", 5, "capacity"),
-    ("accounts.csv", 4, "parent_id"), ("accounts.csv", 5, "parent_id"), ("accounts.csv", 6, "employees"),
-    ("accounts.csv", 7, "owner_id"), ("accounts.csv", 8, "id"),
-    ("contacts.csv", 4, "account_id"), ("contacts.csv", 5, "roles"),
-    ("leads.ndjson", 2, "id"), ("leads.ndjson", 3, None), ("leads.ndjson", 4, "created_at"),
-    ("engagements.csv", 4, "person_id"), ("engagements.csv", 5, "occurred_at"),
-    ("opportunities.csv", 3, "account_id"), ("opportunities.csv", 4, "amount"),
+    ("users.csv", 5, "role"),
+    ("users.csv", 5, "capacity"),
+    ("accounts.csv", 4, "parent_id"),
+    ("accounts.csv", 5, "parent_id"),
+    ("accounts.csv", 6, "employees"),
+    ("accounts.csv", 7, "owner_id"),
+    ("accounts.csv", 8, "id"),
+    ("contacts.csv", 4, "account_id"),
+    ("contacts.csv", 5, "roles"),
+    ("leads.ndjson", 2, "id"),
+    ("leads.ndjson", 3, None),
+    ("leads.ndjson", 4, "created_at"),
+    ("engagements.csv", 4, "person_id"),
+    ("engagements.csv", 5, "occurred_at"),
+    ("opportunities.csv", 3, "account_id"),
+    ("opportunities.csv", 4, "amount"),
 }
 
 
@@ -81,15 +90,33 @@ async def test_good_rows_land_and_each_bad_row_is_reported(empty_db, files):
     found = {(Path(error.source).name, error.line, error.field) for report in reports for error in report.errors}
     assert found == EXPECTED_ERRORS | {("engagements-latin1.csv", 2, "detail")}
     assert {name: report.imported for name, report in by_source.items()} == {
-        "users.csv": 3, "accounts.csv": 2, "contacts.csv": 2, "leads.ndjson": 1,
-        "engagements.csv": 2, "engagements-latin1.csv": 1, "opportunities.csv": 1,
+        "users.csv": 3,
+        "accounts.csv": 2,
+        "contacts.csv": 2,
+        "leads.ndjson": 1,
+        "engagements.csv": 2,
+        "engagements-latin1.csv": 1,
+        "opportunities.csv": 1,
     }
     assert by_source["accounts.csv"].ignored_columns == ["color"]
     counts = await graph_counts(empty_db)
     assert counts == {
-        "Account": 2, "BuyingRole": 3, "Contact": 2, "Engagement": 3, "Lead": 1, "Opportunity": 1, "Pool": 2, "User": 3,
-        "HAS_OPPORTUNITY": 1, "HAS_ROLE": 3, "MEMBER_OF": 2, "OWNS": 2, "PERFORMED": 3, "REPORTS_TO": 2,
-        "SUBSIDIARY_OF": 1, "WORKS_AT": 2,
+        "Account": 2,
+        "BuyingRole": 3,
+        "Contact": 2,
+        "Engagement": 3,
+        "Lead": 1,
+        "Opportunity": 1,
+        "Pool": 2,
+        "User": 3,
+        "HAS_OPPORTUNITY": 1,
+        "HAS_ROLE": 3,
+        "MEMBER_OF": 2,
+        "OWNS": 2,
+        "PERFORMED": 3,
+        "REPORTS_TO": 2,
+        "SUBSIDIARY_OF": 1,
+        "WORKS_AT": 2,
     }
 
 

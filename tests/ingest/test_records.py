@@ -10,18 +10,36 @@ from graphsvc.ingest.records import validate_row
 def test_account_cells_are_parsed_and_normalised():
     record, errors = validate_row(
         "accounts",
-        {"id": "a1", "name": "Acme", "domain": "WWW.Acme.com", "domains": "acme.de; ACME.fr", "employees": "12",
-         "is_target": "true", "tier": "2", "technologies": "aws;slack", "color": "ignored"},
+        {
+            "id": "a1",
+            "name": "Acme",
+            "domain": "WWW.Acme.com",
+            "domains": "acme.de; ACME.fr",
+            "employees": "12",
+            "is_target": "true",
+            "tier": "2",
+            "technologies": "aws;slack",
+            "color": "ignored",
+        },
     )
     assert errors == []
     row = record.row()
     assert row["id"] == "a1" and row["parent_id"] is None
-    assert row["props"] == {"name": "Acme", "domain": "acme.com", "domains": ["acme.de", "acme.fr"], "employees": 12,
-                            "is_target": True, "tier": 2, "technologies": ["aws", "slack"]}
+    assert row["props"] == {
+        "name": "Acme",
+        "domain": "acme.com",
+        "domains": ["acme.de", "acme.fr"],
+        "employees": 12,
+        "is_target": True,
+        "tier": 2,
+        "technologies": ["aws", "slack"],
+    }
 
 
 def test_every_bad_field_is_named():
-    record, errors = validate_row("accounts", {"id": "", "name": "", "employees": "-1", "tier": "9", "is_target": "maybe"})
+    record, errors = validate_row(
+        "accounts", {"id": "", "name": "", "employees": "-1", "tier": "9", "is_target": "maybe"}
+    )
     assert record is None
     assert {field for field, _ in errors} == {"id", "name", "employees", "tier", "is_target"}
     assert ("id", "is required") in errors
@@ -45,12 +63,18 @@ def test_engagement_errors(cells, field, fragment):
 
 
 def test_times_without_offset_are_utc_and_cross_as_iso_strings():
-    record, errors = validate_row("engagements", {"id": "e1", "person_id": "p", "type": "Web_Visit", "detail": "Pricing",
-                                                  "occurred_at": "2026-01-01T10:00:00"})
+    record, errors = validate_row(
+        "engagements",
+        {"id": "e1", "person_id": "p", "type": "Web_Visit", "detail": "Pricing", "occurred_at": "2026-01-01T10:00:00"},
+    )
     assert errors == []
     assert record.occurred_at == datetime(2026, 1, 1, 10, tzinfo=UTC)
-    assert record.row() == {"id": "e1", "person_id": "p", "occurred_at": "2026-01-01T10:00:00Z",
-                            "props": {"type": "web_visit", "detail": "pricing"}}
+    assert record.row() == {
+        "id": "e1",
+        "person_id": "p",
+        "occurred_at": "2026-01-01T10:00:00Z",
+        "props": {"type": "web_visit", "detail": "pricing"},
+    }
 
 
 def test_pools_parse_to_weighted_memberships():
@@ -62,7 +86,8 @@ def test_pools_parse_to_weighted_memberships():
 
 
 def test_json_values_are_accepted_as_well_as_strings():
-    record, errors = validate_row("accounts", {"id": "a1", "name": "A", "domains": ["a.com", "b.com"], "employees": 5,
-                                               "is_target": False})
+    record, errors = validate_row(
+        "accounts", {"id": "a1", "name": "A", "domains": ["a.com", "b.com"], "employees": 5, "is_target": False}
+    )
     assert errors == []
     assert record.domains == ["a.com", "b.com"] and record.employees == 5 and record.is_target is False

@@ -5,11 +5,12 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
+from conftest import arcadedb_processes
 from neo4j import GraphDatabase
 
-from conftest import arcadedb_processes
 from graphsvc.errors import DataDirectoryInUse
 from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER, EmbeddedServer
 
@@ -29,7 +30,7 @@ def _listening_addresses(port: int) -> set[str]:
     """Local addresses with a socket listening (state 0A) on ``port``."""
     found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in open(table).read().splitlines()[1:]:
+        for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
             address, _, hex_port = fields[1].partition(":")
             if fields[3] == "0A" and int(hex_port, 16) == port:
@@ -37,12 +38,11 @@ def _listening_addresses(port: int) -> set[str]:
     return found
 
 
-def _wait_gone(pids: list[int], timeout: float = 30.0) -> list[int]:
+def _wait_gone(data_dir, timeout: float = 30.0) -> list[int]:
+    """ArcadeDB servers of ``data_dir`` still running after up to ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
-    alive = pids
-    while alive and time.monotonic() < deadline:
+    while (alive := arcadedb_processes(data_dir)) and time.monotonic() < deadline:
         time.sleep(0.2)
-        alive = [pid for pid in alive if os.path.exists(f"/proc/{pid}") and "Z" not in open(f"/proc/{pid}/stat").read().split(") ")[1][:1]]
     return alive
 
 
@@ -95,7 +95,7 @@ def test_sigkill_of_graphsvc_leaves_no_server_behind(tmp_path):
     finally:
         owner.send_signal(signal.SIGKILL)
         owner.wait()
-    assert _wait_gone(servers) == []
+    assert _wait_gone(tmp_path) == []
     # The lock died with the server: the directory can be opened again at once.
     server = EmbeddedServer(tmp_path, heap="512m")
     server.start()
@@ -104,7 +104,10 @@ def test_sigkill_of_graphsvc_leaves_no_server_behind(tmp_path):
 
 def test_a_detached_server_is_shared_then_stopped(tmp_path):
     env = {**os.environ, "GRAPHSVC_DATA_DIR": str(tmp_path), "GRAPHSVC_EMBEDDED_HEAP": "512m"}
-    run = lambda *args: subprocess.run([sys.executable, "-m", "graphsvc", "db", *args], env=env, capture_output=True, text=True)  # noqa: E731
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "graphsvc", "db", *args], env=env, capture_output=True, text=True)
+
     assert run("status").returncode == 3
     started = run("start")
     assert started.returncode == 0, started.stderr

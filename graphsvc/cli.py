@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -130,6 +131,31 @@ def import_(files: tuple[Path, ...], kind: str | None, batch_size: int | None, m
 
     if not asyncio.run(run()):
         sys.exit(2)
+
+
+@main.command()
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]),
+    default=None,
+    help="Evaluation time (UTC when no offset is given); default now.",
+)
+def recompute(as_of: datetime | None) -> None:
+    """Rescore everything: match leads, infer roles, score persons and accounts, write back."""
+    from graphsvc.scores.recompute import recompute_graph
+
+    moment = None if as_of is None else as_of.replace(tzinfo=as_of.tzinfo or UTC)
+
+    async def run() -> None:
+        async with open_store(get_settings()) as store:
+            report = await recompute_graph(store, moment)
+        click.echo(
+            f"recomputed {report.accounts} accounts, {report.persons} persons, {report.engagements} engagements "
+            f"at {report.as_of.isoformat()}; {report.matched_leads} leads matched"
+        )
+        click.echo("seconds: " + ", ".join(f"{phase} {seconds:.2f}" for phase, seconds in report.seconds.items()))
+
+    asyncio.run(run())
 
 
 @main.command()

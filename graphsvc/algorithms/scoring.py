@@ -46,6 +46,8 @@ __all__ = [
     "decay",
     "demographic_points",
     "engagement_points",
+    "lead_profile",
+    "lead_score",
     "profile_score",
     "score_lead",
     "to_utc",
@@ -283,10 +285,26 @@ def score_lead(
     LeadScore
         Contributions are sorted by absolute points, largest first.
     """
-    profile = profile_score(
-        "demographic", model.demographic.weight, model.demographic.attributes, person, account
-    )
     behavioral, engagement_contributions = behavioral_points(model, engagements, as_of)
+    return lead_score(model, lead_profile(model, person, account), behavioral, engagement_contributions)
+
+
+def lead_profile(model: ScoringModel, person: Any, account: Any) -> ProfileScore:
+    """The demographic section of ``model`` evaluated on a person and its account."""
+    return profile_score("demographic", model.demographic.weight, model.demographic.attributes, person, account)
+
+
+def lead_score(
+    model: ScoringModel,
+    profile: ProfileScore,
+    behavioral: float,
+    engagement_contributions: tuple[Contribution, ...] = (),
+) -> LeadScore:
+    """Grade a person from its demographic profile and behavioral points.
+
+    The whole-graph recompute gets behavioral points for every person at once from the array
+    fast path and grades each person here, so both paths share one grading rule.
+    """
     fit = fit_ratio(profile.points, model.demographic.weight)
     interest = interest_level(behavioral, model.behavioral.weight)
     return LeadScore(

@@ -21,6 +21,7 @@ from tqdm import tqdm
 from graphsvc.errors import DatabaseError, InvalidInput
 from graphsvc.ingest.files import Row, kind_of, read_rows, unknown_columns
 from graphsvc.ingest.records import KINDS, ImportRecord, validate_row
+from graphsvc.scores.incremental import ScoreKeeper
 from graphsvc.store.database import Database
 
 __all__ = ["DEFAULT_BUYING_ROLES", "ImportReport", "Importer", "RowError"]
@@ -106,6 +107,7 @@ class Importer:
         self.db = db
         self.batch_size = batch_size
         self.buying_roles = frozenset(buying_roles)
+        self.scores = ScoreKeeper(db)
         # Ids this importer has written, per target kind: later references to them need no query.
         self._written: dict[str, dict[str, str]] = {"accounts": {}, "users": {}, "persons": {}}
 
@@ -247,8 +249,10 @@ class Importer:
         if not accepted:
             return
         rows = [_cypher_row(item.record) for item in accepted]
+        # Scores follow the data in the same transaction: matches, inferred roles, decayed sums.
+        steps = _steps(kind, rows) + await self.scores.steps_for(kind, [item.record for item in accepted])
         try:
-            await self.db.write_many(_steps(kind, rows))
+            await self.db.write_many(steps)
         except DatabaseError as exc:
             # The transaction rolled back: none of these rows is in the graph.
             lines = f"lines {accepted[0].line}-{accepted[-1].line}"

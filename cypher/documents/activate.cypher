@@ -1,0 +1,7 @@
+// Store a document version and make it the only active one of its kind.
+OPTIONAL MATCH (previous:ModelDocument {kind: $kind, active: true})
+SET previous.active = false
+WITH count(previous) AS replaced
+MERGE (d:ModelDocument {id: $kind + ':' + toString($version)})
+SET d.kind = $kind, d.version = $version, d.body = $body, d.active = true, d.saved_at = datetime()
+RETURN d.id AS id, replaced

@@ -1,0 +1,12 @@
+// Replace the automatic account match of each lead; a lead with a MANUAL match is left alone.
+UNWIND $rows AS r
+MATCH (l:Lead {id: r.id})
+WHERE NOT EXISTS { (l)-[:MATCHED_TO {method: 'MANUAL'}]->(:Account) }
+OPTIONAL MATCH (l)-[old:MATCHED_TO]->(previous:Account)
+WHERE r.account_id IS NULL OR previous.id <> r.account_id
+DELETE old
+WITH DISTINCT l, r
+WHERE r.account_id IS NOT NULL
+MATCH (a:Account {id: r.account_id})
+MERGE (l)-[m:MATCHED_TO]->(a)
+SET m.method = r.method, m.confidence = r.confidence, m.at = datetime(r.at)

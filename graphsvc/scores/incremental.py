@@ -1,0 +1,148 @@
+"""Keeping stored scores current as records arrive, inside the importer's own transactions.
+
+* New leads are matched to their accounts at once (SPEC §4).
+* New contacts and leads get their inferred buying role (SPEC §5).
+* A new engagement adds ``points·2^((t−EPOCH)/h)`` to the decayed sum of exactly its person, and
+  ``w(p)·`` that to its account's own sum and ``δ^k·w(p)·`` that to the rolled-up sum of the
+  ancestor k levels up (SPEC §6). An engagement imported again with other values first takes its
+  old contribution back, so re-imports stay idempotent.
+
+What this does not follow: a change of role, match, hierarchy or model after the engagements
+arrived; those take effect at the next ``graphsvc recompute``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from graphsvc.algorithms.matching import AccountIndex, match_lead
+from graphsvc.algorithms.roles import resolve_roles, role_weight
+from graphsvc.algorithms.scoring import engagement_points
+from graphsvc.ingest.records import EngagementRecord, ImportRecord
+from graphsvc.scores.documents import DocumentsInForce, documents_in_force
+from graphsvc.scores.recompute import ROLL_UP_DELTA, SCORE_EPOCH, account_index, read_accounts
+from graphsvc.store.database import Database
+
+__all__ = ["ScoreKeeper"]
+
+Step = tuple[str, dict[str, Any]]
+
+
+class ScoreKeeper:
+    """Supplies the statements that keep scores current for one batch of imported records.
+
+    One keeper lives as long as one importer: the documents in force and the account index are
+    read once and refreshed when accounts are imported.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._documents: DocumentsInForce | None = None
+        self._index: AccountIndex | None = None
+
+    async def documents(self) -> DocumentsInForce:
+        if self._documents is None:
+            self._documents = await documents_in_force(self.db)
+        return self._documents
+
+    async def steps_for(self, kind: str, records: Sequence[ImportRecord]) -> list[Step]:
+        """Statements to run in the same transaction as the batch of ``records``."""
+        if kind == "accounts":
+            self._index = None  # names and domains may have changed
+            return []
+        if kind in ("contacts", "leads"):
+            steps = [await self._inferred_roles(records)]
+            if kind == "leads":
+                steps.append(await self._matches(records))
+            return steps
+        if kind == "engagements":
+            return await self._engagement_sums(records)  # type: ignore[arg-type]
+        return []
+
+    async def _inferred_roles(self, records: Sequence[ImportRecord]) -> Step:
+        rules = (await self.documents()).roles
+        rows = []
+        for record in records:
+            roles = resolve_roles((), getattr(record, "title", None), rules)
+            role = roles[0] if roles else None
+            rows.append({"id": record.id, "role": role and role.role, "confidence": role.confidence if role else None})
+        return "scores/inferred_roles", {"rows": rows}
+
+    async def _matches(self, records: Sequence[ImportRecord]) -> Step:
+        if self._index is None:
+            self._index = account_index(await read_accounts(self.db))
+        stamp = datetime.now(UTC).isoformat()
+        rows = []
+        for record in records:
+            best = match_lead(
+                self._index,
+                email=getattr(record, "email", None),
+                company=getattr(record, "company", None),
+                website=getattr(record, "website", None),
+            ).best
+            rows.append(
+                {
+                    "id": record.id,
+                    "account_id": best and best.account_id,
+                    "method": best and str(best.method),
+                    "confidence": best and best.confidence,
+                    "at": stamp,
+                }
+            )
+        return "scores/match_leads", {"rows": rows}
+
+    async def _engagement_sums(self, records: Sequence[EngagementRecord]) -> list[Step]:
+        documents = await self.documents()
+        model = documents.scoring
+        half_life = model.decay_half_life_days
+
+        def epoch_points(event_type: str, detail: str | None, at: datetime) -> float:
+            points = engagement_points(model, event_type, detail)
+            return points * 2.0 ** ((at - SCORE_EPOCH).total_seconds() / 86_400.0 / half_life)
+
+        # (person, epoch-scaled points, time of a positive engagement or None)
+        changes: list[tuple[str, float, datetime | None]] = []
+        previous = await self.db.read("scores/engagements_by_ids", ids=[record.id for record in records])
+        for old in previous:
+            at = datetime.fromtimestamp(old["at"] / 1000.0, UTC)
+            changes.append((old["person_id"], -epoch_points(old["type"], old["detail"], at), None))
+        for record in records:
+            positive = engagement_points(model, record.type, record.detail) > 0
+            points = epoch_points(record.type, record.detail, record.occurred_at)
+            changes.append((record.person_id, points, record.occurred_at if positive else None))
+
+        trees = {
+            row["id"]: row
+            for row in await self.db.read("scores/person_trees", ids=sorted({person for person, _, _ in changes}))
+        }
+        weights = documents.roles.propagation_weights
+        person_delta: dict[str, float] = defaultdict(float)
+        person_last: dict[str, datetime] = {}
+        own: dict[str, float] = defaultdict(float)
+        rolled: dict[str, float] = defaultdict(float)
+        for person, points, positive_at in changes:
+            person_delta[person] += points
+            if positive_at is not None and (person not in person_last or positive_at > person_last[person]):
+                person_last[person] = positive_at
+            tree = trees.get(person)
+            if tree is None or tree["account_id"] is None:
+                continue
+            weighted = role_weight(tree["roles"], weights, documents.roles.no_role_weight) * points
+            own[tree["account_id"]] += weighted
+            for ancestor in tree["ancestors"]:
+                rolled[ancestor["id"]] += ROLL_UP_DELTA ** ancestor["distance"] * weighted
+        person_rows = [
+            {"id": person, "delta": delta, "last_engaged_at": _iso(person_last.get(person))}
+            for person, delta in person_delta.items()
+        ]
+        account_rows = [
+            {"id": account, "own": own.get(account, 0.0), "rolled": value} for account, value in rolled.items()
+        ]
+        return [("scores/add_person_sums", {"rows": person_rows}), ("scores/add_account_sums", {"rows": account_rows})]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()

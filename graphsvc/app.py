@@ -1,27 +1,38 @@
-"""The FastAPI application: GraphQL at /graphql, health at /healthz, readiness at /readyz."""
+"""The FastAPI application: GraphQL (and GraphiQL) at /graphql, /healthz, /readyz, Prometheus /metrics."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.fastapi import GraphQLRouter
 
+from graphsvc.auth import ApiKeyGuard, ApiKeys, check_exposure
 from graphsvc.config import Settings, get_settings
 from graphsvc.demo import load_demo
-from graphsvc.schema import schema
+from graphsvc.schema import create_schema
 from graphsvc.schema.context import Context
+from graphsvc.schema.limits import ApiLimits
+from graphsvc.schema.metrics import ApiMetrics
 from graphsvc.store import open_store
 
-__all__ = ["create_app"]
+__all__ = ["BodySizeLimit", "create_app"]
 
 log = logging.getLogger(__name__)
 
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastAPI:
+
+def create_app(settings: Settings | None = None, *, demo: bool = False, limits: ApiLimits = ApiLimits()) -> FastAPI:
     """Build the application; the store opens in its lifespan and closes on shutdown.
 
     Parameters
@@ -30,8 +41,18 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
         Configuration; read from the environment when omitted.
     demo
         Load the shipped demo data set when the database is empty.
+    limits
+        Page sizes, query depth, token, alias and body size limits.
+
+    Raises
+    ------
+    InvalidInput
+        ``GRAPHSVC_API_KEYS`` is malformed, or no keys are configured and ``settings.host`` is not
+        a loopback address.
     """
     settings = settings or get_settings()
+    keys = ApiKeys.parse(settings.api_keys)
+    check_exposure(keys, settings.host)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -40,13 +61,24 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
                 await load_demo(db)
             app.state.db = db
             yield
+            app.state.db = None
 
     app = FastAPI(title="graphsvc", version="0.1.0", lifespan=lifespan)
+    app.state.db = None
+    metrics = ApiMetrics(lambda: app.state.db)
 
-    async def context_getter(request: Request) -> Context:
-        return Context(request.app.state.db)
+    async def context_getter(request: Request, response: Response) -> Context:
+        context = Context(
+            request.app.state.db,
+            getattr(request.state, "caller", None),
+            limits=limits,
+            import_batch_size=settings.import_batch_size,
+            metrics=metrics,
+        )
+        response.headers["X-Request-ID"] = context.request_id
+        return context
 
-    app.include_router(GraphQLRouter(schema, context_getter=context_getter), prefix="/graphql")
+    app.include_router(GraphQLRouter(create_schema(limits), context_getter=context_getter), prefix="/graphql")
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -59,4 +91,65 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
         ready = await request.app.state.db.ping()
         return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
 
+    @app.get("/metrics")
+    async def prometheus_metrics() -> Response:
+        """Prometheus text exposition of the API's and the database's counters."""
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    # The last added runs first: an oversized body is refused before anything else reads it.
+    app.add_middleware(ApiKeyGuard, keys=keys)
+    app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
     return app
+
+
+class BodySizeLimit:
+    """ASGI middleware: answers 413 to a request whose body exceeds ``max_bytes``.
+
+    The body is read (up to the limit) before the application sees it, so a chunked upload
+    without ``Content-Length`` is bounded too; GraphQL bodies are read whole anyway.
+    """
+
+    def __init__(self, app: App, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", ())).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay(message, receive), send)
+                return
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
+                await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay({"type": "http.request", "body": bytes(body), "more_body": False}, receive), send)
+
+    async def _refuse(self, send: Send) -> None:
+        detail = f"request body larger than {self.max_bytes} bytes".encode()
+        await send({
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(detail)).encode())],
+        })
+        await send({"type": "http.response.body", "body": detail})
+
+
+def _replay(first: Message, receive: Receive) -> Receive:
+    """A ``receive`` that returns ``first`` once, then reads on from ``receive``."""
+    pending = [first]
+
+    async def replayed() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replayed

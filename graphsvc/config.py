@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     import_batch_size: int = Field(default=5000, ge=1, le=50_000)
     db_timeout: float = Field(default=30.0, gt=0, description="Seconds a database call may take.")
 
+    api_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            'API keys of the GraphQL API as a JSON object, e.g. {"<key>": {"role": "REP", "user_id": "usr-0001"}}; '
+            "empty = open as ADMIN on loopback only. Parsed and checked by graphsvc.auth."
+        ),
+    )
+
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:

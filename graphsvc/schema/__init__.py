@@ -1,14 +1,39 @@
-"""The GraphQL schema: one module per feature, root types merged here."""
+"""The GraphQL schema: one module per feature, root types merged here, guards installed here."""
 
 from __future__ import annotations
 
-import strawberry
+import functools
+
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
-from graphsvc.schema.account import AccountQuery
+from graphsvc.schema.account import AccountMutation, AccountQuery
+from graphsvc.schema.contact import ContactMutation, ContactQuery
+from graphsvc.schema.errors import ErrorPolicy, GraphsvcSchema
+from graphsvc.schema.imports import ImportMutation
+from graphsvc.schema.lead import LeadQuery
+from graphsvc.schema.limits import ApiLimits
+from graphsvc.schema.metrics import OperationMetrics
 
-__all__ = ["schema"]
+__all__ = ["create_schema", "schema"]
 
-Query = merge_types("Query", (AccountQuery,))
+Query = merge_types("Query", (AccountQuery, LeadQuery, ContactQuery))
+Mutation = merge_types("Mutation", (ImportMutation, ContactMutation, AccountMutation))
 
-schema = strawberry.Schema(query=Query)
+
+def create_schema(limits: ApiLimits = ApiLimits()) -> GraphsvcSchema:
+    """The schema with its guards: depth, token and alias limits, error masking, metrics."""
+    return GraphsvcSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            functools.partial(QueryDepthLimiter, max_depth=limits.max_depth),
+            functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+            functools.partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
+            ErrorPolicy,
+            OperationMetrics,
+        ],
+    )
+
+
+schema = create_schema()

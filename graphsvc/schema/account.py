@@ -1,18 +1,39 @@
-"""The Account type and the queries that return accounts."""
+"""The Account type, the queries that find accounts and the mutation that chooses target accounts."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
+from graphsvc.errors import InvalidInput, NotFound
+from graphsvc.ingest.importer import DEFAULT_BUYING_ROLES
+from graphsvc.schema import contact, lead
+from graphsvc.schema.arguments import given
 from graphsvc.schema.context import Context
+from graphsvc.schema.enums import AccountStage, LeadStatus, parse_enum
+from graphsvc.schema.pagination import Connection, PageWindow, slice_connection
+from graphsvc.schema.permissions import CanChooseTargets, CanRead, visible_account, visible_accounts
+from graphsvc.schema.user import User
+from graphsvc.store.database import Record
 
-__all__ = ["Account", "AccountQuery"]
+if TYPE_CHECKING:
+    from graphsvc.schema.contact import Contact
+    from graphsvc.schema.lead import Lead
+
+__all__ = ["ACCOUNT_ORDERS", "Account", "AccountMutation", "AccountQuery", "accounts_of"]
+
+# The sort orders `accounts(orderBy:)` accepts, each its own statement (never a formatted ORDER BY).
+ACCOUNT_ORDERS = {
+    "name": "api/account_page_by_name",
+    "-name": "api/account_page_by_name_desc",
+    "employees": "api/account_page_by_employees",
+    "-employees": "api/account_page_by_employees_desc",
+}
 
 
-@strawberry.type
+@strawberry.type(description="A company: a customer, prospect or target, possibly part of a corporate tree.")
 class Account:
     id: strawberry.ID
     name: str
@@ -23,28 +44,167 @@ class Account:
     country: str | None
     is_target: bool
     tier: int | None
+    stage: AccountStage | None
 
-    record: strawberry.Private[dict[str, Any]]
+    record: strawberry.Private[Record]
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Account:
+        """The account of an ``api/accounts_by_ids`` record."""
         return cls(
             id=strawberry.ID(record["id"]),
             name=record["name"],
-            domain=record.get("domain"),
-            industry=record.get("industry"),
-            employees=record.get("employees"),
-            annual_revenue=record.get("annual_revenue"),
-            country=record.get("country"),
-            is_target=bool(record.get("is_target")),
-            tier=record.get("tier"),
+            domain=record["domain"],
+            industry=record["industry"],
+            employees=record["employees"],
+            annual_revenue=record["annual_revenue"],
+            country=record["country"],
+            is_target=bool(record["is_target"]),
+            tier=record["tier"],
+            stage=parse_enum(AccountStage, record["stage"]),
             record=record,
         )
+
+    @strawberry.field(description="The account executive who owns the account.")
+    async def owner(self, info: Info[Context, None]) -> User | None:
+        if self.record["owner_id"] is None:
+            return None
+        record = await info.context.loaders.user.load(self.record["owner_id"])
+        return User.from_record(record) if record is not None else None
+
+    @strawberry.field(description="The direct parent company (SUBSIDIARY_OF); null for a top-level account.")
+    async def parent(self, info: Info[Context, None]) -> Account | None:
+        return _account(await visible_account(info.context, self.record["parent_id"]))
+
+    @strawberry.field(description="The top of the account's corporate tree; null for a top-level account.")
+    async def ultimate_parent(self, info: Info[Context, None]) -> Account | None:
+        top_id = await info.context.loaders.ultimate_parent.load(self.record["id"])
+        return _account(await visible_account(info.context, top_id))
+
+    @strawberry.field(description="Direct subsidiaries, by name.")
+    async def children(
+        self, info: Info[Context, None], first: int | None = strawberry.UNSET, after: str | None = strawberry.UNSET
+    ) -> Connection[Account]:
+        context = info.context
+        window = PageWindow.of(given(first), given(after), context.limits)
+        return await slice_connection(
+            context.loaders, "api/child_pages", self.record["id"], window,
+            lambda ids: accounts_of(context, ids), visible_to=context.caller.owner_scope if context.caller else None,
+        )
+
+    @strawberry.field(description="People at the account, by last and first name; `role` keeps holders of one buying role.")
+    async def contacts(
+        self,
+        info: Info[Context, None],
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        role: str | None = strawberry.UNSET,
+        engaged: bool | None = strawberry.UNSET,
+    ) -> Connection[Annotated["Contact", strawberry.lazy("graphsvc.schema.contact")]]:
+        if given(engaged) is not None:
+            raise InvalidInput("the engaged filter is not served yet; omit it")
+        role_name = given(role)
+        if role_name is not None:
+            role_name = role_name.strip().upper()
+            if role_name not in DEFAULT_BUYING_ROLES:
+                raise InvalidInput(f"unknown buying role {role!r}; expected one of {', '.join(DEFAULT_BUYING_ROLES)}")
+        context = info.context
+        window = PageWindow.of(given(first), given(after), context.limits)
+        return await slice_connection(
+            context.loaders, "api/contact_pages", self.record["id"], window,
+            lambda ids: contact.contacts_of(context, ids), role=role_name,
+        )
+
+    @strawberry.field(description="Leads matched to the account (MATCHED_TO), newest first.")
+    async def leads(
+        self,
+        info: Info[Context, None],
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        status: LeadStatus | None = strawberry.UNSET,
+    ) -> Connection[Annotated["Lead", strawberry.lazy("graphsvc.schema.lead")]]:
+        context = info.context
+        window = PageWindow.of(given(first), given(after), context.limits)
+        lead_status = given(status)
+        return await slice_connection(
+            context.loaders, "api/lead_pages", self.record["id"], window,
+            lambda ids: lead.leads_of(context, ids), status=lead_status.value if lead_status else None,
+        )
+
+
+def _account(record: Record | None) -> Account | None:
+    return Account.from_record(record) if record is not None else None
+
+
+async def accounts_of(context: Context, account_ids: list[str]) -> list[Account | None]:
+    """The accounts of ``account_ids`` in order; None where unknown or hidden from the caller."""
+    return [_account(record) for record in await visible_accounts(context, account_ids)]
 
 
 @strawberry.type
 class AccountQuery:
-    @strawberry.field(description="One account by id, or null when there is none.")
+    @strawberry.field(description="One account by id; null when there is none or the caller may not see it.",
+                      permission_classes=[CanRead])
     async def account(self, info: Info[Context, None], id: strawberry.ID) -> Account | None:
-        rows = await info.context.db.read("accounts/by_ids", ids=[str(id)])
-        return Account.from_record(rows[0]["account"]) if rows else None
+        return _account(await visible_account(info.context, str(id)))
+
+    @strawberry.field(
+        description='Accounts, filtered; orderBy is one of "name" (default), "-name", "employees", "-employees" '
+        "(unknown employee counts last).",
+        permission_classes=[CanRead],
+    )
+    async def accounts(
+        self,
+        info: Info[Context, None],
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        is_target: bool | None = strawberry.UNSET,
+        stage: AccountStage | None = strawberry.UNSET,
+        owner_id: strawberry.ID | None = strawberry.UNSET,
+        order_by: str | None = strawberry.UNSET,
+    ) -> Connection[Account]:
+        context = info.context
+        order = given(order_by) or "name"
+        if order not in ACCOUNT_ORDERS:
+            raise InvalidInput(f"unknown orderBy {order!r}; expected one of {', '.join(ACCOUNT_ORDERS)}")
+        window = PageWindow.of(given(first), given(after), context.limits)
+        account_stage, owner = given(stage), given(owner_id)
+        filters = {
+            "is_target": given(is_target),
+            "stage": account_stage.value if account_stage else None,
+            "owner_id": str(owner) if owner is not None else None,
+            "visible_to": context.caller.owner_scope if context.caller else None,
+        }
+        # One row more than the page tells whether another page follows, without counting.
+        rows = await context.db.read(ACCOUNT_ORDERS[order], skip=window.offset, limit=window.size + 1, **filters)
+        ids = [row["id"] for row in rows]
+
+        async def count() -> int:
+            return (await context.db.read("api/account_count", **filters))[0]["total"]
+
+        return Connection.from_page(await accounts_of(context, ids[: window.size]), window, len(ids) > window.size, count)
+
+
+@strawberry.type
+class AccountMutation:
+    @strawberry.mutation(
+        description="Mark an account as a target account (tier 1-3; omitted keeps the stored tier) or not "
+        "(which drops its tier).",
+        permission_classes=[CanChooseTargets],
+    )
+    async def set_target(
+        self, info: Info[Context, None], account_id: strawberry.ID, is_target: bool, tier: int | None = strawberry.UNSET
+    ) -> Account:
+        tier_value = given(tier)
+        if tier_value is not None and not 1 <= tier_value <= 3:
+            raise InvalidInput(f"tier must be 1, 2 or 3, got {tier_value}")
+        if tier_value is not None and not is_target:
+            raise InvalidInput("only a target account has a tier; pass isTarget: true or omit tier")
+        context = info.context
+        if not await context.db.write("api/set_target", id=str(account_id), is_target=is_target, tier=tier_value):
+            raise NotFound(f"no account with id {str(account_id)!r}")
+        context.loaders.account.clear(str(account_id))
+        record = await context.loaders.account.load(str(account_id))
+        if record is None:
+            raise NotFound(f"no account with id {str(account_id)!r}")
+        return Account.from_record(record)

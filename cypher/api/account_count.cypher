@@ -1,0 +1,9 @@
+// How many accounts pass the filters of the account pages.
+MATCH (a:Account)
+OPTIONAL MATCH (owner:User)-[:OWNS]->(a)
+WITH a, owner
+WHERE ($is_target IS NULL OR coalesce(a.is_target, false) = $is_target)
+  AND ($stage IS NULL OR a.stage = $stage)
+  AND ($owner_id IS NULL OR owner.id = $owner_id)
+  AND ($visible_to IS NULL OR owner.id = $visible_to)
+RETURN count(a) AS total

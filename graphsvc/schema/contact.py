@@ -1,0 +1,89 @@
+"""The Contact type, its query, and the mutation that gives a contact a buying role by hand."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from graphsvc.errors import Forbidden, InvalidInput, NotFound
+from graphsvc.ingest.importer import DEFAULT_BUYING_ROLES
+from graphsvc.schema import account
+from graphsvc.schema.context import Context
+from graphsvc.schema.permissions import CanRead, CanSetBuyingRoles, sees_person_at, visible_account
+from graphsvc.store.database import Record
+
+if TYPE_CHECKING:
+    from graphsvc.schema.account import Account
+
+__all__ = ["Contact", "ContactMutation", "ContactQuery", "contacts_of"]
+
+
+@strawberry.type(description="A person at an account, known to the CRM.")
+class Contact:
+    id: strawberry.ID
+    name: str | None
+    email: str | None
+    title: str | None
+
+    record: strawberry.Private[Record]
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Contact:
+        """The contact of an ``api/contacts_by_ids`` record."""
+        return cls(
+            id=strawberry.ID(record["id"]),
+            name=" ".join(part for part in (record["first_name"], record["last_name"]) if part) or None,
+            email=record["email"],
+            title=record["title"],
+            record=record,
+        )
+
+    @strawberry.field(description="The account the contact works at (WORKS_AT).")
+    async def account(self, info: Info[Context, None]) -> Annotated["Account", strawberry.lazy("graphsvc.schema.account")] | None:
+        record = await visible_account(info.context, self.record["account_id"])
+        return account.Account.from_record(record) if record is not None else None
+
+    @strawberry.field(description="Buying roles the contact holds, alphabetically.")
+    async def roles(self, info: Info[Context, None]) -> list[str]:
+        return await info.context.loaders.roles.load(self.record["id"])
+
+
+async def contacts_of(context: Context, contact_ids: list[str]) -> list[Contact | None]:
+    """The contacts of ``contact_ids`` in order; None for an unknown id."""
+    records = await context.loaders.contact.load_many(contact_ids)
+    return [Contact.from_record(record) if record is not None else None for record in records]
+
+
+@strawberry.type
+class ContactQuery:
+    @strawberry.field(description="One contact by id; null when there is none or the caller may not see it.",
+                      permission_classes=[CanRead])
+    async def contact(self, info: Info[Context, None], id: strawberry.ID) -> Contact | None:
+        record = await info.context.loaders.contact.load(str(id))
+        if record is None or not await sees_person_at(info.context, record["account_id"]):
+            return None
+        return Contact.from_record(record)
+
+
+@strawberry.type
+class ContactMutation:
+    @strawberry.mutation(
+        description="Give a contact a buying role by hand (source manual, confidence 1.0); it wins over CRM and "
+        "title-inferred roles. A REP may do this only for contacts at accounts it owns.",
+        permission_classes=[CanSetBuyingRoles],
+    )
+    async def set_buying_role(self, info: Info[Context, None], person_id: strawberry.ID, role: str) -> Contact:
+        name = role.strip().upper()
+        if name not in DEFAULT_BUYING_ROLES:
+            raise InvalidInput(f"unknown buying role {role!r}; expected one of {', '.join(DEFAULT_BUYING_ROLES)}")
+        context = info.context
+        record = await context.loaders.contact.load(str(person_id))
+        if record is None:
+            raise NotFound(f"no contact with id {str(person_id)!r}")
+        if not await sees_person_at(context, record["account_id"]):
+            raise Forbidden("this API key may not change contacts of accounts it does not own")
+        await context.db.write("api/set_buying_role", id=record["id"], role=name)
+        context.loaders.roles.clear(record["id"])
+        return Contact.from_record(record)

@@ -1,0 +1,94 @@
+"""How errors leave the API: stable codes for expected failures, masked internals, logged with a request id.
+
+Every error carries ``extensions.code``:
+
+- graphsvc's expected failures keep their message and their ``GraphsvcError.code``
+  (``NOT_FOUND``, ``INVALID_INPUT``, ``FORBIDDEN``, ``DATABASE_UNAVAILABLE``);
+- errors in the query itself are ``GRAPHQL_PARSE_FAILED`` or ``GRAPHQL_VALIDATION_FAILED``
+  (unknown fields, wrong argument types, depth, token and alias limits);
+- anything else is masked as "Unexpected error." with code ``INTERNAL`` and a ``requestId``
+  that finds the full traceback in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
+
+from graphsvc.errors import DatabaseUnavailable, Forbidden, GraphsvcError, InvalidInput, NotFound
+
+__all__ = ["ErrorPolicy", "GraphsvcSchema", "error_code", "is_expected"]
+
+log = logging.getLogger(__name__)
+
+# GraphsvcErrors whose message is meant for the caller; the others (a refused statement, a broken
+# embedded server) are internal and masked like any bug.
+_EXPECTED = (NotFound, InvalidInput, Forbidden, DatabaseUnavailable)
+
+
+def is_expected(error: GraphQLError) -> bool:
+    """True for errors whose message may reach the caller unchanged.
+
+    Those are graphsvc's expected failures, and errors in the request itself (parsing, validation,
+    variables), which have no field path. An error raised while resolving a field that is not an
+    expected failure (a bug, a stored value of the wrong type) is internal.
+    """
+    original = error.original_error
+    if isinstance(original, _EXPECTED):
+        return True
+    return error.path is None and (original is None or isinstance(original, GraphQLError))
+
+
+def error_code(error: GraphQLError) -> str:
+    """The stable ``extensions.code`` of an error that is not masked."""
+    original = error.original_error
+    if isinstance(original, GraphsvcError):
+        return original.code
+    if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def _request_id(execution_context: ExecutionContext | None) -> str:
+    context = execution_context.context if execution_context is not None else None
+    return getattr(context, "request_id", None) or "-"
+
+
+class ErrorPolicy(MaskErrors):
+    """``MaskErrors`` that keeps expected errors, codes every error and tags masked ones with the request id."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda error: not is_expected(error))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL", "requestId": _request_id(self.execution_context)}
+        return masked
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        for error in processed:
+            if not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": error_code(error)}
+        return processed
+
+
+class GraphsvcSchema(strawberry.Schema):
+    """The strawberry schema, logging each error once with its request id (before masking)."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        request_id = _request_id(execution_context)
+        for error in errors:
+            if is_expected(error):
+                log.info("request %s: %s", request_id, error.message)
+            else:
+                log.error("request %s: unexpected error at %s", request_id, _path(error), exc_info=error.original_error)
+
+
+def _path(error: GraphQLError) -> Any:
+    return ".".join(str(part) for part in error.path) if error.path else "(operation)"

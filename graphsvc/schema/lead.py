@@ -1,0 +1,68 @@
+"""The Lead type and its query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from graphsvc.schema.context import Context
+from graphsvc.schema.enums import LeadStatus, MatchMethod, parse_enum
+from graphsvc.schema.match import AccountMatch
+from graphsvc.schema.permissions import CanRead, sees_person_at, visible_account
+from graphsvc.store.database import Record
+
+__all__ = ["Lead", "LeadQuery", "leads_of"]
+
+
+@strawberry.type(description="A person who showed interest, before or beside the CRM's contacts.")
+class Lead:
+    id: strawberry.ID
+    email: str | None
+    name: str | None
+    company: str | None
+    title: str | None
+    status: LeadStatus
+
+    record: strawberry.Private[Record]
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Lead:
+        """The lead of an ``api/leads_by_ids`` record; a lead without a known status is NEW."""
+        return cls(
+            id=strawberry.ID(record["id"]),
+            email=record["email"],
+            name=" ".join(part for part in (record["first_name"], record["last_name"]) if part) or None,
+            company=record["company"],
+            title=record["title"],
+            status=parse_enum(LeadStatus, record["status"]) or LeadStatus.NEW,
+            record=record,
+        )
+
+    @strawberry.field(description="The account the lead is matched to (MATCHED_TO), and how; null when unmatched.")
+    async def match(self, info: Info[Context, None]) -> AccountMatch | None:
+        account_record = await visible_account(info.context, self.record["account_id"])
+        method = parse_enum(MatchMethod, self.record["match_method"])
+        if account_record is None or method is None:
+            return None
+        return AccountMatch.from_record(
+            {"account": account_record, "method": method, "confidence": self.record["match_confidence"]}
+        )
+
+
+async def leads_of(context: Context, lead_ids: list[str]) -> list[Lead | None]:
+    """The leads of ``lead_ids`` in order; None for an unknown id."""
+    records = await context.loaders.lead.load_many(lead_ids)
+    return [Lead.from_record(record) if record is not None else None for record in records]
+
+
+@strawberry.type
+class LeadQuery:
+    @strawberry.field(description="One lead by id; null when there is none or the caller may not see it.",
+                      permission_classes=[CanRead])
+    async def lead(self, info: Info[Context, None], id: strawberry.ID) -> Lead | None:
+        record = await info.context.loaders.lead.load(str(id))
+        if record is None or not await sees_person_at(info.context, record["account_id"]):
+            return None
+        return Lead.from_record(record)

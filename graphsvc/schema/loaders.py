@@ -1,0 +1,83 @@
+"""Per-request DataLoaders: every relationship the API follows is read in one ``UNWIND $ids`` batch.
+
+A page of 50 accounts that asks for each account's owner, parent and contacts sends one statement
+per relationship, not one per account. Loaders live for one request, so a cached record is never
+older than the request that read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from graphsvc.store.database import Database, Record
+
+__all__ = ["ListSlice", "Loaders"]
+
+
+@dataclass(frozen=True)
+class ListSlice:
+    """One page of a per-parent list: the item ids on the page and the size of the whole list."""
+
+    ids: list[str]
+    total: int
+
+
+class Loaders:
+    """The DataLoaders of one request.
+
+    Attributes
+    ----------
+    account, user, contact, lead
+        Records by id (None for an unknown id), from ``cypher/api/*_by_ids``.
+    roles
+        Sorted buying roles by contact id.
+    ultimate_parent
+        Id of the top of an account's corporate tree (None when it has no parent).
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self.account: DataLoader[str, Record | None] = self._records("api/accounts_by_ids")
+        self.user: DataLoader[str, Record | None] = self._records("api/users_by_ids")
+        self.contact: DataLoader[str, Record | None] = self._records("api/contacts_by_ids")
+        self.lead: DataLoader[str, Record | None] = self._records("api/leads_by_ids")
+        self.roles: DataLoader[str, list[str]] = self._by_id(
+            "api/contact_roles", lambda row: sorted(row["roles"]), default=list
+        )
+        self.ultimate_parent: DataLoader[str, str | None] = self._by_id(
+            "api/ultimate_parents", lambda row: row["top_id"], default=lambda: None
+        )
+        self._slices: dict[Hashable, DataLoader[str, ListSlice]] = {}
+
+    def slices(self, statement: str, **params: Any) -> DataLoader[str, ListSlice]:
+        """The loader of one page of a per-parent list (children, contacts, leads of an account).
+
+        Parents asking with the same ``params`` (page window, filters) share one loader, so a
+        page of accounts reads all their first pages of contacts in one statement.
+        """
+        key = (statement, tuple(sorted(params.items())))
+        if key not in self._slices:
+            self._slices[key] = self._by_id(
+                statement,
+                lambda row: ListSlice(list(row["page"]), row["total"]),
+                default=lambda: ListSlice([], 0),
+                **params,
+            )
+        return self._slices[key]
+
+    def _records(self, statement: str) -> DataLoader[str, Record | None]:
+        return self._by_id(statement, lambda row: row, default=lambda: None)
+
+    def _by_id(
+        self, statement: str, value: Callable[[Record], Any], default: Callable[[], Any], **params: Any
+    ) -> DataLoader[str, Any]:
+        async def load(ids: list[str]) -> list[Any]:
+            rows = await self._db.read(statement, ids=list(ids), **params)
+            found = {row["id"]: value(row) for row in rows}
+            return [found[id_] if id_ in found else default() for id_ in ids]
+
+        return DataLoader(load_fn=load)

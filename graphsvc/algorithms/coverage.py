@@ -270,8 +270,13 @@ def windowed_engagements(
         Anywhere in the hierarchy.
     """
     return _windowed(
-        graph, account_hierarchy(graph), as_of, role_weights=role_weights,
-        half_life_days=half_life_days, window_days=window_days, delta=delta,
+        graph,
+        account_hierarchy(graph),
+        as_of,
+        role_weights=role_weights,
+        half_life_days=half_life_days,
+        window_days=window_days,
+        delta=delta,
     )
 
 
@@ -287,6 +292,11 @@ def account_windowed_engagement(
 ) -> WindowedEngagement:
     """One account's windowed engagement, computed from its own subtree only."""
     return _windowed(
-        graph, account_hierarchy(graph, below=account_id), as_of, role_weights=role_weights,
-        half_life_days=half_life_days, window_days=window_days, delta=delta,
+        graph,
+        account_hierarchy(graph, below=account_id),
+        as_of,
+        role_weights=role_weights,
+        half_life_days=half_life_days,
+        window_days=window_days,
+        delta=delta,
     )[account_id]

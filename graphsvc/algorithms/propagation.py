@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -155,7 +155,7 @@ def epoch_seconds(value: datetime | str | float) -> float:
     elif not isinstance(value, datetime) and hasattr(value, "to_native"):
         value = value.to_native()
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.timestamp()
 
 
@@ -317,7 +317,9 @@ def _scores(
     engagement_weight: float,
 ) -> dict[str, AccountScore]:
     own = {
-        account: own_engagement(graph, account, as_of, role_weights=role_weights, half_life_days=half_life_days)
+        account: own_engagement(
+            graph, account, as_of, role_weights=role_weights, half_life_days=half_life_days
+        )
         for account in hierarchy
     }
     rolled = roll_up(hierarchy, own, delta)
@@ -347,8 +349,14 @@ def account_scores(
         Anywhere in the hierarchy.
     """
     return _scores(
-        graph, account_hierarchy(graph), as_of, role_weights=role_weights, half_life_days=half_life_days,
-        delta=delta, fit_weight=fit_weight, engagement_weight=engagement_weight,
+        graph,
+        account_hierarchy(graph),
+        as_of,
+        role_weights=role_weights,
+        half_life_days=half_life_days,
+        delta=delta,
+        fit_weight=fit_weight,
+        engagement_weight=engagement_weight,
     )
 
 
@@ -371,8 +379,14 @@ def account_score(
         When the account lies on a cycle (its subtree then contains it).
     """
     return _scores(
-        graph, account_hierarchy(graph, below=account_id), as_of, role_weights=role_weights,
-        half_life_days=half_life_days, delta=delta, fit_weight=fit_weight, engagement_weight=engagement_weight,
+        graph,
+        account_hierarchy(graph, below=account_id),
+        as_of,
+        role_weights=role_weights,
+        half_life_days=half_life_days,
+        delta=delta,
+        fit_weight=fit_weight,
+        engagement_weight=engagement_weight,
     )[account_id]
 
 

@@ -35,11 +35,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from itertools import islice
 from typing import Any
 
 import numpy as np
 
-from graphsvc.algorithms.coverage import Committee, CommitteeCoverage, RoleCoverage, required_weight, window_start
+from graphsvc.algorithms.coverage import (
+    Committee,
+    CommitteeCoverage,
+    RoleCoverage,
+    required_weight,
+    window_start,
+)
 from graphsvc.algorithms.propagation import (
     NO_ROLE_WEIGHT,
     SECONDS_PER_DAY,
@@ -54,6 +61,7 @@ __all__ = ["MAX_ROLES", "GraphSnapshot", "Recomputed", "recompute", "hierarchy_d
 
 # Roles are a bitmask per person in one uint64.
 MAX_ROLES = 64
+_BATCH_ROWS = 65_536
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,11 +116,11 @@ class GraphSnapshot:
             "engagement_points": (np.float64, None),
             "engagement_time": (np.float64, None),
         }
-        engagements = len(self.engagement_person)
         for name, (dtype, length) in columns.items():
             column = np.array(getattr(self, name), dtype=dtype)  # a private copy, then frozen
-            if column.shape != ((engagements if length is None else length),):
-                raise InvalidInput(f"snapshot column {name} has shape {column.shape}, expected ({length},)")
+            expected = (len(self.engagement_person) if length is None else length,)
+            if column.shape != expected:
+                raise InvalidInput(f"snapshot column {name} has shape {column.shape}, expected {expected}")
             column.flags.writeable = False
             object.__setattr__(self, name, column)
         if len(self.role_names) > MAX_ROLES:
@@ -183,14 +191,7 @@ class GraphSnapshot:
             raise InvalidInput(f"at most {MAX_ROLES} distinct buying roles, got {len(role_bits)}")
         person_index = _index(person_ids, "person")
 
-        engagement_person = array("q")
-        points = array("d")
-        times = array("d")
-        for person_id, base_points, occurred_at in engagements:
-            engagement_person.append(_lookup(person_index, person_id, "person"))
-            points.append(base_points)
-            times.append(epoch_seconds(occurred_at))
-
+        engagement_person, points, times = _engagement_columns(engagements, person_index)
         return cls(
             account_ids=tuple(account_ids),
             account_parent=parents,
@@ -200,9 +201,9 @@ class GraphSnapshot:
             person_is_contact=np.frombuffer(is_contact, dtype=np.int8).astype(bool),
             person_roles=np.array(role_masks, dtype=np.uint64),
             role_names=tuple(role_bits),
-            engagement_person=np.frombuffer(engagement_person, dtype=np.int64),
-            engagement_points=np.frombuffer(points, dtype=np.float64),
-            engagement_time=np.frombuffer(times, dtype=np.float64),
+            engagement_person=engagement_person,
+            engagement_points=points,
+            engagement_time=times,
         )
 
     @cached_property
@@ -237,6 +238,28 @@ def _index(ids: list[str], kind: str) -> dict[str, int]:
         if index.setdefault(node_id, i) != i:
             raise InvalidInput(f"duplicate {kind} id {node_id!r}")
     return index
+
+
+def _engagement_columns(
+    engagements: Iterable[Sequence[Any]], person_index: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # Engagements are the bulk of the rows: convert them a batch at a time, in C loops.
+    rows = iter(engagements)
+    batches = []
+    while batch := list(islice(rows, _BATCH_ROWS)):
+        person_ids, points, times = ([row[k] for row in batch] for k in range(3))
+        try:
+            who = np.fromiter(map(person_index.__getitem__, person_ids), dtype=np.int64, count=len(batch))
+        except KeyError as unknown:
+            raise InvalidInput(f"unknown person: {unknown.args[0]!r}") from None
+        seconds = np.array(times)
+        if seconds.dtype.kind not in "iuf":  # datetimes or ISO strings
+            seconds = np.fromiter(map(epoch_seconds, times), dtype=np.float64, count=len(batch))
+        batches.append((who, np.array(points, dtype=np.float64), seconds.astype(np.float64)))
+    if not batches:
+        return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+    who, points, seconds = zip(*batches, strict=True)
+    return np.concatenate(who), np.concatenate(points), np.concatenate(seconds)
 
 
 def _lookup(index: dict[str, int], node_id: str, what: str) -> int:
@@ -296,6 +319,31 @@ def _roll_up(parent: np.ndarray, depth: np.ndarray, own: np.ndarray, delta: floa
         children = by_depth[bounds[level] : bounds[level + 1]]
         np.add.at(rolled, parent[children], delta * rolled[children])
     return rolled
+
+
+def _coverage(
+    snapshot: GraphSnapshot,
+    committees: tuple[Committee, ...],
+    account_committee: np.ndarray,
+    known_roles: np.ndarray,
+    engaged_roles: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coverage and engaged coverage of every account against its own template."""
+    coverage = np.zeros(account_committee.size)
+    engaged_coverage = np.zeros(account_committee.size)
+    for t, template in enumerate(committees):
+        members = np.flatnonzero(account_committee == t)
+        known_weight = np.zeros(members.size)
+        engaged_weight = np.zeros(members.size)
+        for seat in template.roles:
+            if seat.required:
+                bit = snapshot.role_bit(seat.role)
+                known_weight += seat.weight * ((known_roles[members] & bit) != 0)
+                engaged_weight += seat.weight * ((engaged_roles[members] & bit) != 0)
+        denominator = required_weight(template) or np.inf  # no required weight: coverage 0
+        coverage[members] = known_weight / denominator
+        engaged_coverage[members] = engaged_weight / denominator
+    return coverage, engaged_coverage
 
 
 @dataclass(frozen=True, eq=False)
@@ -502,22 +550,14 @@ def recompute(
     if account_committee is None:
         account_committee = np.zeros(n_accounts, dtype=np.int64)
     account_committee = np.asarray(account_committee, dtype=np.int64)
-    if account_committee.shape != (n_accounts,) or not np.isin(account_committee, range(len(committees))).all():
+    if (
+        account_committee.shape != (n_accounts,)
+        or not np.isin(account_committee, range(len(committees))).all()
+    ):
         raise InvalidInput("account_committee needs one index into the committee templates per account")
-    coverage = np.zeros(n_accounts)
-    engaged_coverage = np.zeros(n_accounts)
-    for t, template in enumerate(committees):
-        members = np.flatnonzero(account_committee == t)
-        known_weight = np.zeros(members.size)
-        engaged_weight = np.zeros(members.size)
-        for seat in template.roles:
-            if seat.required:
-                bit = snapshot.role_bit(seat.role)
-                known_weight += seat.weight * ((known_roles[members] & bit) != 0)
-                engaged_weight += seat.weight * ((engaged_roles[members] & bit) != 0)
-        denominator = required_weight(template) or np.inf  # no required weight: coverage 0
-        coverage[members] = known_weight / denominator
-        engaged_coverage[members] = engaged_weight / denominator
+    coverage, engaged_coverage = _coverage(
+        snapshot, committees, account_committee, known_roles, engaged_roles
+    )
 
     return Recomputed(
         snapshot=snapshot,

@@ -5,7 +5,7 @@ Every case runs against both the networkx reference and the array fast path.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -36,7 +36,7 @@ DEFAULT = CommitteeTemplate.from_weights(  # SPEC §7 defaults
     tracked=["BLOCKER"],
 )
 ROLE_WEIGHTS = {"CHAMPION": 1.3, "ECONOMIC_BUYER": 1.5}
-AS_OF = datetime(2025, 6, 30, 12, tzinfo=timezone.utc)
+AS_OF = datetime(2025, 6, 30, 12, tzinfo=UTC)
 
 
 def days_ago(days: float) -> datetime:
@@ -50,12 +50,17 @@ def reference_coverage(accounts, persons, engagements, account_id, template=DEFA
 
 def fast_coverage(accounts, persons, engagements, account_id, template=DEFAULT, window_days=90):
     snapshot = GraphSnapshot.from_records(accounts, persons, engagements)
-    result = recompute(snapshot, AS_OF, committee=template, role_weights=ROLE_WEIGHTS, window_days=window_days)
+    result = recompute(
+        snapshot, AS_OF, committee=template, role_weights=ROLE_WEIGHTS, window_days=window_days
+    )
     found = result.committee_coverage(account_id)
     # The whole-graph arrays must tell the same story as the one-account record.
     a = snapshot.account_index[account_id]
     assert (result.coverage[a], result.engaged_coverage[a]) == (found.coverage, found.engaged_coverage)
-    assert (result.engaged_contacts[a], result.single_threaded[a]) == (found.engaged_contacts, found.single_threaded)
+    assert (result.engaged_contacts[a], result.single_threaded[a]) == (
+        found.engaged_contacts,
+        found.single_threaded,
+    )
     known = {role for role in snapshot.role_names if result.known_roles[a] & snapshot.role_bit(role)}
     engaged = {role for role in snapshot.role_names if result.engaged_roles[a] & snapshot.role_bit(role)}
     assert {seat.role for seat in found.roles if seat.known} == known & {s.role for s in template.roles}
@@ -63,9 +68,19 @@ def fast_coverage(accounts, persons, engagements, account_id, template=DEFAULT, 
     return found
 
 
-implementations = pytest.mark.parametrize("coverage", [reference_coverage, fast_coverage], ids=["reference", "fast"])
+implementations = pytest.mark.parametrize(
+    "coverage", [reference_coverage, fast_coverage], ids=["reference", "fast"]
+)
 
-ROLES = ["ECONOMIC_BUYER", "DECISION_MAKER", "CHAMPION", "TECHNICAL_EVALUATOR", "INFLUENCER", "END_USER", "BLOCKER"]
+ROLES = [
+    "ECONOMIC_BUYER",
+    "DECISION_MAKER",
+    "CHAMPION",
+    "TECHNICAL_EVALUATOR",
+    "INFLUENCER",
+    "END_USER",
+    "BLOCKER",
+]
 # Every role is known at acme, but only the champion is engaged in the window.
 ACCOUNTS = [("acme", None, 50.0), ("acme-uk", "acme", 10.0)]
 PERSONS = [(f"c-{role.lower()}", "acme", True, [role]) for role in ROLES] + [
@@ -91,7 +106,13 @@ def test_every_role_known_but_one_engaged_role(coverage):
     assert got.engaged_contacts == 2  # the champion and the blocker
     assert got.single_threaded is False
     assert got.missing_roles == ()
-    assert got.unengaged_roles == ("ECONOMIC_BUYER", "DECISION_MAKER", "TECHNICAL_EVALUATOR", "INFLUENCER", "END_USER")
+    assert got.unengaged_roles == (
+        "ECONOMIC_BUYER",
+        "DECISION_MAKER",
+        "TECHNICAL_EVALUATOR",
+        "INFLUENCER",
+        "END_USER",
+    )
     assert got.roles[2] == RoleCoverage("CHAMPION", True, 0.20, True, True, ("c-champion",))
     assert got.roles[-1] == RoleCoverage("BLOCKER", False, 0.0, True, True, ("c-blocker",))
 
@@ -131,7 +152,12 @@ def test_an_account_without_contacts_is_uncovered(coverage):
     got = coverage(ACCOUNTS, PERSONS, ENGAGEMENTS, "acme-uk")
     assert got.coverage == pytest.approx(0.25)  # c-uk, the decision maker
     got = coverage([("empty", None, 0)], [], [], "empty")
-    assert (got.coverage, got.engaged_coverage, got.engaged_contacts, got.single_threaded) == (0.0, 0.0, 0, True)
+    assert (got.coverage, got.engaged_coverage, got.engaged_contacts, got.single_threaded) == (
+        0.0,
+        0.0,
+        0,
+        True,
+    )
     assert got.missing_roles == tuple(seat.role for seat in DEFAULT.roles if seat.required)
 
 
@@ -146,7 +172,9 @@ def test_an_account_without_contacts_is_uncovered(coverage):
 )
 @implementations
 def test_window_boundaries(coverage, occurred_at, engaged):
-    got = coverage([("acme", None, 0)], [("cho", "acme", True, ["CHAMPION"])], [("cho", 5.0, occurred_at)], "acme")
+    got = coverage(
+        [("acme", None, 0)], [("cho", "acme", True, ["CHAMPION"])], [("cho", 5.0, occurred_at)], "acme"
+    )
     assert got.roles[2].engaged is engaged
     assert got.engaged_contacts == int(engaged)
 
@@ -226,7 +254,11 @@ def test_templates_can_differ_by_segment():
     engagements = [("cho", 1.0, AS_OF), ("cy", 1.0, AS_OF)]
     snapshot = GraphSnapshot.from_records(accounts, persons, engagements)
     result = recompute(
-        snapshot, AS_OF, committee=[DEFAULT, SMALL_BUSINESS], role_weights=ROLE_WEIGHTS, account_committee=[0, 1]
+        snapshot,
+        AS_OF,
+        committee=[DEFAULT, SMALL_BUSINESS],
+        role_weights=ROLE_WEIGHTS,
+        account_committee=[0, 1],
     )
     assert result.coverage.tolist() == pytest.approx([0.20, 0.60])
     assert result.engaged_coverage.tolist() == pytest.approx([0.20, 0.60])

@@ -7,7 +7,7 @@ parameters: every number of :func:`recompute` must match the reference.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -41,7 +41,7 @@ ROLES = [
     "BLOCKER",
     "ASTROLOGER",  # in no weight mapping
 ]
-AS_OF = datetime(2025, 6, 30, 12, tzinfo=timezone.utc).timestamp()
+AS_OF = datetime(2025, 6, 30, 12, tzinfo=UTC).timestamp()
 DAY = SECONDS_PER_DAY
 CLOSE = {"rel": 1e-9, "abs": 1e-9}
 
@@ -63,7 +63,9 @@ def graphs(draw, acyclic: bool = True):
     account_ids = [f"a{i}" for i in range(n_accounts)]
     parent = draw(parents(n_accounts, acyclic))
     fit = st.floats(0, 100, allow_nan=False)
-    accounts = [(account_ids[i], None if p is None else account_ids[p], draw(fit)) for i, p in enumerate(parent)]
+    accounts = [
+        (account_ids[i], None if p is None else account_ids[p], draw(fit)) for i, p in enumerate(parent)
+    ]
     n_persons = draw(st.integers(0, 16))
     persons = [
         (
@@ -74,7 +76,9 @@ def graphs(draw, acyclic: bool = True):
         )
         for i in range(n_persons)
     ]
-    offsets = st.sampled_from([0.0, -90 * DAY, -90 * DAY + 1, -30 * DAY, 1.0]) | st.floats(-200 * DAY, 10 * DAY)
+    offsets = st.sampled_from([0.0, -90 * DAY, -90 * DAY + 1, -30 * DAY, 1.0]) | st.floats(
+        -200 * DAY, 10 * DAY
+    )
     points = st.sampled_from([0.0, 24.0, -10.0]) | st.floats(-50, 50, allow_nan=False)
     engagements = [
         (f"p{draw(st.integers(0, n_persons - 1))}", draw(points), AS_OF + draw(offsets))
@@ -109,7 +113,9 @@ def test_fast_path_equals_reference(records, options):
     graph = account_graph(*records)
     fast = run_fast(records, options)
     snapshot = fast.snapshot
-    score_options = {k: options[k] for k in ("role_weights", "half_life_days", "delta", "fit_weight", "engagement_weight")}
+    score_options = {
+        k: options[k] for k in ("role_weights", "half_life_days", "delta", "fit_weight", "engagement_weight")
+    }
     window_options = {k: options[k] for k in ("role_weights", "half_life_days", "delta", "window_days")}
     template = options["committee"]
 
@@ -135,9 +141,14 @@ def test_fast_path_equals_reference(records, options):
         assert fast.single_threaded[a] == coverage.single_threaded
         for seat in coverage.roles:
             bit = snapshot.role_bit(seat.role)
-            assert (bool(fast.known_roles[a] & bit), bool(fast.engaged_roles[a] & bit)) == (seat.known, seat.engaged)
+            assert (bool(fast.known_roles[a] & bit), bool(fast.engaged_roles[a] & bit)) == (
+                seat.known,
+                seat.engaged,
+            )
 
-        reference = score_contributions(graph, account, AS_OF, first=None, **_without(score_options, "fit_weight", "engagement_weight"))
+        reference = score_contributions(
+            graph, account, AS_OF, first=None, **_without(score_options, "fit_weight", "engagement_weight")
+        )
         got = fast.contributions(account, first=None)
         assert {c.source_id: (c.kind, c.weight, c.path) for c in got} == {
             c.source_id: (c.kind, c.weight, c.path) for c in reference
@@ -218,7 +229,11 @@ def test_a_long_cycle_is_found_without_looping():
 def test_snapshot_arrays_are_read_only_and_roles_are_bits():
     snapshot = GraphSnapshot.from_records(
         [("acme", None, None)],
-        [("ann", "acme", True, ["CHAMPION", "BLOCKER"]), ("lou", None, False, ["BLOCKER"]), ("cy", "acme", True, [])],
+        [
+            ("ann", "acme", True, ["CHAMPION", "BLOCKER"]),
+            ("lou", None, False, ["BLOCKER"]),
+            ("cy", "acme", True, []),
+        ],
         [("ann", 1.0, "2025-06-30T12:00:00"), ("lou", 2.0, datetime(2025, 6, 30, 12))],
     )
     assert snapshot.role_names == ("CHAMPION", "BLOCKER")
@@ -246,3 +261,12 @@ def test_snapshot_rejects_out_of_range_indices():
             engagement_points=[1.0],
             engagement_time=[0.0],
         )
+
+
+def test_engagements_spanning_several_batches():
+    n = 70_000  # more than one conversion batch
+    rows = [("p", 1.0, AS_OF - i) for i in range(n)]
+    snapshot = GraphSnapshot.from_records([("a", None, 0)], [("p", "a", True, [])], rows)
+    assert snapshot.engagement_time.tolist() == [AS_OF - i for i in range(n)]
+    with pytest.raises(InvalidInput, match="unknown person: 'ghost'"):
+        GraphSnapshot.from_records([("a", None, 0)], [("p", "a", True, [])], [*rows, ("ghost", 1.0, AS_OF)])

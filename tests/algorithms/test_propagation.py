@@ -5,7 +5,7 @@ Every case runs against both the networkx reference and the array fast path.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -34,7 +34,7 @@ ROLE_WEIGHTS = {  # SPEC §5 defaults
     "BLOCKER": 0.5,
 }
 COMMITTEE = CommitteeTemplate.from_weights("default", {"CHAMPION": 1.0})
-AS_OF = datetime(2025, 6, 30, 12, tzinfo=timezone.utc)
+AS_OF = datetime(2025, 6, 30, 12, tzinfo=UTC)
 
 
 def days_ago(days: float) -> datetime:
@@ -98,7 +98,9 @@ def fast_contributions(account_id, first):
     )
 
 
-scores_implementations = pytest.mark.parametrize("scores", [reference_scores, fast_scores], ids=["reference", "fast"])
+scores_implementations = pytest.mark.parametrize(
+    "scores", [reference_scores, fast_scores], ids=["reference", "fast"]
+)
 contributions_implementations = pytest.mark.parametrize(
     "contributions", [reference_contributions, fast_contributions], ids=["reference", "fast"]
 )
@@ -119,13 +121,21 @@ def approx_score(score: AccountScore) -> AccountScore:
     [(0, 10.0), (30, 5.0), (60, 2.5), (15, 10 * 0.5**0.5), (-1, 0.0)],
 )
 def test_behavioral_points_halve_every_half_life(age_days, expected):
-    graph = account_graph([("acme", None, 0)], [("ann", "acme", True, [])], [("ann", 10.0, days_ago(age_days))])
+    graph = account_graph(
+        [("acme", None, 0)], [("ann", "acme", True, [])], [("ann", 10.0, days_ago(age_days))]
+    )
     assert behavioral_points(graph, "ann", AS_OF, half_life_days=30) == pytest.approx(expected, rel=1e-12)
 
 
 @pytest.mark.parametrize(
     ("roles", "expected"),
-    [([], 1.0), (["BLOCKER"], 0.5), (["END_USER", "CHAMPION"], 1.3), (["ASTROLOGER"], 1.0), (["BLOCKER", "X"], 1.0)],
+    [
+        ([], 1.0),
+        (["BLOCKER"], 0.5),
+        (["END_USER", "CHAMPION"], 1.3),
+        (["ASTROLOGER"], 1.0),
+        (["BLOCKER", "X"], 1.0),
+    ],
 )
 def test_role_weight_is_the_largest_of_the_persons_roles(roles, expected):
     assert role_weight(roles, ROLE_WEIGHTS) == expected

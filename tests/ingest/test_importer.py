@@ -111,6 +111,7 @@ async def test_good_rows_land_and_each_bad_row_is_reported(empty_db, files):
         "User": 3,
         "HAS_OPPORTUNITY": 1,
         "HAS_ROLE": 3,
+        "MATCHED_TO": 1,  # l1 (sam@acme.com) is matched to a1 by domain as it is imported
         "MEMBER_OF": 2,
         "OWNS": 2,
         "PERFORMED": 3,

@@ -203,7 +203,7 @@ class AccountMutation:
         context = info.context
         if not await context.db.write("api/set_target", id=str(account_id), is_target=is_target, tier=tier_value):
             raise NotFound(f"no account with id {str(account_id)!r}")
-        context.loaders.account.clear(str(account_id))
+        context.loaders.forget(context.loaders.account, str(account_id))
         record = await context.loaders.account.load(str(account_id))
         if record is None:
             raise NotFound(f"no account with id {str(account_id)!r}")

@@ -85,5 +85,5 @@ class ContactMutation:
         if not await sees_person_at(context, record["account_id"]):
             raise Forbidden("this API key may not change contacts of accounts it does not own")
         await context.db.write("api/set_buying_role", id=record["id"], role=name)
-        context.loaders.roles.clear(record["id"])
+        context.loaders.forget(context.loaders.roles, record["id"])
         return Contact.from_record(record)

@@ -8,6 +8,7 @@ older than the request that read it.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +69,12 @@ class Loaders:
                 **params,
             )
         return self._slices[key]
+
+    @staticmethod
+    def forget(loader: DataLoader[str, Any], key: str) -> None:
+        """Drop ``key`` from ``loader``'s cache after a write, so the next load reads it afresh."""
+        with suppress(KeyError):  # strawberry's clear() raises for a key that was never loaded
+            loader.clear(key)
 
     def _records(self, statement: str) -> DataLoader[str, Record | None]:
         return self._by_id(statement, lambda row: row, default=lambda: None)

@@ -16,12 +16,20 @@ separate driver to the same server.
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
+from asgi_lifespan import LifespanManager
 from neo4j import AsyncGraphDatabase
+from pydantic import SecretStr
 from strawberry.types import ExecutionResult
 
+from graphsvc.app import create_app
 from graphsvc.auth import Caller, Role
+from graphsvc.config import Settings
 from graphsvc.ingest.importer import Importer
 from graphsvc.schema import create_schema
 from graphsvc.schema import schema as default_schema
@@ -100,11 +108,12 @@ MERGE (d)-[:ASSIGNED_TO]->(u)
 """
 
 
-async def run_cypher(embedded: EmbeddedServer, text: str, **params: Any) -> None:
-    """Write test fixtures the service itself never writes, through a driver of the test's own."""
+async def run_cypher(embedded: EmbeddedServer, text: str, **params: Any) -> list[dict[str, Any]]:
+    """Run test-only Cypher (fixtures the service never writes, checks of what it wrote) with a driver of its own."""
     uri = str(embedded.status()["bolt_uri"])
     async with AsyncGraphDatabase.driver(uri, auth=(ROOT_USER, embedded.password())) as driver:
-        await driver.execute_query(text, params, database_=DATABASE_NAME)
+        records, _, _ = await driver.execute_query(text, params, database_=DATABASE_NAME)
+    return [record.data() for record in records]
 
 
 async def import_rows(db: Database, rows: dict[str, list[dict[str, Any]]]) -> None:
@@ -143,3 +152,31 @@ async def data_of(db: Database, query: str, caller: Caller | None = ADMIN, **var
 def codes(result: ExecutionResult) -> list[str]:
     """The ``extensions.code`` of each error, in order."""
     return [(error.extensions or {}).get("code") for error in result.errors or []]
+
+
+def settings_for(embedded: EmbeddedServer, api_keys: dict[str, Any] | None = None, host: str = "127.0.0.1") -> Settings:
+    """Settings that point the application at the session's server as if it were a Neo4j URI."""
+    return Settings(
+        _env_file=None,
+        neo4j_uri=str(embedded.status()["bolt_uri"]),
+        neo4j_user=ROOT_USER,
+        neo4j_password=SecretStr(embedded.password()),
+        neo4j_database=DATABASE_NAME,
+        host=host,
+        api_keys=SecretStr(json.dumps(api_keys) if api_keys else ""),
+    )
+
+
+@asynccontextmanager
+async def api_client(
+    embedded: EmbeddedServer,
+    api_keys: dict[str, Any] | None = None,
+    limits: ApiLimits = ApiLimits(),
+    base_url: str = "http://127.0.0.1",
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the whole application, its lifespan running (the store opens and closes)."""
+    app = create_app(settings_for(embedded, api_keys), limits=limits)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url, timeout=30) as client:
+            yield client

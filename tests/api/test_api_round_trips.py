@@ -1,0 +1,94 @@
+"""No N+1: a page of accounts with their relationships costs the same statements whatever its size."""
+
+import pytest
+
+from api_graph import ADMIN, REP_ANN, data_of, import_rows
+from graphsvc.auth import Caller, Role
+
+pytestmark = pytest.mark.db
+
+ROLES = ["ECONOMIC_BUYER", "DECISION_MAKER", "CHAMPION", "TECHNICAL_EVALUATOR", "INFLUENCER"]
+USERS = [{"id": f"u-{n}", "name": f"User {n}", "role": "AE"} for n in range(5)] + [
+    {"id": "u-ann", "name": "Ann", "role": "AE"}
+]
+PARENTS = [{"id": f"p-{n}", "name": f"Parent {n}", "owner_id": f"u-{n % 5}"} for n in range(10)]
+# "Account 000" .. "Account 099" sort before "Parent ..": a page of the first N by name is a-000..
+ACCOUNTS = [
+    {"id": f"a-{n:03}", "name": f"Account {n:03}", "parent_id": f"p-{n % 10}", "owner_id": "u-ann" if n % 2 else f"u-{n % 5}"}
+    for n in range(100)
+]
+CONTACTS = [
+    {"id": f"c-{n:03}-{k}", "account_id": f"a-{n:03}", "first_name": f"C{k}", "last_name": f"Person {n:03}",
+     "roles": [ROLES[k % len(ROLES)]]}
+    for n in range(50)
+    for k in range(10)
+]
+
+PAGE = """query($n: Int) { accounts(first: $n) { totalCount edges { node {
+    id name
+    owner { name openAssignments }
+    parent { name owner { name } }
+    ultimateParent { name }
+    children { totalCount }
+    contacts(first: 10) { totalCount edges { node { name roles account { name } } } }
+    leads(first: 5) { totalCount }
+} } } }"""
+
+# 1 page of ids, 2 the page's accounts, 3 totalCount, 4 owners, 5 parents, 6 ultimate parents,
+# 7 children pages, 8 contact pages, 9 lead pages, 10 contacts, 11 roles. Cached, so free: the
+# parents' owners (they own page accounts too), ultimate parents (= parents), contacts' accounts.
+EXPECTED_STATEMENTS = 11
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def many_accounts(db):
+    await db.write("admin/delete_all")
+    await import_rows(db, {"users": USERS, "accounts": PARENTS + ACCOUNTS, "contacts": CONTACTS})
+
+
+async def statements_for(db, caller: Caller, size: int) -> tuple[int, dict]:
+    before = db.round_trips
+    data = await data_of(db, PAGE, caller, n=size)
+    return db.round_trips - before, data
+
+
+@pytest.mark.parametrize("caller", [ADMIN, REP_ANN], ids=["admin", "rep"])
+async def test_page_of_50_costs_the_same_statements_as_page_of_10(db, caller):
+    small, small_data = await statements_for(db, caller, 10)
+    large, large_data = await statements_for(db, caller, 50)
+    print(f"\n{caller.role}: page of 10 -> {small} statements, page of 50 -> {large} statements")
+    assert len(small_data["accounts"]["edges"]) == 10
+    assert len(large_data["accounts"]["edges"]) == 50
+    assert small == large == EXPECTED_STATEMENTS
+
+
+async def test_page_contents_are_complete(db):
+    _, data = await statements_for(db, ADMIN, 50)
+    edges = data["accounts"]["edges"]
+    assert data["accounts"]["totalCount"] == 110
+    assert [edge["node"]["id"] for edge in edges] == [f"a-{n:03}" for n in range(50)]
+    first = edges[1]["node"]  # a-001: odd, owned by Ann; parent p-1 owned by u-1
+    assert first["owner"] == {"name": "Ann", "openAssignments": 0}
+    assert first["parent"] == {"name": "Parent 1", "owner": {"name": "User 1"}}
+    assert first["ultimateParent"] == {"name": "Parent 1"}
+    assert first["contacts"]["totalCount"] == 10
+    assert len(first["contacts"]["edges"]) == 10
+    assert {tuple(edge["node"]["roles"]) for edge in first["contacts"]["edges"]} == {(role,) for role in ROLES}
+    assert {edge["node"]["account"]["name"] for edge in first["contacts"]["edges"]} == {"Account 001"}
+
+
+async def test_rep_sees_only_its_own_accounts_in_the_page(db):
+    _, data = await statements_for(db, REP_ANN, 50)
+    ids = [edge["node"]["id"] for edge in data["accounts"]["edges"]]
+    assert ids == [f"a-{n:03}" for n in range(1, 100, 2)]  # the odd ones
+    assert data["accounts"]["totalCount"] == 50
+    # Parents belong to u-0..u-4, so a REP sees none of them.
+    assert {edge["node"]["parent"] is None and edge["node"]["ultimateParent"] is None for edge in data["accounts"]["edges"]} == {True}
+
+
+async def test_first_above_the_maximum_is_capped_at_100(db):
+    data = await data_of(db, "{ accounts(first: 500) { totalCount edges { node { id } } pageInfo { hasNextPage } } }",
+                         Caller(Role.STRATEGIST))
+    assert len(data["accounts"]["edges"]) == 100
+    assert data["accounts"]["totalCount"] == 110
+    assert data["accounts"]["pageInfo"]["hasNextPage"] is True

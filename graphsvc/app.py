@@ -17,7 +17,7 @@ from graphsvc.config import Settings, get_settings
 from graphsvc.demo import load_demo
 from graphsvc.schema import create_schema
 from graphsvc.schema.context import Context
-from graphsvc.schema.limits import ApiLimits
+from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
 from graphsvc.schema.metrics import ApiMetrics
 from graphsvc.store import open_store
 
@@ -32,7 +32,7 @@ Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def create_app(settings: Settings | None = None, *, demo: bool = False, limits: ApiLimits = ApiLimits()) -> FastAPI:
+def create_app(settings: Settings | None = None, *, demo: bool = False, limits: ApiLimits = DEFAULT_LIMITS) -> FastAPI:
     """Build the application; the store opens in its lifespan and closes on shutdown.
 
     Parameters
@@ -137,11 +137,16 @@ class BodySizeLimit:
 
     async def _refuse(self, send: Send) -> None:
         detail = f"request body larger than {self.max_bytes} bytes".encode()
-        await send({
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(detail)).encode())],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(detail)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": detail})
 
 

@@ -29,11 +29,11 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 from graphsvc.errors import InvalidInput
 
 __all__ = [
+    "MIN_KEY_LENGTH",
+    "OPEN_CALLER",
     "ApiKeyGuard",
     "ApiKeys",
     "Caller",
-    "MIN_KEY_LENGTH",
-    "OPEN_CALLER",
     "Role",
     "check_exposure",
     "is_loopback",
@@ -144,7 +144,9 @@ class ApiKeys:
                 problem = exc.errors(include_url=False, include_input=False)[0]
                 where = ".".join(str(part) for part in problem["loc"])
                 message = problem["msg"].removeprefix("Value error, ")
-                raise InvalidInput(f"GRAPHSVC_API_KEYS: key #{position}: {where + ': ' if where else ''}{message}") from None
+                raise InvalidInput(
+                    f"GRAPHSVC_API_KEYS: key #{position}: {where + ': ' if where else ''}{message}"
+                ) from None
             grants[key] = Caller(grant.role, grant.user_id, grant.name or f"key-{position}")
         return cls(grants)
 
@@ -225,7 +227,9 @@ class ApiKeyGuard:
         caller = self._caller(scope)
         if caller is None and not _is_page_request(scope):
             client = (scope.get("client") or ("?",))[0]
-            log.info("refused %s %s from %s: missing or unknown API key", scope.get("method", "WS"), scope["path"], client)
+            log.info(
+                "refused %s %s from %s: missing or unknown API key", scope.get("method", "WS"), scope["path"], client
+            )
             await _refuse(scope, send)
             return
         scope.setdefault("state", {})["caller"] = caller
@@ -253,14 +257,18 @@ async def _refuse(scope: Scope, send: Send) -> None:
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 4401})
         return
-    body = json.dumps({"errors": [{"message": "missing or unknown API key", "extensions": {"code": "UNAUTHENTICATED"}}]})
-    await send({
-        "type": "http.response.start",
-        "status": 401,
-        "headers": [
-            (b"content-type", b"application/json"),
-            (b"www-authenticate", b'Bearer realm="graphsvc"'),
-            (b"content-length", str(len(body)).encode()),
-        ],
-    })
+    body = json.dumps(
+        {"errors": [{"message": "missing or unknown API key", "extensions": {"code": "UNAUTHENTICATED"}}]}
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"www-authenticate", b'Bearer realm="graphsvc"'),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body.encode()})

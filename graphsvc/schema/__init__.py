@@ -12,16 +12,17 @@ from graphsvc.schema.contact import ContactMutation, ContactQuery
 from graphsvc.schema.errors import ErrorPolicy, GraphsvcSchema
 from graphsvc.schema.imports import ImportMutation
 from graphsvc.schema.lead import LeadQuery
-from graphsvc.schema.limits import ApiLimits
+from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
+from graphsvc.schema.match import MatchQuery
 from graphsvc.schema.metrics import OperationMetrics
 
 __all__ = ["create_schema", "schema"]
 
-Query = merge_types("Query", (AccountQuery, LeadQuery, ContactQuery))
+Query = merge_types("Query", (AccountQuery, LeadQuery, ContactQuery, MatchQuery))
 Mutation = merge_types("Mutation", (ImportMutation, ContactMutation, AccountMutation))
 
 
-def create_schema(limits: ApiLimits = ApiLimits()) -> GraphsvcSchema:
+def create_schema(limits: ApiLimits = DEFAULT_LIMITS) -> GraphsvcSchema:
     """The schema with its guards: depth, token and alias limits, error masking, metrics."""
     return GraphsvcSchema(
         query=Query,

@@ -88,11 +88,17 @@ class Account:
         context = info.context
         window = PageWindow.of(given(first), given(after), context.limits)
         return await slice_connection(
-            context.loaders, "api/child_pages", self.record["id"], window,
-            lambda ids: accounts_of(context, ids), visible_to=context.caller.owner_scope if context.caller else None,
+            context.loaders,
+            "api/child_pages",
+            self.record["id"],
+            window,
+            lambda ids: accounts_of(context, ids),
+            visible_to=context.caller.owner_scope if context.caller else None,
         )
 
-    @strawberry.field(description="People at the account, by last and first name; `role` keeps holders of one buying role.")
+    @strawberry.field(
+        description="People at the account, by last and first name; `role` keeps holders of one buying role."
+    )
     async def contacts(
         self,
         info: Info[Context, None],
@@ -100,7 +106,7 @@ class Account:
         after: str | None = strawberry.UNSET,
         role: str | None = strawberry.UNSET,
         engaged: bool | None = strawberry.UNSET,
-    ) -> Connection[Annotated["Contact", strawberry.lazy("graphsvc.schema.contact")]]:
+    ) -> Connection[Annotated[Contact, strawberry.lazy("graphsvc.schema.contact")]]:
         if given(engaged) is not None:
             raise InvalidInput("the engaged filter is not served yet; omit it")
         role_name = given(role)
@@ -111,8 +117,12 @@ class Account:
         context = info.context
         window = PageWindow.of(given(first), given(after), context.limits)
         return await slice_connection(
-            context.loaders, "api/contact_pages", self.record["id"], window,
-            lambda ids: contact.contacts_of(context, ids), role=role_name,
+            context.loaders,
+            "api/contact_pages",
+            self.record["id"],
+            window,
+            lambda ids: contact.contacts_of(context, ids),
+            role=role_name,
         )
 
     @strawberry.field(description="Leads matched to the account (MATCHED_TO), newest first.")
@@ -122,13 +132,17 @@ class Account:
         first: int | None = strawberry.UNSET,
         after: str | None = strawberry.UNSET,
         status: LeadStatus | None = strawberry.UNSET,
-    ) -> Connection[Annotated["Lead", strawberry.lazy("graphsvc.schema.lead")]]:
+    ) -> Connection[Annotated[Lead, strawberry.lazy("graphsvc.schema.lead")]]:
         context = info.context
         window = PageWindow.of(given(first), given(after), context.limits)
         lead_status = given(status)
         return await slice_connection(
-            context.loaders, "api/lead_pages", self.record["id"], window,
-            lambda ids: lead.leads_of(context, ids), status=lead_status.value if lead_status else None,
+            context.loaders,
+            "api/lead_pages",
+            self.record["id"],
+            window,
+            lambda ids: lead.leads_of(context, ids),
+            status=lead_status.value if lead_status else None,
         )
 
 
@@ -143,8 +157,10 @@ async def accounts_of(context: Context, account_ids: list[str]) -> list[Account 
 
 @strawberry.type
 class AccountQuery:
-    @strawberry.field(description="One account by id; null when there is none or the caller may not see it.",
-                      permission_classes=[CanRead])
+    @strawberry.field(
+        description="One account by id; null when there is none or the caller may not see it.",
+        permission_classes=[CanRead],
+    )
     async def account(self, info: Info[Context, None], id: strawberry.ID) -> Account | None:
         return _account(await visible_account(info.context, str(id)))
 
@@ -182,7 +198,9 @@ class AccountQuery:
         async def count() -> int:
             return (await context.db.read("api/account_count", **filters))[0]["total"]
 
-        return Connection.from_page(await accounts_of(context, ids[: window.size]), window, len(ids) > window.size, count)
+        return Connection.from_page(
+            await accounts_of(context, ids[: window.size]), window, len(ids) > window.size, count
+        )
 
 
 @strawberry.type

@@ -41,7 +41,9 @@ class Contact:
         )
 
     @strawberry.field(description="The account the contact works at (WORKS_AT).")
-    async def account(self, info: Info[Context, None]) -> Annotated["Account", strawberry.lazy("graphsvc.schema.account")] | None:
+    async def account(
+        self, info: Info[Context, None]
+    ) -> Annotated[Account, strawberry.lazy("graphsvc.schema.account")] | None:
         record = await visible_account(info.context, self.record["account_id"])
         return account.Account.from_record(record) if record is not None else None
 
@@ -58,8 +60,10 @@ async def contacts_of(context: Context, contact_ids: list[str]) -> list[Contact 
 
 @strawberry.type
 class ContactQuery:
-    @strawberry.field(description="One contact by id; null when there is none or the caller may not see it.",
-                      permission_classes=[CanRead])
+    @strawberry.field(
+        description="One contact by id; null when there is none or the caller may not see it.",
+        permission_classes=[CanRead],
+    )
     async def contact(self, info: Info[Context, None], id: strawberry.ID) -> Contact | None:
         record = await info.context.loaders.contact.load(str(id))
         if record is None or not await sees_person_at(info.context, record["account_id"]):

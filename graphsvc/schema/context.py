@@ -7,7 +7,7 @@ import uuid
 from strawberry.fastapi import BaseContext
 
 from graphsvc.auth import Caller
-from graphsvc.schema.limits import ApiLimits
+from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
 from graphsvc.schema.loaders import Loaders
 from graphsvc.schema.metrics import ApiMetrics
 from graphsvc.store.database import Database
@@ -39,7 +39,7 @@ class Context(BaseContext):
         db: Database,
         caller: Caller | None,
         *,
-        limits: ApiLimits = ApiLimits(),
+        limits: ApiLimits = DEFAULT_LIMITS,
         import_batch_size: int = 5000,
         request_id: str | None = None,
         metrics: ApiMetrics | None = None,

@@ -7,7 +7,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graphsvc.ingest.files import unknown_columns
-from graphsvc.ingest.importer import ImportReport, Importer
+from graphsvc.ingest.importer import Importer, ImportReport
 from graphsvc.ingest.records import KINDS
 from graphsvc.schema.context import Context
 from graphsvc.schema.permissions import CanImport

@@ -59,8 +59,10 @@ async def leads_of(context: Context, lead_ids: list[str]) -> list[Lead | None]:
 
 @strawberry.type
 class LeadQuery:
-    @strawberry.field(description="One lead by id; null when there is none or the caller may not see it.",
-                      permission_classes=[CanRead])
+    @strawberry.field(
+        description="One lead by id; null when there is none or the caller may not see it.",
+        permission_classes=[CanRead],
+    )
     async def lead(self, info: Info[Context, None], id: strawberry.ID) -> Lead | None:
         record = await info.context.loaders.lead.load(str(id))
         if record is None or not await sees_person_at(info.context, record["account_id"]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ApiLimits"]
+__all__ = ["DEFAULT_LIMITS", "ApiLimits"]
 
 
 @dataclass(frozen=True)
@@ -34,3 +34,6 @@ class ApiLimits:
     max_tokens: int = 5000
     max_aliases: int = 30
     max_body_bytes: int = 1024 * 1024
+
+
+DEFAULT_LIMITS = ApiLimits()

@@ -56,11 +56,15 @@ class ApiMetrics:
     def __init__(self, database: Callable[[], Database | None]) -> None:
         self.registry = CollectorRegistry()
         self.operations = Counter(
-            "graphsvc_graphql_operations", "GraphQL operations served.", ["operation", "type", "outcome"],
+            "graphsvc_graphql_operations",
+            "GraphQL operations served.",
+            ["operation", "type", "outcome"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "graphsvc_graphql_operation_seconds", "Time to serve a GraphQL operation.", ["operation"],
+            "graphsvc_graphql_operation_seconds",
+            "Time to serve a GraphQL operation.",
+            ["operation"],
             registry=self.registry,
         )
         self.registry.register(_DatabaseCollector(database))

@@ -34,7 +34,7 @@ from graphsvc.ingest.importer import Importer
 from graphsvc.schema import create_schema
 from graphsvc.schema import schema as default_schema
 from graphsvc.schema.context import Context
-from graphsvc.schema.limits import ApiLimits
+from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
 from graphsvc.store import Database
 from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER, EmbeddedServer
 
@@ -50,33 +50,97 @@ ROWS: dict[str, list[dict[str, Any]]] = {
         {"id": "u-meg", "name": "Meg Moss", "role": "MANAGER"},
     ],
     "accounts": [
-        {"id": "acme", "name": "Acme Corp", "domain": "acme.com", "industry": "software", "employees": 5000,
-         "annual_revenue": 1e9, "country": "US", "owner_id": "u-ann", "is_target": True, "tier": 1},
-        {"id": "acme-de", "name": "Acme Germany", "domain": "acme.de", "employees": 300, "country": "DE",
-         "parent_id": "acme", "owner_id": "u-bob", "is_target": True, "tier": 2},
-        {"id": "acme-berlin", "name": "Acme Berlin", "employees": 40, "country": "DE", "parent_id": "acme-de",
-         "owner_id": "u-ann"},
+        {
+            "id": "acme",
+            "name": "Acme Corp",
+            "domain": "acme.com",
+            "industry": "software",
+            "employees": 5000,
+            "annual_revenue": 1e9,
+            "country": "US",
+            "owner_id": "u-ann",
+            "is_target": True,
+            "tier": 1,
+        },
+        {
+            "id": "acme-de",
+            "name": "Acme Germany",
+            "domain": "acme.de",
+            "employees": 300,
+            "country": "DE",
+            "parent_id": "acme",
+            "owner_id": "u-bob",
+            "is_target": True,
+            "tier": 2,
+        },
+        {
+            "id": "acme-berlin",
+            "name": "Acme Berlin",
+            "employees": 40,
+            "country": "DE",
+            "parent_id": "acme-de",
+            "owner_id": "u-ann",
+        },
         {"id": "beta", "name": "Beta LLC", "industry": "retail", "owner_id": "u-bob"},
         {"id": "gamma", "name": "Gamma SA", "employees": 12, "country": "FR"},
     ],
     "contacts": [
-        {"id": "c-jo", "account_id": "acme", "first_name": "Jo", "last_name": "Doe", "email": "jo@acme.com",
-         "title": "CFO", "roles": ["ECONOMIC_BUYER"]},
-        {"id": "c-al", "account_id": "acme", "first_name": "Al", "last_name": "Roe", "email": "al@acme.com",
-         "title": "CTO", "roles": ["TECHNICAL_EVALUATOR", "CHAMPION"]},
+        {
+            "id": "c-jo",
+            "account_id": "acme",
+            "first_name": "Jo",
+            "last_name": "Doe",
+            "email": "jo@acme.com",
+            "title": "CFO",
+            "roles": ["ECONOMIC_BUYER"],
+        },
+        {
+            "id": "c-al",
+            "account_id": "acme",
+            "first_name": "Al",
+            "last_name": "Roe",
+            "email": "al@acme.com",
+            "title": "CTO",
+            "roles": ["TECHNICAL_EVALUATOR", "CHAMPION"],
+        },
         {"id": "c-kim", "account_id": "acme", "first_name": "Kim", "last_name": "Lee", "title": "Receptionist"},
-        {"id": "c-max", "account_id": "acme-de", "first_name": "Max", "last_name": "Mustermann",
-         "roles": ["DECISION_MAKER"]},
+        {
+            "id": "c-max",
+            "account_id": "acme-de",
+            "first_name": "Max",
+            "last_name": "Mustermann",
+            "roles": ["DECISION_MAKER"],
+        },
         {"id": "c-eve", "account_id": "beta", "first_name": "Eve", "last_name": "Stone", "roles": ["CHAMPION"]},
         {"id": "c-solo", "first_name": "Solo", "last_name": "Person"},
     ],
     "leads": [
-        {"id": "l-sam", "email": "sam@acme.com", "first_name": "Sam", "last_name": "Hill", "company": "Acme",
-         "title": "VP Sales", "status": "MQL", "created_at": "2026-10-01T09:00:00Z"},
-        {"id": "l-pat", "email": "pat@acme.com", "first_name": "Pat", "last_name": "Kay", "company": "Acme",
-         "created_at": "2026-10-05T09:00:00Z"},
-        {"id": "l-uwe", "email": "uwe@acme-gmbh.de", "first_name": "Uwe", "company": "Acme Germany GmbH",
-         "status": "SAL", "created_at": "2026-09-01T09:00:00Z"},
+        {
+            "id": "l-sam",
+            "email": "sam@acme.com",
+            "first_name": "Sam",
+            "last_name": "Hill",
+            "company": "Acme",
+            "title": "VP Sales",
+            "status": "MQL",
+            "created_at": "2026-10-01T09:00:00Z",
+        },
+        {
+            "id": "l-pat",
+            "email": "pat@acme.com",
+            "first_name": "Pat",
+            "last_name": "Kay",
+            "company": "Acme",
+            "created_at": "2026-10-05T09:00:00Z",
+        },
+        {
+            "id": "l-uwe",
+            "email": "uwe@acme-gmbh.de",
+            "first_name": "Uwe",
+            "company": "Acme Germany GmbH",
+            "status": "SAL",
+            "created_at": "2026-09-01T09:00:00Z",
+        },
         {"id": "l-free", "email": "someone@gmail.com", "created_at": "2026-10-02T09:00:00Z"},
     ],
 }
@@ -137,7 +201,7 @@ async def execute(
 ) -> ExecutionResult:
     """Run ``query`` as ``caller`` against the real database, under ``limits`` when given."""
     schema = default_schema if limits is None else create_schema(limits)
-    context = Context(db, caller, limits=limits or ApiLimits())
+    context = Context(db, caller, limits=limits or DEFAULT_LIMITS)
     return await schema.execute(query, variable_values=variables, context_value=context)
 
 
@@ -171,7 +235,7 @@ def settings_for(embedded: EmbeddedServer, api_keys: dict[str, Any] | None = Non
 async def api_client(
     embedded: EmbeddedServer,
     api_keys: dict[str, Any] | None = None,
-    limits: ApiLimits = ApiLimits(),
+    limits: ApiLimits = DEFAULT_LIMITS,
     base_url: str = "http://127.0.0.1",
 ) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client of the whole application, its lifespan running (the store opens and closes)."""

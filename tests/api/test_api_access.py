@@ -4,7 +4,6 @@ Ann (REP) owns acme and acme-berlin; acme-de and beta are Bob's; gamma has no ow
 """
 
 import pytest
-
 from api_graph import ADMIN, INTEGRATION, REP_ANN, STRATEGIST, codes, data_of, execute, load_sales_graph
 
 pytestmark = pytest.mark.db
@@ -14,6 +13,7 @@ READS = {
     "accounts": "{ accounts { totalCount } }",
     "lead": '{ lead(id: "l-sam") { id } }',
     "contact": '{ contact(id: "c-jo") { id } }',
+    "matchAccount": '{ matchAccount(company: "Acme") { best { method } } }',
 }
 SET_TARGET = 'mutation { setTarget(accountId: "gamma", isTarget: true, tier: 3) { id tier } }'
 IMPORT = 'mutation($rows: [JSON!]!) { importRecords(kind: "users", rows: $rows) { imported failed } }'
@@ -45,8 +45,11 @@ async def test_a_request_without_caller_may_not_read(db, field):
     assert codes(await execute(db, READS[field], None)) == ["FORBIDDEN"]
 
 
-@pytest.mark.parametrize(("caller", "allowed"), [(ADMIN, True), (INTEGRATION, True), (STRATEGIST, False), (REP_ANN, False)],
-                         ids=["admin", "integration", "strategist", "rep"])
+@pytest.mark.parametrize(
+    ("caller", "allowed"),
+    [(ADMIN, True), (INTEGRATION, True), (STRATEGIST, False), (REP_ANN, False)],
+    ids=["admin", "integration", "strategist", "rep"],
+)
 async def test_only_admin_and_integration_may_import(db, caller, allowed):
     result = await execute(db, IMPORT, caller, rows=NEW_USER)
     if allowed:
@@ -55,8 +58,11 @@ async def test_only_admin_and_integration_may_import(db, caller, allowed):
         assert codes(result) == ["FORBIDDEN"] and result.data is None
 
 
-@pytest.mark.parametrize(("caller", "allowed"), [(ADMIN, True), (STRATEGIST, True), (INTEGRATION, False), (REP_ANN, False)],
-                         ids=["admin", "strategist", "integration", "rep"])
+@pytest.mark.parametrize(
+    ("caller", "allowed"),
+    [(ADMIN, True), (STRATEGIST, True), (INTEGRATION, False), (REP_ANN, False)],
+    ids=["admin", "strategist", "integration", "rep"],
+)
 async def test_only_admin_and_strategist_may_choose_targets(db, caller, allowed):
     result = await execute(db, SET_TARGET, caller)
     if allowed:
@@ -85,15 +91,24 @@ async def test_rep_sets_buying_roles_only_at_its_own_accounts(db):
 async def test_strategist_and_admin_read_everything(db):
     query = """{ accounts { totalCount } acmeDe: account(id: "acme-de") { id } gamma: account(id: "gamma") { id }
                  free: lead(id: "l-free") { id } solo: contact(id: "c-solo") { id } }"""
-    expected = {"accounts": {"totalCount": 5}, "acmeDe": {"id": "acme-de"}, "gamma": {"id": "gamma"},
-                "free": {"id": "l-free"}, "solo": {"id": "c-solo"}}
+    expected = {
+        "accounts": {"totalCount": 5},
+        "acmeDe": {"id": "acme-de"},
+        "gamma": {"id": "gamma"},
+        "free": {"id": "l-free"},
+        "solo": {"id": "c-solo"},
+    }
     assert await data_of(db, query, STRATEGIST) == expected
     assert await data_of(db, query, ADMIN) == expected
 
 
 async def test_rep_gets_null_for_accounts_it_does_not_own(db):
-    data = await data_of(db, """{ own: account(id: "acme") { id } bobs: account(id: "acme-de") { id }
-                                  unowned: account(id: "gamma") { id } }""", REP_ANN)
+    data = await data_of(
+        db,
+        """{ own: account(id: "acme") { id } bobs: account(id: "acme-de") { id }
+                                  unowned: account(id: "gamma") { id } }""",
+        REP_ANN,
+    )
     assert data == {"own": {"id": "acme"}, "bobs": None, "unowned": None}
 
 
@@ -107,8 +122,12 @@ async def test_rep_lists_only_its_own_accounts_and_counts_only_them(db):
 
 
 async def test_rep_does_not_reach_other_accounts_through_the_corporate_tree(db):
-    data = await data_of(db, """{ berlin: account(id: "acme-berlin") { parent { id } ultimateParent { id } }
-                                  acme: account(id: "acme") { children { totalCount edges { node { id } } } } }""", REP_ANN)
+    data = await data_of(
+        db,
+        """{ berlin: account(id: "acme-berlin") { parent { id } ultimateParent { id } }
+                                  acme: account(id: "acme") { children { totalCount edges { node { id } } } } }""",
+        REP_ANN,
+    )
     assert data == {
         "berlin": {"parent": None, "ultimateParent": {"id": "acme"}},  # acme-de is Bob's; acme is Ann's
         "acme": {"children": {"totalCount": 0, "edges": []}},  # its only child, acme-de, is Bob's
@@ -118,13 +137,34 @@ async def test_rep_does_not_reach_other_accounts_through_the_corporate_tree(db):
 
 
 async def test_rep_sees_contacts_and_leads_only_of_its_own_accounts(db):
-    data = await data_of(db, """{
+    data = await data_of(
+        db,
+        """{
         jo: contact(id: "c-jo") { id account { id } }
         max: contact(id: "c-max") { id }
         solo: contact(id: "c-solo") { id }
         sam: lead(id: "l-sam") { id match { account { id } } }
         uwe: lead(id: "l-uwe") { id }
         free: lead(id: "l-free") { id }
-    }""", REP_ANN)
-    assert data == {"jo": {"id": "c-jo", "account": {"id": "acme"}}, "max": None, "solo": None,
-                    "sam": {"id": "l-sam", "match": {"account": {"id": "acme"}}}, "uwe": None, "free": None}
+    }""",
+        REP_ANN,
+    )
+    assert data == {
+        "jo": {"id": "c-jo", "account": {"id": "acme"}},
+        "max": None,
+        "solo": None,
+        "sam": {"id": "l-sam", "match": {"account": {"id": "acme"}}},
+        "uwe": None,
+        "free": None,
+    }
+
+
+async def test_rep_gets_match_candidates_only_among_its_own_accounts(db):
+    query = "query($e: String) { matchAccount(email: $e) { best { account { id } } candidates { account { id } } } }"
+    assert await data_of(db, query, REP_ANN, e="x@acme.de") == {"matchAccount": {"best": None, "candidates": []}}
+    assert await data_of(db, query, ADMIN, e="x@acme.de") == {
+        "matchAccount": {"best": {"account": {"id": "acme-de"}}, "candidates": [{"account": {"id": "acme-de"}}]}
+    }
+    assert await data_of(db, query, REP_ANN, e="x@acme.com") == {
+        "matchAccount": {"best": {"account": {"id": "acme"}}, "candidates": [{"account": {"id": "acme"}}]}
+    }

@@ -4,7 +4,6 @@ import logging
 import time
 
 import pytest
-
 from api_graph import api_client, codes, data_of, execute, load_sales_graph, run_cypher
 
 pytestmark = pytest.mark.db

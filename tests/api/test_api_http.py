@@ -4,9 +4,9 @@ import json
 import logging
 
 import pytest
+from api_graph import api_client, load_sales_graph, settings_for
 from pydantic import SecretStr
 
-from api_graph import api_client, load_sales_graph, settings_for
 from graphsvc.app import create_app
 from graphsvc.auth import ApiKeys, Role
 from graphsvc.errors import InvalidInput
@@ -49,14 +49,18 @@ async def graphql(client, key, query, **variables):
 # -- authentication ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"Authorization": "Bearer"},
-    {"Authorization": f"Basic {ADMIN_KEY}"},
-    {"Authorization": ADMIN_KEY},
-    {"Authorization": "Bearer not-a-configured-key-000"},
-    {"Authorization": f"Bearer {ADMIN_KEY}x"},
-], ids=["missing", "empty", "basic", "no-scheme", "unknown", "longer"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer"},
+        {"Authorization": f"Basic {ADMIN_KEY}"},
+        {"Authorization": ADMIN_KEY},
+        {"Authorization": "Bearer not-a-configured-key-000"},
+        {"Authorization": f"Bearer {ADMIN_KEY}x"},
+    ],
+    ids=["missing", "empty", "basic", "no-scheme", "unknown", "longer"],
+)
 async def test_missing_or_unknown_keys_get_401(client, headers):
     response = await client.post("/graphql", json={"query": "{ __typename }"}, headers=headers)
     assert response.status_code == 401
@@ -92,37 +96,77 @@ async def test_keys_are_never_logged(client, caplog):
 
 
 async def test_every_query_over_http(client):
-    response = await client.post("/graphql", headers=bearer(STRATEGIST_KEY), json={"query": """{
+    response = await client.post(
+        "/graphql",
+        headers=bearer(STRATEGIST_KEY),
+        json={
+            "query": """{
         account(id: "acme") { name owner { name openAssignments } contacts(first: 1) { totalCount edges { node { name } } } }
         accounts(isTarget: true, orderBy: "-employees") { totalCount edges { node { id } } }
         lead(id: "l-uwe") { status match { method account { name } } }
         contact(id: "c-al") { name roles account { name } }
-    }"""})
+    }"""
+        },
+    )
     assert response.status_code == 200
     assert len(response.headers["x-request-id"]) == 32
-    assert response.json() == {"data": {
-        "account": {"name": "Acme Corp", "owner": {"name": "Ann Archer", "openAssignments": 2},
-                    "contacts": {"totalCount": 3, "edges": [{"node": {"name": "Jo Doe"}}]}},
-        "accounts": {"totalCount": 2, "edges": [{"node": {"id": "acme"}}, {"node": {"id": "acme-de"}}]},
-        "lead": {"status": "SAL", "match": {"method": "NAME", "account": {"name": "Acme Germany"}}},
-        "contact": {"name": "Al Roe", "roles": ["CHAMPION", "TECHNICAL_EVALUATOR"], "account": {"name": "Acme Corp"}},
-    }}
+    assert response.json() == {
+        "data": {
+            "account": {
+                "name": "Acme Corp",
+                "owner": {"name": "Ann Archer", "openAssignments": 2},
+                "contacts": {"totalCount": 3, "edges": [{"node": {"name": "Jo Doe"}}]},
+            },
+            "accounts": {"totalCount": 2, "edges": [{"node": {"id": "acme"}}, {"node": {"id": "acme-de"}}]},
+            "lead": {"status": "SAL", "match": {"method": "NAME", "account": {"name": "Acme Germany"}}},
+            "contact": {
+                "name": "Al Roe",
+                "roles": ["CHAMPION", "TECHNICAL_EVALUATOR"],
+                "account": {"name": "Acme Corp"},
+            },
+        }
+    }
 
 
 async def test_every_mutation_over_http(client):
-    imported = await graphql(client, INTEGRATION_KEY, """mutation($rows: [JSON!]!) {
+    imported = await graphql(
+        client,
+        INTEGRATION_KEY,
+        """mutation($rows: [JSON!]!) {
         importRecords(kind: "contacts", rows: $rows) { imported failed errors { row field message } } }""",
-        rows=[{"id": "c-new", "account_id": "gamma", "first_name": "Nia", "last_name": "New"},
-              {"id": "c-bad", "account_id": "nowhere"}])
-    assert imported == {"data": {"importRecords": {"imported": 1, "failed": 1, "errors": [
-        {"row": 2, "field": "account_id", "message": "unknown account 'nowhere'"}]}}}
-    role = await graphql(client, ADMIN_KEY, 'mutation { setBuyingRole(personId: "c-new", role: "BLOCKER") { name roles } }')
+        rows=[
+            {"id": "c-new", "account_id": "gamma", "first_name": "Nia", "last_name": "New"},
+            {"id": "c-bad", "account_id": "nowhere"},
+        ],
+    )
+    assert imported == {
+        "data": {
+            "importRecords": {
+                "imported": 1,
+                "failed": 1,
+                "errors": [{"row": 2, "field": "account_id", "message": "unknown account 'nowhere'"}],
+            }
+        }
+    }
+    role = await graphql(
+        client, ADMIN_KEY, 'mutation { setBuyingRole(personId: "c-new", role: "BLOCKER") { name roles } }'
+    )
     assert role == {"data": {"setBuyingRole": {"name": "Nia New", "roles": ["BLOCKER"]}}}
-    target = await graphql(client, STRATEGIST_KEY,
-                           'mutation { setTarget(accountId: "gamma", isTarget: true, tier: 2) { isTarget tier '
-                           'contacts { edges { node { id roles } } } } }')
-    assert target == {"data": {"setTarget": {"isTarget": True, "tier": 2,
-                                             "contacts": {"edges": [{"node": {"id": "c-new", "roles": ["BLOCKER"]}}]}}}}
+    target = await graphql(
+        client,
+        STRATEGIST_KEY,
+        'mutation { setTarget(accountId: "gamma", isTarget: true, tier: 2) { isTarget tier '
+        "contacts { edges { node { id roles } } } } }",
+    )
+    assert target == {
+        "data": {
+            "setTarget": {
+                "isTarget": True,
+                "tier": 2,
+                "contacts": {"edges": [{"node": {"id": "c-new", "roles": ["BLOCKER"]}}]},
+            }
+        }
+    }
 
 
 async def test_roles_apply_over_http(client):
@@ -131,7 +175,9 @@ async def test_roles_apply_over_http(client):
     integration = await graphql(client, INTEGRATION_KEY, '{ account(id: "acme") { id } }')
     assert integration["data"] == {"account": None}
     assert integration["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
-    strategist = await graphql(client, STRATEGIST_KEY, 'mutation { importRecords(kind: "users", rows: []) { imported } }')
+    strategist = await graphql(
+        client, STRATEGIST_KEY, 'mutation { importRecords(kind: "users", rows: []) { imported } }'
+    )
     assert strategist["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
 
 
@@ -153,7 +199,9 @@ async def test_metrics_count_operations_by_name_and_database_statements(client):
 async def test_without_keys_the_api_is_open_as_admin_on_loopback_only(embedded, caplog):
     caplog.set_level(logging.WARNING, logger="graphsvc.auth")
     async with api_client(embedded) as local:
-        answer = await local.post("/graphql", json={"query": 'mutation { setTarget(accountId: "beta", isTarget: false) { isTarget } }'})
+        answer = await local.post(
+            "/graphql", json={"query": 'mutation { setTarget(accountId: "beta", isTarget: false) { isTarget } }'}
+        )
         assert answer.json() == {"data": {"setTarget": {"isTarget": False}}}
     assert "no API keys configured" in caplog.text
     async with api_client(embedded, base_url="http://192.0.2.10") as remote:
@@ -162,7 +210,7 @@ async def test_without_keys_the_api_is_open_as_admin_on_loopback_only(embedded, 
 
 
 def test_without_keys_a_non_loopback_host_is_refused_at_start(embedded):
-    with pytest.raises(InvalidInput, match="refusing to serve the API on 0.0.0.0 without API keys"):
+    with pytest.raises(InvalidInput, match=r"refusing to serve the API on 0\.0\.0\.0 without API keys"):
         create_app(settings_for(embedded, host="0.0.0.0"))
     create_app(settings_for(embedded, KEYS, host="0.0.0.0"))  # with keys it may listen anywhere
 
@@ -170,14 +218,17 @@ def test_without_keys_a_non_loopback_host_is_refused_at_start(embedded):
 # -- the key setting --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("setting", "message"), [
-    ("{not json", "not valid JSON"),
-    ('["a-list-of-keys-0000"]', "must be a JSON object"),
-    ('{"short": {"role": "ADMIN"}}', "key #1 is shorter than 16 characters"),
-    ('{"rep-without-user-0000": {"role": "REP"}}', "key #1: a REP key needs a user_id"),
-    ('{"ok-key-000000000000000": {"role": "ADMIN"}, "pilot-key-000000000000": {"role": "PILOT"}}', "key #2: role"),
-    ('{"typo-key-0000000000000": {"role": "ADMIN", "user": "u1"}}', "key #1: user"),
-])
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('["a-list-of-keys-0000"]', "must be a JSON object"),
+        ('{"short": {"role": "ADMIN"}}', "key #1 is shorter than 16 characters"),
+        ('{"rep-without-user-0000": {"role": "REP"}}', "key #1: a REP key needs a user_id"),
+        ('{"ok-key-000000000000000": {"role": "ADMIN"}, "pilot-key-000000000000": {"role": "PILOT"}}', "key #2: role"),
+        ('{"typo-key-0000000000000": {"role": "ADMIN", "user": "u1"}}', "key #1: user"),
+    ],
+)
 def test_malformed_key_settings_are_refused_without_echoing_keys(setting, message):
     with pytest.raises(InvalidInput, match=message) as refused:
         ApiKeys.parse(SecretStr(setting))

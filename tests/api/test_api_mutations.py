@@ -1,7 +1,6 @@
 """Mutations against the real database: importRecords, setBuyingRole, setTarget."""
 
 import pytest
-
 from api_graph import codes, data_of, execute, load_sales_graph, run_cypher
 
 pytestmark = pytest.mark.db
@@ -36,8 +35,12 @@ async def test_import_records_lands_valid_rows_and_reports_invalid_ones_by_row(d
     assert "unknown account 'nowhere'" in result["errors"][2]["message"]
     assert result["ignoredFields"] == ["color"]
     zeta = await data_of(db, '{ account(id: "zeta") { name isTarget tier parent { name owner { id } } } }')
-    assert zeta["account"] == {"name": "Zeta", "isTarget": True, "tier": 3,
-                               "parent": {"name": "Delta AG", "owner": {"id": "u-ann"}}}
+    assert zeta["account"] == {
+        "name": "Zeta",
+        "isTarget": True,
+        "tier": 3,
+        "parent": {"name": "Delta AG", "owner": {"id": "u-ann"}},
+    }
     # The same rows again change nothing and report the same rows.
     again = (await data_of(db, IMPORT, kind="accounts", rows=rows))["importRecords"]
     assert again == result
@@ -65,14 +68,18 @@ async def test_set_buying_role_adds_a_manual_role_that_wins(db, embedded):
     assert held == [{"role": "ECONOMIC_BUYER", "source": "manual", "confidence": 1.0}]
 
 
-@pytest.mark.parametrize(("person", "role", "code", "message"), [
-    ("c-kim", "WIZARD", "INVALID_INPUT", "unknown buying role 'WIZARD'"),
-    ("nobody", "CHAMPION", "NOT_FOUND", "no contact with id 'nobody'"),
-    ("l-sam", "CHAMPION", "NOT_FOUND", "no contact with id 'l-sam'"),
-])
+@pytest.mark.parametrize(
+    ("person", "role", "code", "message"),
+    [
+        ("c-kim", "WIZARD", "INVALID_INPUT", "unknown buying role 'WIZARD'"),
+        ("nobody", "CHAMPION", "NOT_FOUND", "no contact with id 'nobody'"),
+        ("l-sam", "CHAMPION", "NOT_FOUND", "no contact with id 'l-sam'"),
+    ],
+)
 async def test_set_buying_role_refusals(db, person, role, code, message):
-    result = await execute(db, "mutation($p: ID!, $r: String!) { setBuyingRole(personId: $p, role: $r) { id } }",
-                           p=person, r=role)
+    result = await execute(
+        db, "mutation($p: ID!, $r: String!) { setBuyingRole(personId: $p, role: $r) { id } }", p=person, r=role
+    )
     assert codes(result) == [code]
     assert message in result.errors[0].message
     assert result.data is None
@@ -80,9 +87,17 @@ async def test_set_buying_role_refusals(db, person, role, code, message):
 
 async def test_set_target_sets_keeps_and_drops_the_tier(db):
     query = "mutation($id: ID!, $t: Boolean!, $tier: Int) { setTarget(accountId: $id, isTarget: $t, tier: $tier) { id isTarget tier } }"
-    assert (await data_of(db, query, id="beta", t=True, tier=3))["setTarget"] == {"id": "beta", "isTarget": True, "tier": 3}
+    assert (await data_of(db, query, id="beta", t=True, tier=3))["setTarget"] == {
+        "id": "beta",
+        "isTarget": True,
+        "tier": 3,
+    }
     assert (await data_of(db, query, id="beta", t=True))["setTarget"] == {"id": "beta", "isTarget": True, "tier": 3}
-    assert (await data_of(db, query, id="beta", t=False))["setTarget"] == {"id": "beta", "isTarget": False, "tier": None}
+    assert (await data_of(db, query, id="beta", t=False))["setTarget"] == {
+        "id": "beta",
+        "isTarget": False,
+        "tier": None,
+    }
     targets = await data_of(db, "{ accounts(isTarget: true) { edges { node { id } } } }")
     assert [edge["node"]["id"] for edge in targets["accounts"]["edges"]] == ["acme", "acme-de"]
 
@@ -94,13 +109,18 @@ async def test_set_target_returns_the_fresh_account_after_it_was_read_in_the_sam
     assert await data_of(db, query) == {"before": {"tier": 1}, "after": {"tier": 2}}
 
 
-@pytest.mark.parametrize(("variables", "code", "message"), [
-    ({"id": "nowhere", "t": True}, "NOT_FOUND", "no account with id 'nowhere'"),
-    ({"id": "beta", "t": True, "tier": 4}, "INVALID_INPUT", "tier must be 1, 2 or 3"),
-    ({"id": "beta", "t": False, "tier": 1}, "INVALID_INPUT", "only a target account has a tier"),
-])
+@pytest.mark.parametrize(
+    ("variables", "code", "message"),
+    [
+        ({"id": "nowhere", "t": True}, "NOT_FOUND", "no account with id 'nowhere'"),
+        ({"id": "beta", "t": True, "tier": 4}, "INVALID_INPUT", "tier must be 1, 2 or 3"),
+        ({"id": "beta", "t": False, "tier": 1}, "INVALID_INPUT", "only a target account has a tier"),
+    ],
+)
 async def test_set_target_refusals(db, variables, code, message):
-    query = "mutation($id: ID!, $t: Boolean!, $tier: Int) { setTarget(accountId: $id, isTarget: $t, tier: $tier) { id } }"
+    query = (
+        "mutation($id: ID!, $t: Boolean!, $tier: Int) { setTarget(accountId: $id, isTarget: $t, tier: $tier) { id } }"
+    )
     result = await execute(db, query, **variables)
     assert codes(result) == [code]
     assert message in result.errors[0].message

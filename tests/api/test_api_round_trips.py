@@ -1,8 +1,8 @@
 """No N+1: a page of accounts with their relationships costs the same statements whatever its size."""
 
 import pytest
-
 from api_graph import ADMIN, REP_ANN, data_of, import_rows
+
 from graphsvc.auth import Caller, Role
 
 pytestmark = pytest.mark.db
@@ -14,12 +14,22 @@ USERS = [{"id": f"u-{n}", "name": f"User {n}", "role": "AE"} for n in range(5)] 
 PARENTS = [{"id": f"p-{n}", "name": f"Parent {n}", "owner_id": f"u-{n % 5}"} for n in range(10)]
 # "Account 000" .. "Account 099" sort before "Parent ..": a page of the first N by name is a-000..
 ACCOUNTS = [
-    {"id": f"a-{n:03}", "name": f"Account {n:03}", "parent_id": f"p-{n % 10}", "owner_id": "u-ann" if n % 2 else f"u-{n % 5}"}
+    {
+        "id": f"a-{n:03}",
+        "name": f"Account {n:03}",
+        "parent_id": f"p-{n % 10}",
+        "owner_id": "u-ann" if n % 2 else f"u-{n % 5}",
+    }
     for n in range(100)
 ]
 CONTACTS = [
-    {"id": f"c-{n:03}-{k}", "account_id": f"a-{n:03}", "first_name": f"C{k}", "last_name": f"Person {n:03}",
-     "roles": [ROLES[k % len(ROLES)]]}
+    {
+        "id": f"c-{n:03}-{k}",
+        "account_id": f"a-{n:03}",
+        "first_name": f"C{k}",
+        "last_name": f"Person {n:03}",
+        "roles": [ROLES[k % len(ROLES)]],
+    }
     for n in range(50)
     for k in range(10)
 ]
@@ -83,12 +93,17 @@ async def test_rep_sees_only_its_own_accounts_in_the_page(db):
     assert ids == [f"a-{n:03}" for n in range(1, 100, 2)]  # the odd ones
     assert data["accounts"]["totalCount"] == 50
     # Parents belong to u-0..u-4, so a REP sees none of them.
-    assert {edge["node"]["parent"] is None and edge["node"]["ultimateParent"] is None for edge in data["accounts"]["edges"]} == {True}
+    assert {
+        edge["node"]["parent"] is None and edge["node"]["ultimateParent"] is None for edge in data["accounts"]["edges"]
+    } == {True}
 
 
 async def test_first_above_the_maximum_is_capped_at_100(db):
-    data = await data_of(db, "{ accounts(first: 500) { totalCount edges { node { id } } pageInfo { hasNextPage } } }",
-                         Caller(Role.STRATEGIST))
+    data = await data_of(
+        db,
+        "{ accounts(first: 500) { totalCount edges { node { id } } pageInfo { hasNextPage } } }",
+        Caller(Role.STRATEGIST),
+    )
     assert len(data["accounts"]["edges"]) == 100
     assert data["accounts"]["totalCount"] == 110
     assert data["accounts"]["pageInfo"]["hasNextPage"] is True

@@ -51,20 +51,20 @@ from graphsvc.algorithms.propagation import (
 from graphsvc.errors import InvalidInput
 
 __all__ = [
-    "CommitteeSeat",
     "Committee",
-    "CommitteeRole",
-    "CommitteeTemplate",
-    "required_weight",
-    "RoleCoverage",
     "CommitteeCoverage",
+    "CommitteeRole",
+    "CommitteeSeat",
+    "CommitteeTemplate",
+    "RoleCoverage",
     "WindowedEngagement",
-    "window_start",
-    "engaged_contacts",
+    "account_windowed_engagement",
     "committee_coverage",
     "committee_coverages",
+    "engaged_contacts",
+    "required_weight",
+    "window_start",
     "windowed_engagements",
-    "account_windowed_engagement",
 ]
 
 

@@ -68,11 +68,50 @@ MATCH_THRESHOLD = 0.8
 FREEMAIL_DOMAINS_FILE = files("graphsvc.data") / "freemail_domains.txt"
 
 LEGAL_SUFFIXES = frozenset(
-    """
-    inc incorporated llc llp lp ltd limited corp corporation co company plc
-    gmbh ag kg kgaa ug mbh se sa sas sarl srl spa sl bv nv oy oyj ab as asa aps
-    ltda lda sro pty pte pvt kk sdn bhd
-    """.split()
+    [
+        "inc",
+        "incorporated",
+        "llc",
+        "llp",
+        "lp",
+        "ltd",
+        "limited",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "plc",
+        "gmbh",
+        "ag",
+        "kg",
+        "kgaa",
+        "ug",
+        "mbh",
+        "se",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "sl",
+        "bv",
+        "nv",
+        "oy",
+        "oyj",
+        "ab",
+        "as",
+        "asa",
+        "aps",
+        "ltda",
+        "lda",
+        "sro",
+        "pty",
+        "pte",
+        "pvt",
+        "kk",
+        "sdn",
+        "bhd",
+    ]
 )
 
 
@@ -224,8 +263,7 @@ class AccountIndex:
             level = ".".join(labels[start:])
             confidence = DOMAIN_CONFIDENCE if start == 0 else SUBDOMAIN_CONFIDENCE
             matches += [
-                Match(account_id, MatchMethod.DOMAIN, confidence)
-                for account_id in self._by_host.get(level, ())
+                Match(account_id, MatchMethod.DOMAIN, confidence) for account_id in self._by_host.get(level, ())
             ]
         return matches
 
@@ -234,17 +272,13 @@ class AccountIndex:
         name = normalise_company_name(company)
         if not name:
             return []
-        matches = [
-            Match(account_id, MatchMethod.NAME, NAME_CONFIDENCE) for account_id in self._by_name.get(name, ())
-        ]
+        matches = [Match(account_id, MatchMethod.NAME, NAME_CONFIDENCE) for account_id in self._by_name.get(name, ())]
         for other, ratio, _ in process.extract(
             name, self._names, scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff, limit=None
         ):
             if other != name:
                 confidence = ratio / 100 * FUZZY_FACTOR
-                matches += [
-                    Match(account_id, MatchMethod.FUZZY, confidence) for account_id in self._by_name[other]
-                ]
+                matches += [Match(account_id, MatchMethod.FUZZY, confidence) for account_id in self._by_name[other]]
         return matches
 
     def tie_order(self, match: Match) -> tuple[float, int, bool, str]:

@@ -39,32 +39,43 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
+from graphsvc.algorithms.roles import NO_ROLE_WEIGHT, role_weight
+from graphsvc.algorithms.scoring import Contribution, decay
 from graphsvc.errors import InvalidInput
 
 __all__ = [
+    "ENGAGEMENT_CAP",
     "SECONDS_PER_DAY",
-    "NO_ROLE_WEIGHT",
     "AccountRecord",
-    "PersonRecord",
+    "AccountScore",
     "EngagementRecord",
     "HierarchyCycleError",
-    "AccountScore",
-    "Contribution",
-    "epoch_seconds",
+    "PersonRecord",
     "account_graph",
     "account_hierarchy",
-    "role_weight",
-    "decayed_engagements",
+    "account_score",
+    "account_scores",
+    "account_total",
     "behavioral_points",
+    "decayed_engagements",
+    "epoch_seconds",
     "own_engagement",
     "roll_up",
-    "account_scores",
-    "account_score",
     "score_contributions",
 ]
 
 SECONDS_PER_DAY = 86_400.0
-NO_ROLE_WEIGHT = 1.0
+# Rolled-up engagement counts towards the total up to this many points (SPEC §6).
+ENGAGEMENT_CAP = 100.0
+
+
+def account_total(fit: float, rolled_up: float, fit_weight: float = 0.5, engagement_weight: float = 0.5) -> float:
+    """``total = fit_weight·fit + engagement_weight·min(100, R(a))`` (SPEC §6).
+
+    >>> account_total(80.0, 250.0)
+    90.0
+    """
+    return fit_weight * fit + engagement_weight * min(ENGAGEMENT_CAP, rolled_up)
 
 
 class AccountRecord(NamedTuple):
@@ -124,22 +135,6 @@ class AccountScore:
     rolled_up: float
     fit: float
     total: float
-
-
-@dataclass(frozen=True)
-class Contribution:
-    """What one person adds to an account's rolled-up engagement ``R(a)``.
-
-    ``points`` is ``δ^k · w(p) · e(p)`` for a person ``k`` subsidiary levels below the account,
-    ``weight`` the role weight ``w(p)``, ``path`` the ids from the person through its account and
-    each parent up to the account explained. All of an account's contributions sum to ``R(a)``.
-    """
-
-    source_id: str
-    kind: str
-    points: float
-    weight: float
-    path: tuple[str, ...]
 
 
 def epoch_seconds(value: datetime | str | float) -> float:
@@ -243,11 +238,6 @@ def account_hierarchy(graph: nx.DiGraph, below: str | None = None) -> nx.DiGraph
     return hierarchy
 
 
-def role_weight(roles: Iterable[str], role_weights: Mapping[str, float]) -> float:
-    """``w(p)``: the largest weight among ``roles``; 1.0 without roles or for unnamed roles."""
-    return max((role_weights.get(role, NO_ROLE_WEIGHT) for role in roles), default=NO_ROLE_WEIGHT)
-
-
 def decayed_engagements(
     graph: nx.DiGraph, person_id: str, as_of: datetime | float, half_life_days: float
 ) -> Iterator[tuple[float, float]]:
@@ -256,7 +246,7 @@ def decayed_engagements(
     for points, occurred_at in graph.nodes[person_id]["engagements"]:
         if occurred_at <= now:
             age_days = (now - occurred_at) / SECONDS_PER_DAY
-            yield occurred_at, points * 0.5 ** (age_days / half_life_days)
+            yield occurred_at, points * decay(age_days, half_life_days)
 
 
 def behavioral_points(
@@ -291,7 +281,7 @@ def own_engagement(
             for occurred_at, decayed in decayed_engagements(graph, person, as_of, half_life_days)
             if occurred_at > since
         )
-        total += role_weight(graph.nodes[person]["roles"], role_weights) * points
+        total += role_weight(graph.nodes[person]["roles"], role_weights, NO_ROLE_WEIGHT) * points
     return total
 
 
@@ -317,16 +307,14 @@ def _scores(
     engagement_weight: float,
 ) -> dict[str, AccountScore]:
     own = {
-        account: own_engagement(
-            graph, account, as_of, role_weights=role_weights, half_life_days=half_life_days
-        )
+        account: own_engagement(graph, account, as_of, role_weights=role_weights, half_life_days=half_life_days)
         for account in hierarchy
     }
     rolled = roll_up(hierarchy, own, delta)
     scores = {}
     for account in hierarchy:
         fit = graph.nodes[account]["fit"]
-        total = fit_weight * fit + engagement_weight * min(100.0, rolled[account])
+        total = account_total(fit, rolled[account], fit_weight, engagement_weight)
         scores[account] = AccountScore(account, own[account], rolled[account], fit, total)
     return scores
 

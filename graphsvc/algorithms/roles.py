@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from graphsvc.documents import RoleRules
 
-__all__ = ["RoleAssignment", "RoleSource", "infer_role", "resolve_roles", "role_weight"]
+__all__ = ["NO_ROLE_WEIGHT", "RoleAssignment", "RoleSource", "infer_role", "resolve_roles", "role_weight"]
 
 
 class RoleSource(StrEnum):
@@ -48,9 +48,7 @@ def infer_role(title: str | None, rules: RoleRules) -> RoleAssignment | None:
     return None
 
 
-def resolve_roles(
-    explicit_roles: Iterable[str], title: str | None, rules: RoleRules
-) -> tuple[RoleAssignment, ...]:
+def resolve_roles(explicit_roles: Iterable[str], title: str | None, rules: RoleRules) -> tuple[RoleAssignment, ...]:
     """Return a person's roles: the explicit ones when there are any, else the inferred one.
 
     Parameters
@@ -69,7 +67,11 @@ def resolve_roles(
     return () if inferred is None else (inferred,)
 
 
-def role_weight(roles: Iterable[str], weights: Mapping[str, float], default: float = 1.0) -> float:
+# w(p) of a person without a buying role (SPEC §5); RoleRules.no_role_weight can change it.
+NO_ROLE_WEIGHT = 1.0
+
+
+def role_weight(roles: Iterable[str], weights: Mapping[str, float], default: float = NO_ROLE_WEIGHT) -> float:
     """Return the propagation weight of a person: the largest of their roles' weights.
 
     Parameters

@@ -48,16 +48,17 @@ from graphsvc.algorithms.coverage import (
     window_start,
 )
 from graphsvc.algorithms.propagation import (
-    NO_ROLE_WEIGHT,
+    ENGAGEMENT_CAP,
     SECONDS_PER_DAY,
     AccountScore,
-    Contribution,
     HierarchyCycleError,
     epoch_seconds,
 )
+from graphsvc.algorithms.roles import NO_ROLE_WEIGHT
+from graphsvc.algorithms.scoring import Contribution
 from graphsvc.errors import InvalidInput
 
-__all__ = ["MAX_ROLES", "GraphSnapshot", "Recomputed", "recompute", "hierarchy_depths"]
+__all__ = ["MAX_ROLES", "GraphSnapshot", "Recomputed", "hierarchy_depths", "recompute"]
 
 # Roles are a bitmask per person in one uint64.
 MAX_ROLES = 64
@@ -222,13 +223,13 @@ class GraphSnapshot:
             return np.uint64(0)
         return np.uint64(1) << np.uint64(self.role_names.index(role))
 
-    def person_weights(self, role_weights: Mapping[str, float]) -> np.ndarray:
+    def person_weights(self, role_weights: Mapping[str, float], no_role_weight: float = NO_ROLE_WEIGHT) -> np.ndarray:
         """``w(p)`` per person: its largest role weight, 1.0 without roles or for unnamed roles."""
         weights = np.full(len(self.person_ids), -np.inf)
         for role in self.role_names:
             holds = (self.person_roles & self.role_bit(role)) != 0
-            weights = np.where(holds, np.maximum(weights, role_weights.get(role, NO_ROLE_WEIGHT)), weights)
-        weights[self.person_roles == 0] = NO_ROLE_WEIGHT
+            weights = np.where(holds, np.maximum(weights, role_weights.get(role, no_role_weight)), weights)
+        weights[self.person_roles == 0] = no_role_weight
         return weights
 
 
@@ -479,6 +480,7 @@ def recompute(
     *,
     committee: Committee | Sequence[Committee],
     role_weights: Mapping[str, float],
+    no_role_weight: float = NO_ROLE_WEIGHT,
     half_life_days: float = 30.0,
     delta: float = 0.5,
     window_days: float = 90.0,
@@ -521,7 +523,7 @@ def recompute(
     decayed = np.where(happened, base * np.power(0.5, age_days / half_life_days), 0.0)
     in_window = happened & (time > window_start(now, window_days))
 
-    person_weight = snapshot.person_weights(role_weights)
+    person_weight = snapshot.person_weights(role_weights, no_role_weight)
     person_points = np.bincount(who, weights=decayed, minlength=n_persons)
     person_windowed = np.bincount(who[in_window], weights=decayed[in_window], minlength=n_persons)
 
@@ -550,14 +552,9 @@ def recompute(
     if account_committee is None:
         account_committee = np.zeros(n_accounts, dtype=np.int64)
     account_committee = np.asarray(account_committee, dtype=np.int64)
-    if (
-        account_committee.shape != (n_accounts,)
-        or not np.isin(account_committee, range(len(committees))).all()
-    ):
+    if account_committee.shape != (n_accounts,) or not np.isin(account_committee, range(len(committees))).all():
         raise InvalidInput("account_committee needs one index into the committee templates per account")
-    coverage, engaged_coverage = _coverage(
-        snapshot, committees, account_committee, known_roles, engaged_roles
-    )
+    coverage, engaged_coverage = _coverage(snapshot, committees, account_committee, known_roles, engaged_roles)
 
     return Recomputed(
         snapshot=snapshot,
@@ -573,7 +570,7 @@ def recompute(
         person_engaged=engaged,
         engagement=own[:, 0],
         rolled_up=rolled[:, 0],
-        total=fit_weight * snapshot.account_fit + engagement_weight * np.minimum(100.0, rolled[:, 0]),
+        total=fit_weight * snapshot.account_fit + engagement_weight * np.minimum(ENGAGEMENT_CAP, rolled[:, 0]),
         windowed=own[:, 1],
         rolled_up_windowed=rolled[:, 1],
         coverage=coverage,

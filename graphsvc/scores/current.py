@@ -12,16 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from graphsvc.algorithms.propagation import account_total
 from graphsvc.algorithms.scoring import LeadScore, lead_profile, lead_score
 from graphsvc.scores.documents import DocumentsInForce
 from graphsvc.scores.recompute import decay_scale
 
 __all__ = ["AccountScoreNow", "account_score_at", "behavioral_at", "lead_score_at"]
-
-# SPEC §6: total = 0.5·fit + 0.5·min(100, R(a)).
-FIT_WEIGHT = 0.5
-ENGAGEMENT_WEIGHT = 0.5
-ENGAGEMENT_CAP = 100.0
 
 
 def behavioral_at(decay_sum: float | None, half_life_days: float, as_of: datetime | None = None) -> float:
@@ -61,5 +57,4 @@ def account_score_at(
     engagement = behavioral_at(account.get("score_engagement_sum"), half_life, as_of)
     rolled_up = behavioral_at(account.get("score_rolled_sum"), half_life, as_of)
     fit = float(account.get("score_fit") or 0.0)
-    total = FIT_WEIGHT * fit + ENGAGEMENT_WEIGHT * min(ENGAGEMENT_CAP, rolled_up)
-    return AccountScoreNow(engagement, rolled_up, fit, total)
+    return AccountScoreNow(engagement, rolled_up, fit, account_total(fit, rolled_up))

@@ -137,6 +137,7 @@ async def recompute_graph(db: Database, as_of: datetime | None = None) -> Recomp
         committee=committees,
         account_committee=account_committee,
         role_weights=documents.roles.propagation_weights,
+        no_role_weight=documents.roles.no_role_weight,
         half_life_days=model.decay_half_life_days,
         delta=ROLL_UP_DELTA,
     )

@@ -18,9 +18,9 @@ from graphsvc.algorithms.propagation import (
     account_score,
     account_scores,
     behavioral_points,
-    role_weight,
     score_contributions,
 )
+from graphsvc.algorithms.roles import role_weight
 from graphsvc.algorithms.snapshot import GraphSnapshot, recompute
 from graphsvc.errors import InvalidInput
 

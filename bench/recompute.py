@@ -42,7 +42,7 @@ from graphsvc.algorithms.coverage import CommitteeTemplate, committee_coverages,
 from graphsvc.algorithms.propagation import SECONDS_PER_DAY, account_graph, account_scores
 from graphsvc.algorithms.snapshot import GraphSnapshot, recompute
 
-__all__ = ["SCALES", "SyntheticGraph", "synthetic_graph", "run", "main"]
+__all__ = ["SCALES", "SyntheticGraph", "main", "run", "synthetic_graph"]
 
 SCALES = {  # accounts, persons, engagements
     "S": (1_000, 10_000, 100_000),

@@ -8,7 +8,6 @@ import strawberry
 from strawberry.types import Info
 
 from graphsvc.errors import InvalidInput, NotFound
-from graphsvc.ingest.importer import DEFAULT_BUYING_ROLES
 from graphsvc.schema import contact, lead
 from graphsvc.schema.arguments import given
 from graphsvc.schema.context import Context
@@ -110,10 +109,6 @@ class Account:
         if given(engaged) is not None:
             raise InvalidInput("the engaged filter is not served yet; omit it")
         role_name = given(role)
-        if role_name is not None:
-            role_name = role_name.strip().upper()
-            if role_name not in DEFAULT_BUYING_ROLES:
-                raise InvalidInput(f"unknown buying role {role!r}; expected one of {', '.join(DEFAULT_BUYING_ROLES)}")
         context = info.context
         window = PageWindow.of(given(first), given(after), context.limits)
         return await slice_connection(
@@ -122,7 +117,7 @@ class Account:
             self.record["id"],
             window,
             lambda ids: contact.contacts_of(context, ids),
-            role=role_name,
+            role=contact.buying_role(role_name) if role_name is not None else None,
         )
 
     @strawberry.field(description="Leads matched to the account (MATCHED_TO), newest first.")

@@ -17,7 +17,7 @@ from graphsvc.store.database import Record
 if TYPE_CHECKING:
     from graphsvc.schema.account import Account
 
-__all__ = ["Contact", "ContactMutation", "ContactQuery", "contacts_of"]
+__all__ = ["Contact", "ContactMutation", "ContactQuery", "buying_role", "contacts_of"]
 
 
 @strawberry.type(description="A person at an account, known to the CRM.")
@@ -52,6 +52,20 @@ class Contact:
         return await info.context.loaders.roles.load(self.record["id"])
 
 
+def buying_role(name: str) -> str:
+    """The taxonomy's name for buying role ``name`` (any case).
+
+    Raises
+    ------
+    InvalidInput
+        ``name`` is not in the taxonomy the importer checks roles against.
+    """
+    role = name.strip().upper()
+    if role not in DEFAULT_BUYING_ROLES:
+        raise InvalidInput(f"unknown buying role {name!r}; expected one of {', '.join(DEFAULT_BUYING_ROLES)}")
+    return role
+
+
 async def contacts_of(context: Context, contact_ids: list[str]) -> list[Contact | None]:
     """The contacts of ``contact_ids`` in order; None for an unknown id."""
     records = await context.loaders.contact.load_many(contact_ids)
@@ -79,9 +93,7 @@ class ContactMutation:
         permission_classes=[CanSetBuyingRoles],
     )
     async def set_buying_role(self, info: Info[Context, None], person_id: strawberry.ID, role: str) -> Contact:
-        name = role.strip().upper()
-        if name not in DEFAULT_BUYING_ROLES:
-            raise InvalidInput(f"unknown buying role {role!r}; expected one of {', '.join(DEFAULT_BUYING_ROLES)}")
+        name = buying_role(role)
         context = info.context
         record = await context.loaders.contact.load(str(person_id))
         if record is None:

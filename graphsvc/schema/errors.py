@@ -13,7 +13,6 @@ Every error carries ``extensions.code``:
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
@@ -90,5 +89,5 @@ class GraphsvcSchema(strawberry.Schema):
                 log.error("request %s: unexpected error at %s", request_id, _path(error), exc_info=error.original_error)
 
 
-def _path(error: GraphQLError) -> Any:
+def _path(error: GraphQLError) -> str:
     return ".".join(str(part) for part in error.path) if error.path else "(operation)"

@@ -249,22 +249,60 @@ class Importer:
         if not accepted:
             return
         rows = [_cypher_row(item.record) for item in accepted]
-        # Scores follow the data in the same transaction: matches, inferred roles, decayed sums.
-        steps = _steps(kind, rows) + await self.scores.steps_for(kind, [item.record for item in accepted])
-        try:
-            await self.db.write_many(steps)
-        except DatabaseError as exc:
-            # The transaction rolled back: none of these rows is in the graph.
-            lines = f"lines {accepted[0].line}-{accepted[-1].line}"
-            report.errors.extend(
-                RowError(report.source, item.line, None, f"not written ({lines} rolled back): {exc}")
-                for item in accepted
-            )
-            return
+        records = [item.record for item in accepted]
+        for attempt in (1, 2):
+            stored: dict[str, dict[str, Any]] = {}
+            if kind == "engagements":
+                found = await self.db.read("scores/engagements_by_ids", ids=[record.id for record in records])
+                stored = {row["id"]: row for row in found}
+            # Scores follow the data in the same transaction: matches, inferred roles, decayed sums.
+            steps = self._steps(kind, rows, stored) + await self.scores.steps_for(kind, records, stored)
+            try:
+                await self.db.write_many(steps)
+                break
+            except DatabaseError as exc:
+                if attempt == 1:
+                    continue  # e.g. a concurrent import created the same ids first: look again
+                # The transaction rolled back: none of these rows is in the graph.
+                lines = f"lines {accepted[0].line}-{accepted[-1].line}"
+                report.errors.extend(
+                    RowError(report.source, item.line, None, f"not written ({lines} rolled back): {exc}")
+                    for item in accepted
+                )
+                return
         target = "persons" if kind in ("contacts", "leads") else kind
         if target in self._written:
             self._written[target].update({item.record.id: kind for item in accepted})
         report.imported += len(accepted)
+
+    def _steps(
+        self, kind: str, rows: list[dict[str, Any]], stored: dict[str, dict[str, Any]]
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The statements that write one batch of ``kind``, in order, for one transaction."""
+        if kind == "engagements":
+            # New engagements take the cheap CREATE path, by the label of their person.
+            new = [row for row in rows if row["id"] not in stored]
+            by_person = {
+                label: [row for row in new if self._written["persons"][row["person_id"]] == label]
+                for label in ("contacts", "leads")
+            }
+            steps = [
+                ("ingest/engagements", {"rows": [row for row in rows if row["id"] in stored]}),
+                ("ingest/new_contact_engagements", {"rows": by_person["contacts"]}),
+                ("ingest/new_lead_engagements", {"rows": by_person["leads"]}),
+            ]
+            return [step for step in steps if step[1]["rows"]]
+        steps: list[tuple[str, dict[str, Any]]] = [(f"ingest/{kind}", {"rows": rows})]
+        links = {
+            "accounts": [("parent_id", "ingest/account_parents"), ("owner_id", "ingest/account_owners")],
+            "users": [("manager_id", "ingest/user_managers"), ("pools", "ingest/user_pools")],
+            "contacts": [("account_id", "ingest/contact_accounts"), ("roles", "ingest/contact_roles")],
+        }
+        for name, statement_name in links.get(kind, []):
+            linked = [row for row in rows if row.get(name) is not None]
+            if linked:
+                steps.append((statement_name, {"rows": linked}))
+        return steps
 
 
 def _cycle_through(parents: dict[str, str], node: str, target: str) -> list[str] | None:
@@ -303,16 +341,3 @@ def _cypher_row(record: ImportRecord) -> dict[str, Any]:
     return row
 
 
-def _steps(kind: str, rows: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-    """The statements that write one batch of ``kind``, in order, for one transaction."""
-    steps: list[tuple[str, dict[str, Any]]] = [(f"ingest/{kind}", {"rows": rows})]
-    links = {
-        "accounts": [("parent_id", "ingest/account_parents"), ("owner_id", "ingest/account_owners")],
-        "users": [("manager_id", "ingest/user_managers"), ("pools", "ingest/user_pools")],
-        "contacts": [("account_id", "ingest/contact_accounts"), ("roles", "ingest/contact_roles")],
-    }
-    for name, statement_name in links.get(kind, []):
-        linked = [row for row in rows if row.get(name) is not None]
-        if linked:
-            steps.append((statement_name, {"rows": linked}))
-    return steps

@@ -1,6 +1,6 @@
 """The configuration documents in force, kept in the graph so every graphsvc instance agrees.
 
-Each kind (scoring, icp, committees, roles) has at most one active ``ModelDocument`` node; with
+Each kind (scoring, icp, committees, roles, routing) has at most one active ``ModelDocument`` node; with
 none stored, the shipped default from ``seeds/`` is in force. Saving validates the whole
 document first: an invalid one raises :class:`~graphsvc.documents.DocumentInvalid` listing every
 violation, and the document in force stays.
@@ -17,6 +17,7 @@ from graphsvc.documents import (
     DocumentKind,
     IcpModel,
     RoleRules,
+    RoutingRules,
     ScoringModel,
     default_document,
     load_document,
@@ -29,12 +30,13 @@ __all__ = ["DocumentsInForce", "documents_in_force", "save_document"]
 
 @dataclass(frozen=True)
 class DocumentsInForce:
-    """The four documents every score is computed with."""
+    """The documents every score and routing decision is computed with."""
 
     scoring: ScoringModel
     icp: IcpModel
     committees: CommitteeTemplates
     roles: RoleRules
+    routing: RoutingRules
 
     @classmethod
     def defaults(cls) -> DocumentsInForce:

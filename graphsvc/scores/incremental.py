@@ -14,7 +14,7 @@ arrived; those take effect at the next ``graphsvc recompute``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,8 +48,14 @@ class ScoreKeeper:
             self._documents = await documents_in_force(self.db)
         return self._documents
 
-    async def steps_for(self, kind: str, records: Sequence[ImportRecord]) -> list[Step]:
-        """Statements to run in the same transaction as the batch of ``records``."""
+    async def steps_for(
+        self, kind: str, records: Sequence[ImportRecord], stored: Mapping[str, Mapping[str, Any]]
+    ) -> list[Step]:
+        """Statements to run in the same transaction as the batch of ``records``.
+
+        ``stored`` holds, for engagements, the rows of ``scores/engagements_by_ids`` as they
+        were before this batch.
+        """
         if kind == "accounts":
             self._index = None  # names and domains may have changed
             return []
@@ -59,7 +65,7 @@ class ScoreKeeper:
                 steps.append(await self._matches(records))
             return steps
         if kind == "engagements":
-            return await self._engagement_sums(records)  # type: ignore[arg-type]
+            return await self._engagement_sums(records, stored)  # type: ignore[arg-type]
         return []
 
     async def _inferred_roles(self, records: Sequence[ImportRecord]) -> Step:
@@ -94,7 +100,9 @@ class ScoreKeeper:
             )
         return "scores/match_leads", {"rows": rows}
 
-    async def _engagement_sums(self, records: Sequence[EngagementRecord]) -> list[Step]:
+    async def _engagement_sums(
+        self, records: Sequence[EngagementRecord], stored: Mapping[str, Mapping[str, Any]]
+    ) -> list[Step]:
         documents = await self.documents()
         model = documents.scoring
         half_life = model.decay_half_life_days
@@ -105,8 +113,7 @@ class ScoreKeeper:
 
         # (person, epoch-scaled points, time of a positive engagement or None)
         changes: list[tuple[str, float, datetime | None]] = []
-        previous = await self.db.read("scores/engagements_by_ids", ids=[record.id for record in records])
-        for old in previous:
+        for old in stored.values():
             at = datetime.fromtimestamp(old["at"] / 1000.0, UTC)
             changes.append((old["person_id"], -epoch_points(old["type"], old["detail"], at), None))
         for record in records:

@@ -58,13 +58,10 @@ def serve(demo: bool, host: str | None, port: int | None) -> None:
 
     from graphsvc.app import create_app
 
-    settings = get_settings()
-    uvicorn.run(
-        create_app(settings, demo=demo),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="info",
-    )
+    # The command-line host wins over GRAPHSVC_HOST everywhere, so the open-mode (no API keys)
+    # refusal to listen beyond loopback also covers --host.
+    settings = get_settings().model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
+    uvicorn.run(create_app(settings, demo=demo), host=settings.host, port=settings.port, log_level="info")
 
 
 @main.group()

@@ -1,4 +1,4 @@
-"""Versioned configuration documents: scoring model, ICP model, committee templates, role rules.
+"""Versioned configuration documents: scoring model, ICP model, committee templates, role rules, routing.
 
 Every document is a frozen pydantic model. Build one with :func:`load_document` (from a mapping),
 :func:`parse_document` (from YAML or JSON text) or :func:`default_document` (the shipped seed in
@@ -58,6 +58,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from graphsvc.errors import InvalidInput
+from graphsvc.funnel import AccountStage, StageInput
 
 __all__ = [
     "SEEDS_DIR",
@@ -73,9 +74,12 @@ __all__ = [
     "EventAttribute",
     "FieldAttribute",
     "IcpModel",
+    "PathRules",
     "RoleRule",
     "RoleRules",
+    "RoutingRules",
     "ScoringModel",
+    "StageCondition",
     "Thresholds",
     "Violation",
     "default_document",
@@ -100,6 +104,7 @@ class DocumentKind(StrEnum):
     ICP = "icp"
     COMMITTEES = "committees"
     ROLES = "roles"
+    ROUTING = "routing"
 
 
 class DocumentInvalid(InvalidInput):
@@ -678,17 +683,71 @@ class RoleRules(_Document):
         return violations
 
 
+class StageCondition(_Part):
+    """A condition of a stage rule: a stored account input at least (or above) a value."""
+
+    input: StageInput
+    at_least: Annotated[float, Field(strict=True)] | None = None
+    above: Annotated[float, Field(strict=True)] | None = None
+
+    def holds(self, value: float) -> bool:
+        """Tell whether an account's input value meets the condition."""
+        if self.at_least is not None:
+            return value >= self.at_least
+        return self.above is not None and value > self.above
+
+
+class PathRules(_Part):
+    """Where a routing path's round robin draws from and how long an assignee has to accept."""
+
+    pool: Annotated[str, BeforeValidator(_lowered), Field(min_length=1)]
+    sla_hours: Annotated[float, Field(strict=True, gt=0)]
+
+
+class RoutingRules(_Document):
+    """Lead routing and the account funnel of SPEC §8–§9.
+
+    Score thresholds are not here: routing uses the scoring model's ``thresholds`` (``abm`` at
+    target accounts, ``mql`` elsewhere). ``abm`` and ``traditional`` name each path's round-robin
+    pool and SLA; an overdue assignment is escalated ``escalation_depth`` times, then the lead
+    is recycled. ``stages`` maps each funnel stage to the conditions that must all hold for an
+    account to be at it; an account is at the highest such stage.
+    """
+
+    version: Version
+    abm: PathRules = PathRules(pool="ae", sla_hours=4)
+    traditional: PathRules = PathRules(pool="bdr", sla_hours=24)
+    escalation_depth: Annotated[int, Field(strict=True, ge=0, le=10)] = 2
+    stages: dict[AccountStage, Annotated[list[StageCondition], Field(min_length=1)]]
+
+    @classmethod
+    def rule_violations(cls, data: Any) -> list[Violation]:
+        """Each stage condition gives exactly one bound, ``at_least`` or ``above``."""
+        violations = []
+        stages = _get(data, "stages")
+        for stage, conditions in stages.items() if isinstance(stages, Mapping) else ():
+            for index, condition in enumerate(conditions if isinstance(conditions, list) else []):
+                bounds = [key for key in ("at_least", "above") if _get(condition, key) is not None]
+                if isinstance(condition, Mapping) and len(bounds) != 1:
+                    violations.append(
+                        (f"{_key_path('stages', stage)}[{index}]", "give exactly one of at_least and above")
+                    )
+        return violations
+
+
 _MODELS: dict[DocumentKind, type[_Document]] = {
     DocumentKind.SCORING: ScoringModel,
     DocumentKind.ICP: IcpModel,
     DocumentKind.COMMITTEES: CommitteeTemplates,
     DocumentKind.ROLES: RoleRules,
+    DocumentKind.ROUTING: RoutingRules,
 }
 _SEED_FILES = {
     DocumentKind.SCORING: "scoring_model.yaml",
     DocumentKind.ICP: "icp_model.yaml",
     DocumentKind.COMMITTEES: "committees.yaml",
     DocumentKind.ROLES: "role_rules.yaml",
+    DocumentKind.ROUTING: "routing.yaml",
 }
 
 
@@ -710,13 +769,13 @@ def load_document(kind: DocumentKind | str, data: Any) -> Any:
     Parameters
     ----------
     kind
-        ``"scoring"``, ``"icp"``, ``"committees"`` or ``"roles"``.
+        ``"scoring"``, ``"icp"``, ``"committees"``, ``"roles"`` or ``"routing"``.
     data
         The document as plain data (parsed YAML or JSON).
 
     Returns
     -------
-    ScoringModel | IcpModel | CommitteeTemplates | RoleRules
+    ScoringModel | IcpModel | CommitteeTemplates | RoleRules | RoutingRules
 
     Raises
     ------

@@ -1,0 +1,367 @@
+"""Lead routing (SPEC §9): the path, the rule and the assignee for one lead.
+
+1. A disqualified lead (status DISQUALIFIED, or a demographic choice at priority −10) is never
+   routed: the decision is UNASSIGNED with the reason and the lead becomes DISQUALIFIED.
+2. The lead's account is its ``MATCHED_TO`` account (matched at import and by recompute, §4).
+3. ABM path, the account is a target: the lead is routed when its score ≥ ``thresholds.abm``, or
+   when the account is at MQA or beyond and the score is positive; otherwise it is nurtured.
+   The assignee is the account owner if active, else the active owner of the nearest ancestor
+   account (an ancestor whose owner is inactive is passed over), else the next member of the
+   ABM pool by round robin.
+4. Traditional path, every other lead: score ≥ ``thresholds.mql`` → the next member of the
+   traditional pool; below it → NURTURE with the lead's nurture objectives.
+
+A routed lead becomes MQL (so does one that met its threshold but found nobody to take it); a
+nurtured one NURTURE; both only where the funnel allows the move (:mod:`graphsvc.funnel`). The
+score is the lead's score now from its stored decayed sums (:func:`~graphsvc.scores.current.
+lead_score_at`), compared at 6 decimals so that a sum decayed and read back to 99.9999999999
+counts as the 100 it is. Thresholds come from the scoring model in force, pools and SLA hours
+from the routing document; every decision records both versions, so changing either affects
+new decisions only.
+
+A lead has at most one open (PENDING) decision: routing a lead that has one returns that
+decision. With ``dry_run`` nothing is written and the round robin does not move.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from graphsvc.algorithms.scoring import to_utc
+from graphsvc.errors import DatabaseUnavailable, NotFound
+from graphsvc.funnel import AccountStage, LeadStatus, at_or_beyond
+from graphsvc.routing import events
+from graphsvc.routing.decisions import (
+    AssignedBy,
+    DecisionStatus,
+    RoutingDecision,
+    RoutingPath,
+    RoutingRule,
+    new_id,
+    open_decision_id,
+    read_decision,
+    record_decision,
+)
+from graphsvc.routing.round_robin import Pick, read_pool
+from graphsvc.scores.current import lead_score_at
+from graphsvc.scores.documents import DocumentsInForce, documents_in_force
+from graphsvc.store.database import Database
+
+__all__ = [
+    "SCORE_DECIMALS",
+    "LeadFacts",
+    "Owner",
+    "RoutingPlan",
+    "decision_from_plan",
+    "plan_routing",
+    "read_lead_facts",
+    "route_lead",
+]
+
+SCORE_DECIMALS = 6
+# A routing that loses the race for its pool slot reads the pool again; each loss means another
+# routing won a slot, so this bounds the wait by the number of routings running at once.
+_ATTEMPTS = 200
+_DISQUALIFYING_PRIORITY = -10
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A user owning the lead's account (distance 0) or one of its ancestors (distance ≥ 1)."""
+
+    id: str
+    name: str | None
+    active: bool
+    account_id: str
+    account_name: str | None
+    distance: int
+
+    def label(self) -> str:
+        return f"{self.name} ({self.id})" if self.name else self.id
+
+
+@dataclass(frozen=True)
+class LeadFacts:
+    """What routing decides on for one lead (``routing/lead_facts``)."""
+
+    lead: dict[str, Any]
+    account: dict[str, Any] | None
+    match_method: str | None
+    match_confidence: float | None
+    owner: Owner | None
+    ancestor_owners: tuple[Owner, ...]
+    open_decision_id: str | None
+
+    @property
+    def id(self) -> str:
+        return self.lead["id"]
+
+    @property
+    def status(self) -> LeadStatus:
+        return LeadStatus(self.lead.get("status") or LeadStatus.NEW)
+
+
+async def read_lead_facts(db: Database, lead_ids: Iterable[str]) -> dict[str, LeadFacts]:
+    """Routing facts of each lead in ``lead_ids`` that exists, by lead id."""
+    facts: dict[str, LeadFacts] = {}
+    for row in await db.read("routing/lead_facts", ids=list(lead_ids)):
+        account = row["account"]
+        owner = row["owner"]
+        lead_id = row["lead"]["id"]
+        if lead_id in facts:  # an account with two owners: the first one read stands
+            continue
+        facts[lead_id] = LeadFacts(
+            lead=row["lead"],
+            account=account,
+            match_method=row["match_method"],
+            match_confidence=row["match_confidence"],
+            owner=None if owner is None else _owner(owner, account, 0),
+            ancestor_owners=tuple(
+                sorted(
+                    (
+                        _owner(a, {"id": a["account_id"], "name": a["account_name"]}, a["distance"])
+                        for a in row["ancestor_owners"]
+                    ),
+                    key=lambda o: (o.distance, o.account_id),
+                )
+            ),
+            open_decision_id=row["open_decision_id"],
+        )
+    return facts
+
+
+def _owner(user: dict[str, Any], account: dict[str, Any], distance: int) -> Owner:
+    active = user.get("active") is not False  # a user imported without `active` counts as active
+    return Owner(user["id"], user.get("name"), active, account["id"], account.get("name"), distance)
+
+
+def _account_label(account: dict[str, Any]) -> str:
+    return f"{account['name']} ({account['id']})" if account.get("name") else account["id"]
+
+
+@dataclass(frozen=True)
+class RoutingPlan:
+    """What the rules say for a lead, before a pool (if any) names the assignee."""
+
+    lead_id: str
+    path: RoutingPath | None
+    rule: RoutingRule
+    threshold: float | None
+    score: float
+    reasons: tuple[str, ...]
+    lead_status: LeadStatus
+    account_id: str | None = None
+    assignee: Owner | None = None
+    assigned_by: AssignedBy | None = None
+    pool: str | None = None
+    nurture_objectives: tuple[str, ...] = ()
+
+
+def plan_routing(facts: LeadFacts, documents: DocumentsInForce, now: datetime) -> RoutingPlan:
+    """Apply the routing rules (module docstring, 1–4) to one lead at ``now``."""
+    score = lead_score_at(documents, facts.lead, facts.account, now)
+    value = round(score.total, SCORE_DECIMALS)
+    thresholds = documents.scoring.thresholds
+    account = facts.account
+    common: dict[str, Any] = {"lead_id": facts.id, "score": value, "account_id": account and account["id"]}
+    objectives = tuple(str(objective) for objective in score.nurture_objectives)
+    nurture_reason = (f"nurture objectives: {', '.join(objectives)}",) if objectives else ()
+
+    if facts.status is LeadStatus.DISQUALIFIED or score.disqualified:
+        why = (
+            "the lead's status is DISQUALIFIED"
+            if facts.status is LeadStatus.DISQUALIFIED
+            else f"disqualified by {_disqualifying_choices(score, documents)}"
+        )
+        return RoutingPlan(
+            path=None,
+            rule=RoutingRule.DISQUALIFIED,
+            threshold=None,
+            reasons=(why, "disqualified leads are never routed"),
+            lead_status=LeadStatus.DISQUALIFIED,
+            **common,
+        )
+
+    if account is not None and account.get("is_target"):
+        stage = account.get("stage")
+        reasons = [
+            f"matched to target account {_account_label(account)} by {facts.match_method}"
+            f" ({float(facts.match_confidence or 0):.2f})"
+        ]
+        if value >= thresholds.abm:
+            rule, threshold = RoutingRule.ABM_THRESHOLD, thresholds.abm
+            reasons.append(f"lead score {value:g} ≥ ABM threshold {thresholds.abm:g}")
+        elif at_or_beyond(stage, AccountStage.MQA) and value > 0:
+            rule, threshold = RoutingRule.ABM_ACCOUNT_STAGE, 0.0
+            reasons.append(f"account is at stage {stage} and the lead score {value:g} is positive")
+        else:
+            why_not = (
+                "and is not positive"
+                if at_or_beyond(stage, AccountStage.MQA)
+                else f"and account stage {stage or 'none'} is before MQA"
+            )
+            reasons.append(f"lead score {value:g} < ABM threshold {thresholds.abm:g} {why_not}")
+            return RoutingPlan(
+                path=RoutingPath.ABM,
+                rule=RoutingRule.ABM_NURTURE,
+                threshold=thresholds.abm,
+                reasons=(*reasons, "nurture", *nurture_reason),
+                lead_status=LeadStatus.NURTURE,
+                nurture_objectives=objectives,
+                **common,
+            )
+        assignee, how, found = _account_assignee(facts, account, documents.routing.abm.pool)
+        return RoutingPlan(
+            path=RoutingPath.ABM,
+            rule=rule,
+            threshold=threshold,
+            reasons=(*reasons, *found),
+            lead_status=LeadStatus.MQL,
+            assignee=assignee,
+            assigned_by=how,
+            pool=None if assignee else documents.routing.abm.pool,
+            **common,
+        )
+
+    where = (
+        "not matched to an account"
+        if account is None
+        else f"matched to {_account_label(account)} by {facts.match_method}, not a target account"
+    )
+    if value >= thresholds.mql:
+        return RoutingPlan(
+            path=RoutingPath.TRADITIONAL,
+            rule=RoutingRule.MQL_THRESHOLD,
+            threshold=thresholds.mql,
+            reasons=(where, f"lead score {value:g} ≥ MQL threshold {thresholds.mql:g}"),
+            lead_status=LeadStatus.MQL,
+            pool=documents.routing.traditional.pool,
+            **common,
+        )
+    return RoutingPlan(
+        path=RoutingPath.TRADITIONAL,
+        rule=RoutingRule.NURTURE,
+        threshold=thresholds.mql,
+        reasons=(where, f"lead score {value:g} < MQL threshold {thresholds.mql:g}: nurture", *nurture_reason),
+        lead_status=LeadStatus.NURTURE,
+        nurture_objectives=objectives,
+        **common,
+    )
+
+
+def _disqualifying_choices(score: Any, documents: DocumentsInForce) -> str:
+    """The demographic choices at priority −10 behind a disqualification, e.g. ``seniority = student``."""
+    priorities = {
+        (attribute.field, key): priority
+        for attribute in documents.scoring.demographic.attributes
+        for key, priority in attribute.choices.items()
+    }
+    found = [
+        f"{c.path[1]} = {c.path[2]}"
+        for c in score.contributions
+        if c.kind == "field" and priorities.get((c.path[1], c.path[2])) == _DISQUALIFYING_PRIORITY
+    ]
+    return f"{', '.join(found)} (priority {_DISQUALIFYING_PRIORITY})"
+
+
+def _account_assignee(
+    facts: LeadFacts, account: dict[str, Any], pool: str
+) -> tuple[Owner | None, AssignedBy | None, list[str]]:
+    """The account owner if active, else the nearest active owner up the hierarchy, with reasons."""
+    owner = facts.owner
+    if owner is not None and owner.active:
+        return owner, AssignedBy.ACCOUNT_OWNER, [f"assigned to the account owner {owner.label()}"]
+    reasons = [
+        f"account owner {owner.label()} is inactive" if owner else f"account {_account_label(account)} has no owner"
+    ]
+    for ancestor in facts.ancestor_owners:
+        where = f"owner of {ancestor.account_name or ancestor.account_id} ({ancestor.account_id})"
+        if ancestor.active:
+            levels = "1 level" if ancestor.distance == 1 else f"{ancestor.distance} levels"
+            reasons.append(f"assigned to {ancestor.label()}, {where}, {levels} up the account hierarchy")
+            return ancestor, AssignedBy.ANCESTOR_OWNER, reasons
+        reasons.append(f"{ancestor.label()}, {where}, is inactive")
+    reasons.append(f"no active owner up the account hierarchy: round robin in pool {pool}")
+    return None, None, reasons
+
+
+def decision_from_plan(
+    plan: RoutingPlan, documents: DocumentsInForce, now: datetime, pick: Pick | None, *, dry_run: bool = False
+) -> RoutingDecision:
+    """The decision a plan makes once its pool (if any) has named the assignee."""
+    member = pick.member if pick else None
+    assignee_id = plan.assignee.id if plan.assignee else member and member.id
+    sla_hours = (documents.routing.abm if plan.path is RoutingPath.ABM else documents.routing.traditional).sla_hours
+    return RoutingDecision(
+        id=new_id(),
+        lead_id=plan.lead_id,
+        path=plan.path,
+        rule=plan.rule,
+        threshold=plan.threshold,
+        score=plan.score,
+        status=DecisionStatus.PENDING if assignee_id else DecisionStatus.UNASSIGNED,
+        reasons=plan.reasons + (pick.reasons if pick else ()),
+        decided_at=now,
+        sla_due_at=now + timedelta(hours=sla_hours) if assignee_id else None,
+        assignee_id=assignee_id,
+        assigned_by=plan.assigned_by or (AssignedBy.POOL if member else None),
+        account_id=plan.account_id,
+        pool=pick.pool if member and pick else None,
+        pool_slot=pick.claim.version + 1 if member and pick and pick.claim else None,
+        nurture_objectives=plan.nurture_objectives,
+        config_version=documents.routing.version,
+        scoring_version=documents.scoring.version,
+        dry_run=dry_run,
+    )
+
+
+async def route_lead(db: Database, lead_id: str, dry_run: bool = False, now: datetime | None = None) -> RoutingDecision:
+    """Route one lead (SPEC §9) and store the decision unless ``dry_run``.
+
+    Parameters
+    ----------
+    db
+        The store.
+    lead_id
+        The lead to route.
+    dry_run
+        Decide without writing anything (the round robin does not move either).
+    now
+        The decision time (default now); scores are read at this moment.
+
+    Returns
+    -------
+    RoutingDecision
+        The new decision, or the lead's open PENDING decision when it has one (not a dry run).
+
+    Raises
+    ------
+    NotFound
+        No lead has that id.
+    """
+    now = to_utc(now) if now else datetime.now(UTC)
+    documents = await documents_in_force(db)
+    facts = (await read_lead_facts(db, [lead_id])).get(lead_id)
+    if facts is None:
+        raise NotFound(f"no lead {lead_id!r}")
+    if facts.open_decision_id and not dry_run:
+        return await read_decision(db, facts.open_decision_id)
+    plan = plan_routing(facts, documents, now)
+    for attempt in range(_ATTEMPTS):
+        pick = (await read_pool(db, plan.pool)).next_member() if plan.pool else None
+        decision = decision_from_plan(plan, documents, now, pick, dry_run=dry_run)
+        if dry_run:
+            return decision
+        if await record_decision(db, decision, claim=pick and pick.claim, lead_status=plan.lead_status):
+            events.publish(decision)
+            return decision
+        # Lost a race: the lead was routed meanwhile, or the pool moved on (read it again).
+        if (open_id := await open_decision_id(db, lead_id)) is not None:
+            return await read_decision(db, open_id)
+        await asyncio.sleep(random.uniform(0, 0.002 * attempt))  # spread out routings that collide
+    raise DatabaseUnavailable(f"routing lead {lead_id} kept losing its pool slot to concurrent routings; try again")

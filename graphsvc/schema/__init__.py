@@ -15,11 +15,12 @@ from graphsvc.schema.lead import LeadQuery
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
 from graphsvc.schema.match import MatchQuery
 from graphsvc.schema.metrics import OperationMetrics
+from graphsvc.schema.score import ScoreMutation
 
 __all__ = ["create_schema", "schema"]
 
 Query = merge_types("Query", (AccountQuery, LeadQuery, ContactQuery, MatchQuery))
-Mutation = merge_types("Mutation", (ImportMutation, ContactMutation, AccountMutation))
+Mutation = merge_types("Mutation", (ImportMutation, ContactMutation, AccountMutation, ScoreMutation))
 
 
 def create_schema(limits: ApiLimits = DEFAULT_LIMITS) -> GraphsvcSchema:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -14,6 +15,7 @@ from graphsvc.schema.context import Context
 from graphsvc.schema.enums import AccountStage, LeadStatus, parse_enum
 from graphsvc.schema.pagination import Connection, PageWindow, slice_connection
 from graphsvc.schema.permissions import CanChooseTargets, CanRead, visible_account, visible_accounts
+from graphsvc.schema.score import AccountScore, Coverage, account_coverage, account_score
 from graphsvc.schema.user import User
 from graphsvc.store.database import Record
 
@@ -79,6 +81,26 @@ class Account:
     async def ultimate_parent(self, info: Info[Context, None]) -> Account | None:
         top_id = await info.context.loaders.ultimate_parent.load(self.record["id"])
         return _account(await visible_account(info.context, top_id))
+
+    @strawberry.field(description="The account's engagement score at asOf (default now), with its explanation.")
+    async def score(self, info: Info[Context, None], as_of: datetime | None = strawberry.UNSET) -> AccountScore:
+        return await account_score(info.context, self.record["id"], given(as_of))
+
+    @strawberry.field(
+        description="Buying-committee coverage over the windowDays before asOf; template defaults to the one the "
+        "account's segment selects (else `default`)."
+    )
+    async def coverage(
+        self,
+        info: Info[Context, None],
+        template: str | None = strawberry.UNSET,
+        window_days: int | None = 90,
+        as_of: datetime | None = strawberry.UNSET,
+    ) -> Coverage:
+        window_days = 90 if window_days is None else window_days
+        if window_days < 1:
+            raise InvalidInput(f"windowDays must be at least 1, got {window_days}")
+        return await account_coverage(info.context, self.record["id"], given(template), window_days, given(as_of))
 
     @strawberry.field(description="Direct subsidiaries, by name.")
     async def children(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -10,8 +11,10 @@ from strawberry.types import Info
 from graphsvc.errors import Forbidden, InvalidInput, NotFound
 from graphsvc.ingest.importer import DEFAULT_BUYING_ROLES
 from graphsvc.schema import account
+from graphsvc.schema.arguments import given
 from graphsvc.schema.context import Context
 from graphsvc.schema.permissions import CanRead, CanSetBuyingRoles, sees_person_at, visible_account
+from graphsvc.schema.score import LeadScore, person_score
 from graphsvc.store.database import Record
 
 if TYPE_CHECKING:
@@ -50,6 +53,10 @@ class Contact:
     @strawberry.field(description="Buying roles the contact holds, alphabetically.")
     async def roles(self, info: Info[Context, None]) -> list[str]:
         return await info.context.loaders.roles.load(self.record["id"])
+
+    @strawberry.field(description="The contact's lead score at asOf (default now).")
+    async def score(self, info: Info[Context, None], as_of: datetime | None = strawberry.UNSET) -> LeadScore:
+        return await person_score(info.context, self.record["id"], given(as_of))
 
 
 def buying_role(name: str) -> str:

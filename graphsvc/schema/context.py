@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from strawberry.fastapi import BaseContext
 
@@ -52,3 +53,5 @@ class Context(BaseContext):
         self.request_id = request_id or uuid.uuid4().hex
         self.metrics = metrics
         self.loaders = Loaders(db)
+        # One moment per request: every score in one answer is computed at the same "now".
+        self.now = datetime.now(UTC)

@@ -74,6 +74,9 @@ class ErrorPolicy(MaskErrors):
         for error in processed:
             if not (error.extensions or {}).get("code"):
                 error.extensions = {**(error.extensions or {}), "code": error_code(error)}
+            violations = getattr(error.original_error, "violations", None)
+            if violations:  # an invalid document: every violation, by path
+                error.extensions["violations"] = [{"path": path, "message": message} for path, message in violations]
         return processed
 
 

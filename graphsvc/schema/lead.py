@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
+from graphsvc.schema.arguments import given
 from graphsvc.schema.context import Context
 from graphsvc.schema.enums import LeadStatus, MatchMethod, parse_enum
 from graphsvc.schema.match import AccountMatch
 from graphsvc.schema.permissions import CanRead, sees_person_at, visible_account
+from graphsvc.schema.score import LeadScore, person_score
 from graphsvc.store.database import Record
 
 __all__ = ["Lead", "LeadQuery", "leads_of"]
@@ -49,6 +52,10 @@ class Lead:
         return AccountMatch.from_record(
             {"account": account_record, "method": method, "confidence": self.record["match_confidence"]}
         )
+
+    @strawberry.field(description="The lead's score at asOf (default now): fit, behaviour, grade, nurture.")
+    async def score(self, info: Info[Context, None], as_of: datetime | None = strawberry.UNSET) -> LeadScore:
+        return await person_score(info.context, self.record["id"], given(as_of))
 
 
 async def leads_of(context: Context, lead_ids: list[str]) -> list[Lead | None]:

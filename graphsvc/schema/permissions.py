@@ -22,7 +22,9 @@ __all__ = [
     "CanChooseTargets",
     "CanImport",
     "CanRead",
+    "CanRecompute",
     "CanSetBuyingRoles",
+    "CanSetScoringModel",
     "sees_person_at",
     "visible_account",
     "visible_accounts",
@@ -55,6 +57,16 @@ class CanImport(_RolePermission):
 class CanChooseTargets(_RolePermission):
     roles = frozenset({Role.ADMIN, Role.STRATEGIST})
     message = "this API key may not choose target accounts"
+
+
+class CanSetScoringModel(_RolePermission):
+    roles = frozenset({Role.ADMIN})
+    message = "this API key may not change the scoring model"
+
+
+class CanRecompute(_RolePermission):
+    roles = frozenset({Role.ADMIN})
+    message = "this API key may not start a recompute"
 
 
 class CanSetBuyingRoles(_RolePermission):

@@ -30,6 +30,7 @@ from graphsvc.algorithms.matching import AccountIndex, match_lead
 from graphsvc.algorithms.roles import resolve_roles
 from graphsvc.algorithms.scoring import engagement_points, lead_profile, lead_score
 from graphsvc.algorithms.snapshot import GraphSnapshot, Recomputed, recompute
+from graphsvc.errors import InvalidInput
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
 from graphsvc.store.database import Database
 
@@ -39,6 +40,8 @@ __all__ = [
     "GraphRows",
     "RecomputeReport",
     "account_index",
+    "committee_assignment",
+    "engagement_points_by_pair",
     "decay_scale",
     "read_accounts",
     "read_graph",
@@ -123,13 +126,7 @@ async def recompute_graph(db: Database, as_of: datetime | None = None) -> Recomp
 
     snapshot, persons = _snapshot(rows, matches, roles, documents)
     account_records = {row["account"]["id"]: row["account"] for row in rows.accounts}
-    # The committee document's templates serve coverage directly (they fit its Committee protocol).
-    committees = tuple(documents.committees.templates)
-    by_name = {template.name: i for i, template in enumerate(committees)}
-    account_committee = np.array(
-        [by_name[documents.committees.template_for(account_records[a]).name] for a in snapshot.account_ids],
-        dtype=np.int64,
-    )
+    committees, account_committee = committee_assignment(documents, [account_records[a] for a in snapshot.account_ids])
     model = documents.scoring
     result = recompute(
         snapshot,
@@ -164,6 +161,27 @@ async def recompute_graph(db: Database, as_of: datetime | None = None) -> Recomp
 
 
 # -- steps ------------------------------------------------------------------------------------
+
+
+def committee_assignment(
+    documents: DocumentsInForce, accounts: Sequence[dict[str, Any]], template: str | None = None
+) -> tuple[tuple[Any, ...], np.ndarray]:
+    """The committee templates and, per account, the index of the one its coverage uses.
+
+    ``template`` names one template for every account; otherwise each account gets the first
+    segment template that claims it, else ``default`` (SPEC §7). The document's templates serve
+    coverage directly: they fit the algorithms' ``Committee`` protocol.
+    """
+    committees = tuple(documents.committees.templates)
+    by_name = {committee.name: i for i, committee in enumerate(committees)}
+    if template is not None:
+        if template not in by_name:
+            raise InvalidInput(f"no committee template named {template!r}; templates: {', '.join(by_name)}")
+        chosen = by_name[template]
+        return committees, np.full(len(accounts), chosen, dtype=np.int64)
+    return committees, np.array(
+        [by_name[documents.committees.template_for(account).name] for account in accounts], dtype=np.int64
+    )
 
 
 def account_index(accounts: Iterable[dict[str, Any]]) -> AccountIndex:
@@ -231,14 +249,14 @@ def _snapshot(
         persons.append({**person, "_account_id": account_id, "_roles": roles, "_is_contact": is_contact})
         person_rows.append((person["id"], account_id, is_contact, roles))
     model = documents.scoring
-    points = _engagement_points_lookup(model, rows.engagements)
+    points = engagement_points_by_pair(model, rows.engagements)
     engagements = (
         (row["person_id"], points[(row["type"], row["detail"])], row["at"] / 1000.0) for row in rows.engagements
     )
     return GraphSnapshot.from_records(accounts, person_rows, engagements), persons
 
 
-def _engagement_points_lookup(model: Any, engagements: Iterable[dict[str, Any]]) -> dict[tuple[Any, Any], float]:
+def engagement_points_by_pair(model: Any, engagements: Iterable[dict[str, Any]]) -> dict[tuple[Any, Any], float]:
     """Undecayed points per distinct (type, detail): the model is evaluated once per pair."""
     pairs = {(row["type"], row["detail"]) for row in engagements}
     return {pair: engagement_points(model, *pair) for pair in pairs}

@@ -18,7 +18,9 @@ from graphql import (
     GraphQLSchema,
     GraphQLUnionType,
     Undefined,
+    ast_from_value,
     build_schema,
+    print_ast,
 )
 
 from graphsvc.schema import schema
@@ -46,30 +48,16 @@ def contract_schema() -> GraphQLSchema:
 NOT_YET_SERVED = frozenset(
     {
         # scoring, coverage, scorecards, lookalikes, targets, planning
-        "DateTime",
-        "Interest",
-        "NurtureObjective",
-        "AccountScore",
-        "ScoreContribution",
-        "Coverage",
-        "RoleCoverage",
         "AccountScorecard",
-        "LeadScore",
         "Lookalike",
         "TargetRecommendation",
         "ProgramScorecard",
         "LeadPlan",
-        "Account.score",
-        "Account.coverage",
         "Account.scorecard",
         "Account.lookalikes",
-        "Contact.score",
-        "Lead.score",
         "Query.targetAccounts",
         "Query.programScorecard",
         "Query.leadPlan",
-        "Mutation.setScoringModel",
-        "Mutation.recompute",
         # routing
         "RoutingPath",
         "DecisionStatus",
@@ -106,8 +94,18 @@ def _signature(field) -> dict:
     """A field's type and its arguments' types and defaults, as comparable strings."""
     return {
         "type": str(field.type),
-        "args": {name: (str(arg.type), repr(arg.default_value)) for name, arg in getattr(field, "args", {}).items()},
+        "args": {name: (str(arg.type), _default(arg)) for name, arg in getattr(field, "args", {}).items()},
     }
+
+
+def _default(arg) -> str:
+    """An argument's default as GraphQL prints it, whether it came from SDL or from Python."""
+    if arg.ast_node is not None and arg.ast_node.default_value is not None:
+        return print_ast(arg.ast_node.default_value)
+    if arg.default_value is Undefined:
+        return "Undefined"
+    value = ast_from_value(arg.default_value, arg.type)
+    return "null" if value is None else print_ast(value)
 
 
 def contract_differences(contract: GraphQLSchema, served: GraphQLSchema, not_yet: frozenset[str]) -> list[str]:

@@ -1,93 +1,15 @@
 """Whole-graph recompute and incremental updates against the real database, checked by hand.
 
-The graph (δ = 0.5, half-life 30 days, the spec's example scoring model):
-
-    R (target, retail)          p3 ECONOMIC_BUYER (1.5): web_visit careers 60 days ago
-    ├── C (software)            p2 no role (1.0):         web_visit pricing at as_of
-    │   └── G (software)        p1 CHAMPION (1.3):        demo_request 30 days ago
-    └── S (retail)              p4 no role:               no engagement
-
-Points: demo_request 60×40/100×10/10 = 24, decayed one half-life → 12.
-pricing 60×30/100×10/10 = 18. careers 60×30/100×(−5)/10 = −9, two half-lives → −2.25.
-E(G) = 1.3×12 = 15.6, E(C) = 18, E(R) = 1.5×(−2.25) = −3.375, E(S) = 0.
-R(G) = 15.6, R(C) = 18 + 0.5×15.6 = 25.8, R(S) = 0, R(R) = −3.375 + 0.5×(25.8 + 0) = 9.525.
-ICP: industry software 10 → fit 100, retail 5 → fit 50.
-total = 0.5·fit + 0.5·min(100, R): G 57.8, C 62.9, R 29.7625.
-Coverage of G (default template): CHAMPION known and engaged → 0.20 / 1.0 = 0.2; one engaged
-contact → single-threaded.
+The graph and the numbers expected of it are worked out in tests/hand_graph.py.
 """
 
-from datetime import UTC, datetime, timedelta
 
 import pytest
+from hand_graph import AS_OF, HALF_LIFE, at, load_hand_graph
 
-from graphsvc.ingest.importer import Importer
-from graphsvc.scores.documents import save_document
 from graphsvc.scores.recompute import decay_scale, recompute_graph
 
 pytestmark = pytest.mark.db
-
-AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
-HALF_LIFE = 30
-
-SCORING_MODEL = {
-    "version": 101,
-    "thresholds": {"mql": 100, "abm": 50},
-    "decay_half_life_days": HALF_LIFE,
-    "demographic": {
-        "weight": 40,
-        "attributes": [
-            {"field": "seniority", "weight": 50, "choices": {"c_level": 10, "vp": 8, "student": -10}},
-            {"field": "industry", "weight": 50, "choices": {"software": 10, "finance": 6, "retail": 2}},
-        ],
-    },
-    "behavioral": {
-        "weight": 60,
-        "attributes": [
-            {"event": "demo_request", "weight": 40, "choices": {"*": 10}},
-            {"event": "web_visit", "weight": 30, "choices": {"pricing": 10, "careers": -5, "*": 2}},
-            {"event": "unsubscribe", "weight": 30, "choices": {"*": -10}},
-        ],
-    },
-}
-ICP_MODEL = {
-    "version": 101,
-    "attributes": [{"field": "industry", "weight": 100, "choices": {"software": 10, "retail": 5}}],
-}
-
-
-def _at(days_before: float) -> str:
-    return (AS_OF - timedelta(days=days_before)).isoformat()
-
-
-async def _load(db) -> Importer:
-    await save_document(db, "scoring", SCORING_MODEL)
-    await save_document(db, "icp", ICP_MODEL)
-    importer = Importer(db)
-    rows = {
-        "accounts": [
-            {"id": "R", "name": "Root Retail", "industry": "retail", "is_target": True},
-            {"id": "C", "name": "Child Soft", "industry": "software", "parent_id": "R"},
-            {"id": "G", "name": "Grandchild Soft", "industry": "software", "parent_id": "C"},
-            {"id": "S", "name": "Sibling Retail", "industry": "retail", "parent_id": "R"},
-        ],
-        "contacts": [
-            {"id": "p1", "account_id": "G", "roles": "CHAMPION", "seniority": "vp"},
-            {"id": "p2", "account_id": "C"},
-            {"id": "p3", "account_id": "R", "roles": "ECONOMIC_BUYER", "seniority": "c_level"},
-            {"id": "p4", "account_id": "S"},
-        ],
-        "engagements": [
-            {"id": "e1", "person_id": "p1", "type": "demo_request", "occurred_at": _at(30)},
-            {"id": "e2", "person_id": "p2", "type": "web_visit", "detail": "pricing", "occurred_at": _at(0)},
-            {"id": "e3", "person_id": "p3", "type": "web_visit", "detail": "careers", "occurred_at": _at(60)},
-        ],
-    }
-    for kind, items in rows.items():
-        report = await importer.import_rows(kind, enumerate(items, start=1))
-        assert report.errors == [], report.errors
-    return importer
-
 
 async def _accounts(db) -> dict[str, dict]:
     rows = await db.read("accounts/by_ids", ids=["R", "C", "G", "S"])
@@ -100,7 +22,7 @@ async def _persons(db) -> dict[str, dict]:
 
 
 async def test_recompute_writes_the_hand_computed_scores(empty_db):
-    await _load(empty_db)
+    await load_hand_graph(empty_db)
     report = await recompute_graph(empty_db, AS_OF)
     assert (report.accounts, report.persons, report.engagements) == (4, 4, 3)
 
@@ -133,13 +55,13 @@ async def test_recompute_writes_the_hand_computed_scores(empty_db):
 
 
 async def test_one_new_engagement_changes_exactly_its_person_account_and_ancestors(empty_db):
-    importer = await _load(empty_db)
+    importer = await load_hand_graph(empty_db)
     await recompute_graph(empty_db, AS_OF)
     before_accounts, before_persons = await _accounts(empty_db), await _persons(empty_db)
 
     # p1 at G requests another demo 10 days before as_of: 24 × 0.5^(10/30) points at as_of.
     report = await importer.import_rows(
-        "engagements", [(1, {"id": "e4", "person_id": "p1", "type": "demo_request", "occurred_at": _at(10)})]
+        "engagements", [(1, {"id": "e4", "person_id": "p1", "type": "demo_request", "occurred_at": at(10)})]
     )
     assert report.imported == 1
     after_accounts, after_persons = await _accounts(empty_db), await _persons(empty_db)
@@ -179,10 +101,10 @@ async def test_one_new_engagement_changes_exactly_its_person_account_and_ancesto
 
 
 async def test_reimporting_an_engagement_with_other_values_replaces_its_contribution(empty_db):
-    importer = await _load(empty_db)
+    importer = await load_hand_graph(empty_db)
     await importer.import_rows(
         "engagements",
-        [(1, {"id": "e1", "person_id": "p2", "type": "web_visit", "detail": "pricing", "occurred_at": _at(30)})],
+        [(1, {"id": "e1", "person_id": "p2", "type": "web_visit", "detail": "pricing", "occurred_at": at(30)})],
     )
     persons = await _persons(empty_db)
     scale = decay_scale(AS_OF, HALF_LIFE)

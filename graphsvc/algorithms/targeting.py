@@ -1,0 +1,204 @@
+"""Target-account recommendations (SPEC §10): rank non-customers, give reasons, assign tiers.
+
+Three signals, each in 0..1:
+
+``fit``
+    ICP fit / 100 (:func:`graphsvc.algorithms.fit.account_fit`).
+``lookalike``
+    weighted Jaccard similarity to the nearest won customer
+    (:mod:`graphsvc.algorithms.lookalike`).
+``surge``
+    how much the account's engagement grew from the previous window to this one
+    (:func:`engagement_surge`): ``clip((current − max(previous, 0)) / max(previous, floor), 0, 1)``,
+    with ``current`` and ``previous`` the account's windowed engagement (role-weighted, decayed
+    points of its people) at the end of each window. The floor (20 points, the ENGAGED stage's
+    threshold) keeps a move from 1 to 3 points from counting as a surge: from nothing to 20
+    points, or doubling a level of at least 20, is a full surge of 1.
+
+``priority = 100 × (0.5·fit + 0.3·lookalike + 0.2·surge)`` (:class:`PriorityWeights`): fit to
+the ICP comes first because it is what the strategy says; resemblance to the accounts that
+actually bought is the evidence that corrects it; a surge is timely but short-lived, so it
+breaks ties between similar accounts more than it reorders the list. Accounts are ranked by
+priority, then fit, then id; the first ``capacities[0]`` get tier 1, the next ``capacities[1]``
+tier 2, the next ``capacities[2]`` tier 3, and the rest are not recommended.
+
+Examples
+--------
+>>> ranked = rank_targets(
+...     [TargetCandidate("acme", fit=80.0, lookalike=0.5, current=40.0, previous=10.0),
+...      TargetCandidate("beta", fit=90.0, lookalike=0.1, current=0.0, previous=0.0)],
+...     capacities=[1, 1],
+... )
+>>> [(r.account_id, r.priority, r.tier) for r in ranked]   # acme: 100·(0.4 + 0.15 + 0.2·1.0)
+[('acme', 75.0, 1), ('beta', 48.0, 2)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from graphsvc.algorithms.fit import ICP_SCALE
+from graphsvc.algorithms.scoring import Contribution
+from graphsvc.errors import InvalidInput
+
+__all__ = [
+    "DEFAULT_CAPACITIES",
+    "SURGE_FLOOR",
+    "PriorityWeights",
+    "TargetCandidate",
+    "TargetRecommendation",
+    "assign_tiers",
+    "engagement_surge",
+    "rank_targets",
+]
+
+DEFAULT_CAPACITIES = (10, 50, 500)
+"""Accounts per tier: 10 in tier 1, 50 in tier 2, 500 in tier 3."""
+
+SURGE_FLOOR = 20.0
+"""Points under which a previous window's level counts as this much when measuring a surge."""
+
+_MAX_TIERS = 3
+_FIT_REASONS = 3
+
+
+@dataclass(frozen=True)
+class PriorityWeights:
+    """Weights of the three signals in the priority; they must total 1."""
+
+    fit: float = 0.5
+    lookalike: float = 0.3
+    surge: float = 0.2
+
+    def __post_init__(self) -> None:
+        weights = (self.fit, self.lookalike, self.surge)
+        if min(weights) < 0 or abs(sum(weights) - 1.0) > 1e-9:
+            raise InvalidInput(f"priority weights must be non-negative and total 1, got {weights}")
+
+
+def engagement_surge(current: float, previous: float, floor: float = SURGE_FLOOR) -> float:
+    """The surge of engagement from the previous window to this one, in 0..1 (module docstring).
+
+    >>> engagement_surge(30.0, 10.0), engagement_surge(45.0, 30.0), engagement_surge(5.0, 0.0)
+    (1.0, 0.5, 0.25)
+    >>> engagement_surge(10.0, 40.0)   # falling engagement is no surge
+    0.0
+    """
+    growth = (current - max(previous, 0.0)) / max(previous, floor)
+    return min(1.0, max(0.0, growth))
+
+
+@dataclass(frozen=True)
+class TargetCandidate:
+    """One non-customer account and its signals.
+
+    ``fit`` is on the ICP scale (0..100) with the ``fit_contributions`` that explain it;
+    ``lookalike`` is the similarity to ``customer_id`` through ``shared_attributes``;
+    ``current`` and ``previous`` are windowed engagement levels over ``window_days``.
+    """
+
+    account_id: str
+    fit: float
+    lookalike: float = 0.0
+    current: float = 0.0
+    previous: float = 0.0
+    name: str | None = None
+    fit_contributions: Sequence[Contribution] = ()
+    customer_id: str | None = None
+    customer_name: str | None = None
+    shared_attributes: Sequence[str] = ()
+    window_days: int = 90
+    is_target: bool = False
+    current_tier: int | None = None
+
+
+@dataclass(frozen=True)
+class TargetRecommendation:
+    """A ranked account: its priority (0..100), signals (0..1, fit 0..100), tier and reasons."""
+
+    account_id: str
+    priority: float
+    fit: float
+    lookalike: float
+    surge: float
+    tier: int
+    reasons: tuple[str, ...]
+    name: str | None = None
+    is_target: bool = False
+    current_tier: int | None = None
+    customer_id: str | None = None
+    shared_attributes: tuple[str, ...] = field(default=())
+
+
+def assign_tiers(count: int, capacities: Sequence[int] = DEFAULT_CAPACITIES) -> list[int]:
+    """The tier of each of the ``count`` best-ranked accounts; the list stops when capacity runs out.
+
+    >>> assign_tiers(5, [2, 2, 10]), assign_tiers(5, [1, 0, 2])
+    ([1, 1, 2, 2, 3], [1, 3, 3])
+    """
+    if not 1 <= len(capacities) <= _MAX_TIERS or any(capacity < 0 for capacity in capacities):
+        raise InvalidInput(f"give 1 to {_MAX_TIERS} tier capacities, none negative; got {list(capacities)}")
+    tiers = [tier for tier, capacity in enumerate(capacities, start=1) for _ in range(capacity)]
+    return tiers[:count]
+
+
+def _reasons(candidate: TargetCandidate, surge: float) -> tuple[str, ...]:
+    reasons = []
+    matched = sorted((c for c in candidate.fit_contributions if c.points > 0), key=lambda c: (-c.points, c.source_id))
+    detail = ", ".join(f"{c.path[1]} {c.path[2]} (+{c.points:.0f})" for c in matched[:_FIT_REASONS])
+    reasons.append(f"ICP fit {candidate.fit:.0f}/100" + (f": {detail}" if detail else ""))
+    if candidate.customer_id is not None and candidate.lookalike > 0:
+        customer = candidate.customer_name or candidate.customer_id
+        shared = ", ".join(candidate.shared_attributes)
+        reasons.append(f"looks like won customer {customer} ({candidate.lookalike:.2f}): {shared}")
+    if surge > 0:
+        reasons.append(
+            f"engagement surge: {candidate.current:.1f} points in the last {candidate.window_days} days "
+            f"against {candidate.previous:.1f} in the {candidate.window_days} days before"
+        )
+    if candidate.is_target:
+        tier = f" (tier {candidate.current_tier})" if candidate.current_tier is not None else ""
+        reasons.append(f"already a target account{tier}")
+    return tuple(reasons)
+
+
+def rank_targets(
+    candidates: Iterable[TargetCandidate],
+    capacities: Sequence[int] = DEFAULT_CAPACITIES,
+    weights: PriorityWeights | None = None,
+    surge_floor: float = SURGE_FLOOR,
+) -> list[TargetRecommendation]:
+    """Rank candidates by priority (then fit, then id) and tier the best ones by ``capacities``.
+
+    Returns
+    -------
+    list of TargetRecommendation
+        At most ``sum(capacities)``, best first.
+    """
+    weights = weights or PriorityWeights()
+    scored = []
+    for candidate in candidates:
+        fit = min(1.0, max(0.0, candidate.fit / ICP_SCALE))
+        surge = engagement_surge(candidate.current, candidate.previous, surge_floor)
+        priority = 100.0 * (weights.fit * fit + weights.lookalike * candidate.lookalike + weights.surge * surge)
+        scored.append((priority, surge, candidate))
+    scored.sort(key=lambda item: (-item[0], -item[2].fit, item[2].account_id))
+    tiers = assign_tiers(len(scored), capacities)
+    return [
+        TargetRecommendation(
+            account_id=candidate.account_id,
+            priority=priority,
+            fit=candidate.fit,
+            lookalike=candidate.lookalike,
+            surge=surge,
+            tier=tier,
+            reasons=_reasons(candidate, surge),
+            name=candidate.name,
+            is_target=candidate.is_target,
+            current_tier=candidate.current_tier,
+            customer_id=candidate.customer_id,
+            shared_attributes=tuple(candidate.shared_attributes),
+        )
+        for (priority, surge, candidate), tier in zip(scored, tiers, strict=False)
+    ]

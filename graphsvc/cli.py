@@ -166,3 +166,62 @@ def generate(accounts: int, seed: int, out: Path) -> None:
     counts = generate_data(out, accounts=accounts, seed=seed, progress=sys.stderr.isatty())
     for kind, count in counts.items():
         click.echo(f"{kind}: {count}")
+
+
+_MOMENT = click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"])
+
+
+@main.command()
+@click.argument("lead_id", required=False)
+@click.option("--dry-run", is_flag=True, help="Decide without storing anything (the round robin does not move).")
+@click.option("--backtest", is_flag=True, help="Replay the leads created since --since through the rules in force.")
+@click.option("--since", type=_MOMENT, default=None, help="With --backtest: first creation time replayed (UTC).")
+def route(lead_id: str | None, dry_run: bool, backtest: bool, since: datetime | None) -> None:
+    """Route one lead and print the decision, or backtest the routing rules in force.
+
+    \b
+    graphsvc route LEAD_ID [--dry-run]
+    graphsvc route --backtest --since 2026-10-01
+
+    The backtest is a dry run: it prints how many leads would go down each path, by which rule,
+    to whom, and how that differs from the decisions stored for them.
+    """
+    from graphsvc.routing.backtest import backtest as replay
+    from graphsvc.routing.backtest import format_backtest
+    from graphsvc.routing.engine import route_lead
+
+    if backtest == (lead_id is not None):
+        raise click.UsageError("give either a LEAD_ID or --backtest")
+    if backtest != (since is not None):
+        raise click.UsageError("--since goes with --backtest, and --backtest needs it")
+    if backtest and dry_run:
+        raise click.UsageError("a backtest is always a dry run; leave out --dry-run")
+
+    async def run() -> str:
+        async with open_store(get_settings()) as store:
+            if since is not None:
+                return format_backtest(await replay(store, since.replace(tzinfo=since.tzinfo or UTC)))
+            assert lead_id is not None
+            return (await route_lead(store, lead_id, dry_run=dry_run)).describe()
+
+    click.echo(asyncio.run(run()))
+
+
+@main.command("sla-sweep")
+def sla_sweep_() -> None:
+    """Escalate or recycle every routing decision past its SLA, once (graphsvc serve sweeps periodically)."""
+    from graphsvc.routing.sla import sla_sweep
+
+    async def run() -> None:
+        async with open_store(get_settings()) as store:
+            report = await sla_sweep(store)
+        click.echo(
+            f"{report.overdue} overdue at {report.at.isoformat()}: "
+            f"{len(report.escalated)} escalated, {len(report.recycled)} recycled"
+        )
+        for decision in report.escalated:
+            click.echo(f"  escalated {decision.escalated_from} -> {decision.id} ({decision.assignee_id})")
+        for decision in report.recycled:
+            click.echo(f"  recycled {decision.id} (lead {decision.lead_id})")
+
+    asyncio.run(run())

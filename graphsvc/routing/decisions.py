@@ -143,6 +143,20 @@ class RoutingDecision:
             close_reason=d.get("close_reason"),
         )
 
+    def describe(self) -> str:
+        """The decision as a few lines of text (the command line prints it)."""
+        lines = [
+            f"routing decision {self.id}{' (dry run, not stored)' if self.dry_run else ''} for lead {self.lead_id}",
+            f"  path {self.path or 'none'}, rule {self.rule}, score {self.score:g}"
+            + (f" (threshold {self.threshold:g})" if self.threshold is not None else ""),
+            f"  status {self.status}"
+            + (f", assigned to {self.assignee_id} ({self.assigned_by})" if self.assignee_id else "")
+            + (f", SLA due {self.sla_due_at.isoformat()}" if self.sla_due_at else ""),
+            f"  decided {self.decided_at.isoformat()}"
+            f" under routing v{self.config_version}, scoring v{self.scoring_version}",
+        ]
+        return "\n".join([*lines, *(f"  - {reason}" for reason in self.reasons)])
+
     def properties(self) -> dict[str, Any]:
         """The node's stored properties other than id and times (relationships carry the rest)."""
         return {

@@ -128,8 +128,16 @@ async def test_inactive_owner_passes_to_the_ancestors_owner_then_to_the_ae_pool(
     # Cat leaves: nobody up the hierarchy is active, so the AE pool's round robin decides
     # (ann and dan weigh 1 each; the tie goes to the first by id, bob is inactive).
     await import_rows(empty_db, {"users": [{"id": "u-cat", "name": "Cat", "role": "AE", "active": False}]})
-    await empty_db.write("routing/close_decision", id=decision.id, lock="test", status="REJECTED",
-                         at=T0.isoformat(), reason="test", lead_status="RECYCLED", lead_from=["MQL"])
+    await empty_db.write(
+        "routing/close_decision",
+        id=decision.id,
+        lock="test",
+        status="REJECTED",
+        at=T0.isoformat(),
+        reason="test",
+        lead_status="RECYCLED",
+        lead_from=["MQL"],
+    )
     again = await route_lead(empty_db, "l-leaf", now=T0)
     assert (again.assignee_id, again.assigned_by, again.pool) == ("u-ann", AssignedBy.POOL, "ae")
     assert "no active owner up the account hierarchy: round robin in pool ae" in again.reasons
@@ -141,7 +149,10 @@ async def test_disqualified_leads_are_never_routed(empty_db):
     by_score = await route_lead(empty_db, "l-dq", now=T0)
     assert by_score.rule is RoutingRule.DISQUALIFIED and by_score.path is None
     assert by_score.status is DecisionStatus.UNASSIGNED and by_score.assignee_id is None
-    assert by_score.reasons == ("disqualified by seniority = student (priority -10)", "disqualified leads are never routed")
+    assert by_score.reasons == (
+        "disqualified by seniority = student (priority -10)",
+        "disqualified leads are never routed",
+    )
     assert by_score.score == 75.0  # high enough for the ABM path, were it not disqualified
     assert (await _lead(empty_db, "l-dq"))["status"] == "DISQUALIFIED"
 
@@ -184,7 +195,11 @@ async def test_new_rules_apply_to_new_decisions_only(empty_db):
     await save_document(
         empty_db,
         "routing",
-        {"version": 2, "abm": {"pool": "ae", "sla_hours": 2}, "stages": {"TARGET": [{"input": "is_target", "at_least": 1}]}},
+        {
+            "version": 2,
+            "abm": {"pool": "ae", "sla_hours": 2},
+            "stages": {"TARGET": [{"input": "is_target", "at_least": 1}]},
+        },
     )
     after = await route_lead(empty_db, "l-leaf", now=T0)
     assert (after.config_version, after.sla_due_at) == (2, T0 + timedelta(hours=2))

@@ -1,0 +1,199 @@
+"""The program scorecard (SPEC §10): the traditional lead funnel beside the ABM funnel, and team SLAs.
+
+**Traditional** (leads that exist at ``as_of``): a lead counts at every stage it has reached.
+The graph keeps a lead's current status, not its history, so "reached" is read from the status
+along the main path NEW → MQL → SAL → SQL → OPPORTUNITY → WON (:data:`REACHED`): a LOST lead
+reached OPPORTUNITY, a RECYCLED one reached MQL, NURTURE and DISQUALIFIED ones reached nothing
+past NEW. A lead was *sent to sales* when a routing decision assigned it to someone by
+``as_of``, or its status is SAL or beyond (sales accepted it), and sending makes it an MQL too,
+so every count is at most the one before it. Each conversion rate is a stage's count over the
+previous stage's (None when that is 0). ``new_leads`` counts leads created in the window.
+
+**ABM** (target accounts): how many are at each stage at ``as_of`` (``NONE``: not in the
+funnel), the share engaged (at least one person with a positive engagement in the window, as in
+the account scorecard), mean coverage and engaged coverage, MQA→opportunity conversion and the
+median days from each stage to the next (:mod:`graphsvc.scorecards.velocity`).
+
+**SLA**: :func:`graphsvc.routing.metrics.sla_metrics` over the decisions made in the window;
+it covers the whole team, whatever the filters.
+
+Filters: ``tier`` and ``owner_id`` narrow target accounts, and leads through the account they are
+matched to; ``industry`` (the segment) narrows target accounts by their industry and leads by
+their account's industry, else their own.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from graphsvc.funnel import FUNNEL, LeadStatus
+from graphsvc.routing.metrics import sla_metrics
+from graphsvc.scorecards.account import DEFAULT_WINDOW_DAYS, AccountScorecard, account_scorecards, window_moment
+from graphsvc.scorecards.velocity import median_days_to_advance, mqa_to_opportunity, read_stage_records
+from graphsvc.store.database import Database
+
+__all__ = [
+    "CONVERSIONS",
+    "LEAD_STAGES",
+    "REACHED",
+    "abm_funnel",
+    "lead_funnel",
+    "program_scorecard",
+    "read_lead_funnel",
+    "target_account_ids",
+]
+
+LEAD_STAGES = ("leads", "mqls", "sent_to_sales", "sals", "sqls", "opportunities", "won")
+"""The traditional funnel's stages, top first."""
+
+_S = LeadStatus
+REACHED: Mapping[str, frozenset[LeadStatus]] = {
+    "mqls": frozenset({_S.MQL, _S.SAL, _S.SQL, _S.OPPORTUNITY, _S.WON, _S.LOST, _S.RECYCLED}),
+    "sals": frozenset({_S.SAL, _S.SQL, _S.OPPORTUNITY, _S.WON, _S.LOST}),
+    "sqls": frozenset({_S.SQL, _S.OPPORTUNITY, _S.WON, _S.LOST}),
+    "opportunities": frozenset({_S.OPPORTUNITY, _S.WON, _S.LOST}),
+    "won": frozenset({_S.WON}),
+}
+"""Statuses of the leads that have reached each stage (see the module docstring)."""
+
+CONVERSIONS = (
+    ("lead_to_mql", "leads", "mqls"),
+    ("mql_to_sent", "mqls", "sent_to_sales"),
+    ("sent_to_sal", "sent_to_sales", "sals"),
+    ("sal_to_sql", "sals", "sqls"),
+    ("sql_to_opportunity", "sqls", "opportunities"),
+    ("opportunity_to_won", "opportunities", "won"),
+)
+"""Each stage-to-stage conversion rate: (name, from stage, to stage)."""
+
+# Target accounts scored per batch, so one statement's UNWIND list stays moderate.
+_BATCH = 1000
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def lead_funnel(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The traditional funnel from rows of ``scorecards/lead_funnel`` (status, sent_to_sales, new, leads).
+
+    >>> lead_funnel([{"status": "MQL", "sent_to_sales": True, "new": True, "leads": 2},
+    ...              {"status": "NEW", "sent_to_sales": False, "new": False, "leads": 2}])["conversion"]["lead_to_mql"]
+    0.5
+    """
+    counts = dict.fromkeys(LEAD_STAGES, 0)
+    by_status: Counter[str] = Counter()
+    new = 0
+    for row in rows:
+        status, leads = LeadStatus(row["status"]), int(row["leads"])
+        sent = bool(row["sent_to_sales"]) or status in REACHED["sals"]
+        by_status[str(status)] += leads
+        new += leads if row["new"] else 0
+        counts["leads"] += leads
+        counts["mqls"] += leads if sent or status in REACHED["mqls"] else 0
+        counts["sent_to_sales"] += leads if sent else 0
+        for stage in ("sals", "sqls", "opportunities", "won"):
+            counts[stage] += leads if status in REACHED[stage] else 0
+    conversion = {name: _rate(counts[to], counts[start]) for name, start, to in CONVERSIONS}
+    return {
+        **counts,
+        "new_leads": new,
+        "by_status": {str(status): by_status.get(str(status), 0) for status in LeadStatus},
+        "conversion": conversion,
+    }
+
+
+async def read_lead_funnel(
+    db: Database,
+    as_of: datetime,
+    window_days: int,
+    *,
+    tier: int | None = None,
+    owner_id: str | None = None,
+    industry: str | None = None,
+) -> dict[str, Any]:
+    """The traditional funnel of the leads that exist at ``as_of``, narrowed by the filters."""
+    rows = await db.read(
+        "scorecards/lead_funnel",
+        as_of=as_of.isoformat(),
+        since=(as_of - timedelta(days=window_days)).isoformat(),
+        tier=tier,
+        owner_id=owner_id,
+        industry=_segment(industry),
+    )
+    return lead_funnel(rows)
+
+
+def _segment(industry: str | None) -> str | None:
+    return industry.strip().lower() if industry and industry.strip() else None
+
+
+async def target_account_ids(
+    db: Database, *, tier: int | None = None, owner_id: str | None = None, industry: str | None = None
+) -> list[str]:
+    """Ids of the target accounts, narrowed by tier, owner and segment, sorted."""
+    rows = await db.read("scorecards/target_accounts", tier=tier, owner_id=owner_id, industry=_segment(industry))
+    return sorted(row["id"] for row in rows)
+
+
+def abm_funnel(
+    scorecards: Mapping[str, AccountScorecard], histories: Mapping[str, Any], as_of: datetime
+) -> dict[str, Any]:
+    """The ABM side from the target accounts' scorecards and stage histories."""
+    cards = list(scorecards.values())
+    count = len(cards)
+    engaged = sum(1 for card in cards if card.engaged_leads > 0)
+    stages = Counter("NONE" if card.stage is None else str(card.stage) for card in cards)
+    as_of_ms = round(as_of.timestamp() * 1000)
+    return {
+        "target_accounts": count,
+        "by_stage": {**{str(stage): stages.get(str(stage), 0) for stage in FUNNEL}, "NONE": stages.get("NONE", 0)},
+        "engaged_accounts": engaged,
+        "percent_engaged": 100.0 * engaged / count if count else 0.0,
+        "mean_coverage": sum(card.coverage for card in cards) / count if count else None,
+        "mean_engaged_coverage": sum(card.engaged_coverage for card in cards) / count if count else None,
+        "open_opportunities": sum(card.open_opportunities for card in cards),
+        "pipeline_amount": sum(card.pipeline_amount for card in cards),
+        "mqa_to_opportunity": mqa_to_opportunity(histories, as_of_ms),
+        "median_days_to_advance": median_days_to_advance(histories, as_of_ms),
+    }
+
+
+async def program_scorecard(
+    db: Database,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    as_of: datetime | str | None = None,
+    *,
+    tier: int | None = None,
+    owner_id: str | None = None,
+    industry: str | None = None,
+) -> dict[str, Any]:
+    """The program scorecard at ``as_of`` (default now) over a window of ``window_days``.
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``window_days``, ``as_of``, ``filters``, ``traditional``, ``abm``, ``sla``
+        (module docstring).
+    """
+    as_of = window_moment(as_of, window_days)
+    traditional = await read_lead_funnel(db, as_of, window_days, tier=tier, owner_id=owner_id, industry=industry)
+    targets = await target_account_ids(db, tier=tier, owner_id=owner_id, industry=industry)
+    scorecards: dict[str, AccountScorecard] = {}
+    histories: dict[str, Any] = {}
+    for start in range(0, len(targets), _BATCH):
+        batch = targets[start : start + _BATCH]
+        scorecards.update(await account_scorecards(db, batch, window_days, as_of))
+        histories.update({i: record.changes for i, record in (await read_stage_records(db, batch)).items()})
+    sla = await sla_metrics(db, as_of - timedelta(days=window_days), as_of)
+    return {
+        "window_days": window_days,
+        "as_of": as_of.isoformat(),
+        "filters": {"tier": tier, "owner_id": owner_id, "industry": _segment(industry)},
+        "traditional": traditional,
+        "abm": abm_funnel(scorecards, histories, as_of),
+        "sla": sla,
+    }

@@ -1,0 +1,90 @@
+"""Account scorecards on the tiny graph of scorecard_graph.py, every figure checked by hand there."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from scorecard_graph import AS_OF, WINDOW, load_scorecard_graph
+
+from graphsvc.errors import InvalidInput
+from graphsvc.funnel import AccountStage
+from graphsvc.scorecards.account import account_scorecards
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+async def graph(empty_db, embedded):
+    await load_scorecard_graph(empty_db, embedded)
+    return empty_db
+
+
+async def test_account_scorecard_by_hand(graph):
+    cards = await account_scorecards(graph, ["P", "T2", "Q", "nobody"], window_days=WINDOW, as_of=AS_OF)
+    assert set(cards) == {"P", "T2", "Q"}
+    p = cards["P"]
+    assert (p.name, p.window_days, p.as_of) == ("Pco", WINDOW, AS_OF)
+    assert (p.contacts, p.matched_leads, p.leads_associated) == (4, 2, 6)
+    assert (p.engaged_contacts, p.engaged_matched_leads, p.engaged_leads) == (2, 0, 2)
+    assert p.percent_engaged == pytest.approx(100 * 2 / 6)
+    assert p.engagement_level == pytest.approx(26.7)
+    assert p.previous_engagement_level == pytest.approx(17.1)
+    assert p.engagement_change == pytest.approx(9.6 / 17.1)
+    assert p.rolled_up_engagement_level == pytest.approx(38.7)
+    assert (p.coverage, p.engaged_coverage) == pytest.approx((0.70, 0.45))
+    assert (p.stage, p.days_in_stage, p.stage_since) == (AccountStage.ENGAGED, 20, AS_OF - timedelta(days=20))
+    assert (p.open_opportunities, p.pipeline_amount) == (1, 50_000.0)
+
+
+async def test_no_previous_engagement_means_no_change_and_nobody_engaged_is_zero_percent(graph):
+    cards = await account_scorecards(graph, ["Q", "T2"], window_days=WINDOW, as_of=AS_OF)
+    q, t2 = cards["Q"], cards["T2"]
+    assert (q.engagement_level, q.previous_engagement_level, q.engagement_change) == (pytest.approx(24.0), 0.0, None)
+    assert (q.stage, q.days_in_stage, q.open_opportunities, q.pipeline_amount) == (None, None, 0, 0.0)
+    assert (t2.leads_associated, t2.engaged_leads, t2.percent_engaged) == (3, 0, 0.0)
+    assert (t2.engagement_level, t2.engagement_change) == (0.0, None)
+    assert (t2.coverage, t2.engaged_coverage) == pytest.approx((0.3, 0.0))
+    assert (t2.stage, t2.days_in_stage) == (AccountStage.OPPORTUNITY, 30)
+    assert (t2.open_opportunities, t2.pipeline_amount) == (1, 10_000.0)
+
+
+async def test_a_past_moment_is_reproduced(graph):
+    # At −50: P had been a TARGET for 50 days; o1 (created −40) did not exist, o2 (closed −10) was open.
+    past = AS_OF - timedelta(days=50)
+    p = (await account_scorecards(graph, ["P"], window_days=WINDOW, as_of=past))["P"]
+    assert (p.stage, p.days_in_stage) == (AccountStage.TARGET, 50)
+    assert (p.open_opportunities, p.pipeline_amount) == (1, 20_000.0)
+    # Window (−110, −50]: c2's pricing visit at −90, 40 days old, and l1's docs visit at −60, 10 days old.
+    assert p.engagement_level == pytest.approx(18 * 2 ** (-40 / 30) * 1.5 + 3.6 * 2 ** (-10 / 30))
+    # Before any stage change the account was not in the funnel.
+    early = (await account_scorecards(graph, ["P"], window_days=WINDOW, as_of=AS_OF - timedelta(days=150)))["P"]
+    assert (early.stage, early.days_in_stage) == (None, None)
+
+
+async def test_the_default_window_is_90_days_and_the_dict_is_json_ready(graph):
+    p = (await account_scorecards(graph, ["P"], as_of=AS_OF))["P"]
+    assert p.window_days == 90
+    # 90-day window: l1's visit at −60 is in (3.6), c2's at −90 has just left it.
+    assert p.engagement_level == pytest.approx(26.7 + 3.6 * 2 ** (-60 / 30))
+    data = p.as_dict()
+    assert data["stage"] == "ENGAGED" and data["as_of"] == AS_OF.isoformat()
+    assert data["stage_since"] == (AS_OF - timedelta(days=20)).isoformat()
+
+
+async def test_nothing_asked_nothing_read_and_bad_windows_are_refused(graph):
+    rounds = graph.round_trips
+    assert await account_scorecards(graph, [], as_of=AS_OF) == {}
+    assert graph.round_trips == rounds
+    for window in (0, -5, 1.5, True):
+        with pytest.raises(InvalidInput):
+            await account_scorecards(graph, ["P"], window_days=window, as_of=AS_OF)
+
+
+async def test_a_batch_costs_the_same_statements_as_one_account(graph):
+    before = graph.round_trips
+    await account_scorecards(graph, ["P"], window_days=WINDOW, as_of=AS_OF)
+    one = graph.round_trips - before
+    before = graph.round_trips
+    await account_scorecards(graph, ["P", "Q", "T2", "W", "N"], window_days=WINDOW, as_of=AS_OF)
+    assert graph.round_trips - before == one

@@ -1,0 +1,118 @@
+"""The program scorecard on the tiny graph of scorecard_graph.py, checked by hand.
+
+Traditional, leads existing at AS_OF (l9 is created after it): l1 MQL, l2 NEW, l3 SAL (sent: d1),
+l4 SQL, l5 OPPORTUNITY, l6 WON, l7 NURTURE, l8 MQL (sent: d2) → 8 leads.
+MQLs: l1 l3 l4 l5 l6 l8 = 6; sent to sales: l3 l8 (decisions) and l4 l5 l6 (SAL or beyond) = 5;
+SAL 4 (l3 l4 l5 l6), SQL 3, opportunity 2, won 1. New in the 60-day window: l3 l4 l7 l8 = 4.
+
+ABM, target accounts P and T2: stages ENGAGED and OPPORTUNITY; engaged: P only → 50 %;
+mean coverage (.70 + .30)/2 = .50, engaged (.45 + 0)/2 = .225; open pipeline 50,000 + 10,000.
+MQA→opportunity: T2 reached MQA (−60) and OPPORTUNITY (−30) → 1 of 1. Days to advance:
+TARGET: P 80 (−100 → −20), T2 10 (−100 → −90) → median 45; AWARE: T2 30; MQA: T2 30; ENGAGED:
+P never advanced → none.
+
+SLA over (−60, 0]: d1 ABM accepted 2 h after, inside its 4 h; d2 TRADITIONAL pending past due.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from scorecard_graph import AS_OF, WINDOW, load_scorecard_graph
+
+from graphsvc.scorecards.program import lead_funnel, program_scorecard
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+async def graph(empty_db, embedded):
+    await load_scorecard_graph(empty_db, embedded)
+    return empty_db
+
+
+async def test_traditional_funnel_by_hand(graph):
+    card = await program_scorecard(graph, WINDOW, AS_OF)
+    assert (card["window_days"], card["as_of"]) == (WINDOW, AS_OF.isoformat())
+    funnel = card["traditional"]
+    assert {stage: funnel[stage] for stage in ("leads", "mqls", "sent_to_sales", "sals", "sqls", "opportunities", "won")} == {
+        "leads": 8, "mqls": 6, "sent_to_sales": 5, "sals": 4, "sqls": 3, "opportunities": 2, "won": 1
+    }
+    assert funnel["new_leads"] == 4
+    assert funnel["by_status"]["MQL"] == 2 and funnel["by_status"]["LOST"] == 0
+    assert funnel["conversion"] == pytest.approx(
+        {
+            "lead_to_mql": 6 / 8,
+            "mql_to_sent": 5 / 6,
+            "sent_to_sal": 4 / 5,
+            "sal_to_sql": 3 / 4,
+            "sql_to_opportunity": 2 / 3,
+            "opportunity_to_won": 1 / 2,
+        }
+    )
+
+
+async def test_abm_funnel_by_hand(graph):
+    abm = (await program_scorecard(graph, WINDOW, AS_OF))["abm"]
+    assert abm["target_accounts"] == 2
+    assert abm["by_stage"] == {
+        "TARGET": 0, "AWARE": 0, "ENGAGED": 1, "MQA": 0, "OPPORTUNITY": 1, "CUSTOMER": 0, "NONE": 0
+    }
+    assert (abm["engaged_accounts"], abm["percent_engaged"]) == (1, 50.0)
+    assert (abm["mean_coverage"], abm["mean_engaged_coverage"]) == pytest.approx((0.5, 0.225))
+    assert (abm["open_opportunities"], abm["pipeline_amount"]) == (2, 60_000.0)
+    assert abm["mqa_to_opportunity"] == {"mqa_accounts": 1, "converted": 1, "rate": 1.0}
+    days = abm["median_days_to_advance"]
+    assert days["TARGET"] == {"median_days": 45.0, "accounts": 2}
+    assert days["AWARE"] == days["MQA"] == {"median_days": 30.0, "accounts": 1}
+    assert days["ENGAGED"] == days["OPPORTUNITY"] == {"median_days": None, "accounts": 0}
+
+
+async def test_team_sla_metrics_come_from_routing(graph):
+    sla = (await program_scorecard(graph, WINDOW, AS_OF))["sla"]
+    assert sla["by_path"]["ABM"]["accepted_within_sla"] == 1
+    assert sla["by_path"]["ABM"]["median_hours_to_accept"] == pytest.approx(2.0)
+    assert sla["by_path"]["TRADITIONAL"]["overdue"] == 1
+    assert sla["total"]["share_accepted_within_sla"] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("filters", "targets", "leads", "mqls"),
+    [
+        ({"tier": 1}, 1, 2, 1),  # P; leads l1 (MQL), l2 matched to P
+        ({"owner_id": "u2"}, 1, 2, 2),  # T2; leads l3 (SAL), l4 (SQL)
+        ({"industry": "Retail"}, 1, 3, 3),  # T2; l3, l4 and the unmatched retail lead l5
+        ({"owner_id": "nobody"}, 0, 0, 0),
+    ],
+)
+async def test_filters_narrow_both_funnels(graph, filters, targets, leads, mqls):
+    card = await program_scorecard(graph, WINDOW, AS_OF, **filters)
+    assert card["abm"]["target_accounts"] == targets
+    assert (card["traditional"]["leads"], card["traditional"]["mqls"]) == (leads, mqls)
+    if not targets:
+        assert card["abm"]["mean_coverage"] is None and card["abm"]["percent_engaged"] == 0.0
+
+
+async def test_an_earlier_moment_sees_fewer_leads_and_earlier_stages(graph):
+    card = await program_scorecard(graph, WINDOW, AS_OF - timedelta(days=60))
+    # Leads created by −60: l1, l2, l5, l6. T2 had just reached MQA at −60; P was a TARGET.
+    assert card["traditional"]["leads"] == 4
+    assert card["abm"]["by_stage"]["MQA"] == 1 and card["abm"]["by_stage"]["TARGET"] == 1
+    assert card["abm"]["mqa_to_opportunity"] == {"mqa_accounts": 1, "converted": 0, "rate": 0.0}
+
+
+def test_an_empty_funnel_has_no_rates():
+    funnel = lead_funnel([])
+    assert funnel["leads"] == 0 and set(funnel["conversion"].values()) == {None}
+
+
+def test_recycled_and_lost_leads_count_where_they_had_been():
+    funnel = lead_funnel(
+        [
+            {"status": "RECYCLED", "sent_to_sales": False, "new": False, "leads": 3},
+            {"status": "LOST", "sent_to_sales": False, "new": False, "leads": 1},
+            {"status": "DISQUALIFIED", "sent_to_sales": False, "new": False, "leads": 2},
+        ]
+    )
+    assert (funnel["leads"], funnel["mqls"], funnel["sent_to_sales"], funnel["opportunities"], funnel["won"]) == (6, 4, 1, 1, 0)

@@ -10,6 +10,7 @@ from pathlib import Path
 from graphsvc.ingest.files import read_rows
 from graphsvc.ingest.importer import Importer, ImportReport
 from graphsvc.ingest.records import KINDS, RECORD_TYPES
+from graphsvc.scores.recompute import recompute_graph
 from graphsvc.store.database import Database
 
 __all__ = ["DEMO_END", "load_demo"]
@@ -21,7 +22,7 @@ DEMO_END = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 async def load_demo(db: Database, now: datetime | None = None) -> list[ImportReport] | None:
-    """Import the demo set unless the database already holds accounts.
+    """Import the demo set unless the database already holds accounts, then recompute.
 
     Event times are moved forward by whole days so the newest demo events are as recent as
     ``now``: a demo loaded next year still shows engaged accounts, decay and surges as intended.
@@ -42,6 +43,8 @@ async def load_demo(db: Database, now: datetime | None = None) -> list[ImportRep
             reports.append(await importer.import_rows(kind, shifted, source=f"demo/{path.name}"))
     for report in reports:
         log.info("demo %s: %d imported, %d failed", report.kind, report.imported, report.failed)
+    # Stored scores, stages and inferred roles, as after a nightly recompute.
+    await recompute_graph(db)
     return reports
 
 

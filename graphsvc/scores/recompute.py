@@ -32,6 +32,7 @@ from graphsvc.algorithms.scoring import engagement_points, lead_profile, lead_sc
 from graphsvc.algorithms.snapshot import GraphSnapshot, Recomputed, recompute
 from graphsvc.errors import InvalidInput
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
+from graphsvc.stages import evaluate_stages
 from graphsvc.store.database import Database
 
 __all__ = [
@@ -97,6 +98,7 @@ class RecomputeReport:
     persons: int = 0
     engagements: int = 0
     matched_leads: int = 0
+    stage_changes: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -151,6 +153,10 @@ async def recompute_graph(db: Database, as_of: datetime | None = None) -> Recomp
     await _write(db, "scores/write_persons", person_rows, as_of=stamp)
     await _write(db, "scores/write_accounts", account_rows, as_of=stamp)
     lap("write")
+
+    # Stages read the scores just written (SPEC §8); only changes are recorded.
+    report.stage_changes = len((await evaluate_stages(db, None, as_of)).changed)
+    lap("stages")
 
     report.accounts = len(snapshot.account_ids)
     report.persons = len(snapshot.person_ids)

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.requests import HTTPConnection
 from strawberry.fastapi import GraphQLRouter
 
 from graphsvc.auth import ApiKeyGuard, ApiKeys, check_exposure
@@ -67,15 +68,17 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
     app.state.db = None
     metrics = ApiMetrics(lambda: app.state.db)
 
-    async def context_getter(request: Request, response: Response) -> Context:
+    # HTTPConnection, not Request: the same getter serves WebSocket subscriptions, which have no response.
+    async def context_getter(connection: HTTPConnection, response: Response = None) -> Context:  # type: ignore[assignment]
         context = Context(
-            request.app.state.db,
-            getattr(request.state, "caller", None),
+            connection.app.state.db,
+            getattr(connection.state, "caller", None),
             limits=limits,
             import_batch_size=settings.import_batch_size,
             metrics=metrics,
         )
-        response.headers["X-Request-ID"] = context.request_id
+        if response is not None:
+            response.headers["X-Request-ID"] = context.request_id
         return context
 
     app.include_router(GraphQLRouter(create_schema(limits), context_getter=context_getter), prefix="/graphql")

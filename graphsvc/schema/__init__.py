@@ -15,12 +15,14 @@ from graphsvc.schema.lead import LeadQuery
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
 from graphsvc.schema.match import MatchQuery
 from graphsvc.schema.metrics import OperationMetrics
+from graphsvc.schema.routing import RoutingMutation, RoutingQuery, RoutingSubscription
 from graphsvc.schema.score import ScoreMutation
 
 __all__ = ["create_schema", "schema"]
 
-Query = merge_types("Query", (AccountQuery, LeadQuery, ContactQuery, MatchQuery))
-Mutation = merge_types("Mutation", (ImportMutation, ContactMutation, AccountMutation, ScoreMutation))
+Query = merge_types("Query", (AccountQuery, LeadQuery, ContactQuery, MatchQuery, RoutingQuery))
+Subscription = merge_types("Subscription", (RoutingSubscription,))
+Mutation = merge_types("Mutation", (ImportMutation, ContactMutation, AccountMutation, ScoreMutation, RoutingMutation))
 
 
 def create_schema(limits: ApiLimits = DEFAULT_LIMITS) -> GraphsvcSchema:
@@ -28,6 +30,7 @@ def create_schema(limits: ApiLimits = DEFAULT_LIMITS) -> GraphsvcSchema:
     return GraphsvcSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             functools.partial(QueryDepthLimiter, max_depth=limits.max_depth),
             functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),

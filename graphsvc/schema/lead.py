@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -15,6 +15,9 @@ from graphsvc.schema.match import AccountMatch
 from graphsvc.schema.permissions import CanRead, sees_person_at, visible_account
 from graphsvc.schema.score import LeadScore, person_score
 from graphsvc.store.database import Record
+
+if TYPE_CHECKING:
+    from graphsvc.schema.routing import RoutingDecision
 
 __all__ = ["Lead", "LeadQuery", "leads_of"]
 
@@ -56,6 +59,14 @@ class Lead:
     @strawberry.field(description="The lead's score at asOf (default now): fit, behaviour, grade, nurture.")
     async def score(self, info: Info[Context, None], as_of: datetime | None = strawberry.UNSET) -> LeadScore:
         return await person_score(info.context, self.record["id"], given(as_of))
+
+    @strawberry.field(description="The newest routing decision about the lead; null when never routed or not yours.")
+    async def routing(
+        self, info: Info[Context, None]
+    ) -> Annotated[RoutingDecision, strawberry.lazy("graphsvc.schema.routing")] | None:
+        from graphsvc.schema.routing import latest_decision
+
+        return await latest_decision(info.context, self.record["id"])
 
 
 async def leads_of(context: Context, lead_ids: list[str]) -> list[Lead | None]:

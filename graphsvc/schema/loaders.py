@@ -38,6 +38,8 @@ class Loaders:
         Sorted buying roles by contact id.
     ultimate_parent
         Id of the top of an account's corporate tree (None when it has no parent).
+    latest_decision
+        Id of the newest routing decision about a lead (None when it was never routed).
     """
 
     def __init__(self, db: Database) -> None:
@@ -51,6 +53,9 @@ class Loaders:
         )
         self.ultimate_parent: DataLoader[str, str | None] = self._by_id(
             "api/ultimate_parents", lambda row: row["top_id"], default=lambda: None
+        )
+        self.latest_decision: DataLoader[str, str | None] = self._by_id(
+            "api/latest_decisions", lambda row: row["decision_id"], default=lambda: None
         )
         self._slices: dict[Hashable, DataLoader[str, ListSlice]] = {}
 

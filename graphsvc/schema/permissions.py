@@ -19,10 +19,12 @@ from graphsvc.schema.context import Context
 from graphsvc.store.database import Record
 
 __all__ = [
+    "CanActOnRouting",
     "CanChooseTargets",
     "CanImport",
     "CanRead",
     "CanRecompute",
+    "CanRouteLeads",
     "CanSetBuyingRoles",
     "CanSetScoringModel",
     "sees_person_at",
@@ -67,6 +69,18 @@ class CanSetScoringModel(_RolePermission):
 class CanRecompute(_RolePermission):
     roles = frozenset({Role.ADMIN})
     message = "this API key may not start a recompute"
+
+
+class CanRouteLeads(_RolePermission):
+    # An integration routes the leads it pushes; reps and strategists act on decisions instead.
+    roles = frozenset({Role.ADMIN, Role.INTEGRATION})
+    message = "this API key may not route leads"
+
+
+class CanActOnRouting(_RolePermission):
+    # A REP may, but only on decisions assigned to its own user (checked by the mutation).
+    roles = frozenset({Role.ADMIN, Role.REP})
+    message = "this API key may not accept or reject routing decisions"
 
 
 class CanSetBuyingRoles(_RolePermission):

@@ -59,17 +59,6 @@ NOT_YET_SERVED = frozenset(
         "Query.programScorecard",
         "Query.leadPlan",
         # routing
-        "RoutingPath",
-        "DecisionStatus",
-        "RoutingDecision",
-        "RoutingDecisionConnection",
-        "RoutingDecisionEdge",
-        "Lead.routing",
-        "Query.myQueue",
-        "Mutation.routeLead",
-        "Mutation.acceptRouting",
-        "Mutation.rejectRouting",
-        "Subscription",
     }
 )
 

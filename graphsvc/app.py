@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -16,6 +17,7 @@ from strawberry.fastapi import GraphQLRouter
 from graphsvc.auth import ApiKeyGuard, ApiKeys, check_exposure
 from graphsvc.config import Settings, get_settings
 from graphsvc.demo import load_demo
+from graphsvc.routing.sla import sla_sweep_loop
 from graphsvc.schema import create_schema
 from graphsvc.schema.context import Context
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
@@ -61,7 +63,17 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
             if demo:
                 await load_demo(db)
             app.state.db = db
+            # Overdue routing decisions are escalated and recycled while the server runs (SPEC §9.7).
+            sweeping = (
+                asyncio.create_task(sla_sweep_loop(db, settings.sla_sweep_seconds))
+                if settings.sla_sweep_seconds
+                else None
+            )
             yield
+            if sweeping is not None:
+                sweeping.cancel()
+                with suppress(asyncio.CancelledError):
+                    await sweeping
             app.state.db = None
 
     app = FastAPI(title="graphsvc", version="0.1.0", lifespan=lifespan)

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
+    sla_sweep_seconds: float = Field(
+        default=60.0, ge=0, description="How often serve escalates overdue routing decisions; 0 turns it off."
+    )
     import_batch_size: int = Field(default=5000, ge=1, le=50_000)
     db_timeout: float = Field(default=30.0, gt=0, description="Seconds a database call may take.")
 

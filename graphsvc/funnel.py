@@ -42,7 +42,6 @@ __all__ = [
     "at_or_beyond",
     "can_move",
     "moves_into",
-    "next_status",
 ]
 
 
@@ -149,12 +148,6 @@ def can_move(current: LeadStatus | str | None, target: LeadStatus | str) -> bool
     (True, False, True)
     """
     return LeadStatus(target) in LEAD_TRANSITIONS[LeadStatus(current or LeadStatus.NEW)]
-
-
-def next_status(current: LeadStatus | str | None, target: LeadStatus | str) -> LeadStatus:
-    """The status after asking to move to ``target``: ``target`` if allowed (or equal), else ``current``."""
-    now = LeadStatus(current or LeadStatus.NEW)
-    return LeadStatus(target) if now == target or can_move(now, target) else now
 
 
 def moves_into(target: LeadStatus | str) -> list[str]:

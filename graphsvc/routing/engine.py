@@ -7,7 +7,8 @@
    when the account is at MQA or beyond and the score is positive; otherwise it is nurtured.
    The assignee is the account owner if active, else the active owner of the nearest ancestor
    account (an ancestor whose owner is inactive is passed over), else the next member of the
-   ABM pool by round robin.
+   ABM pool by round robin. Owners take their accounts' leads whatever their capacity;
+   capacity limits the round robin only.
 4. Traditional path, every other lead: score ≥ ``thresholds.mql`` → the next member of the
    traditional pool; below it → NURTURE with the lead's nurture objectives.
 

@@ -73,11 +73,25 @@ USERS = [
     {"id": "u-bo", "name": "Bo", "role": "BDR", "active": False, "pools": "bdr:1", "manager_id": "u-meg"},
 ]
 ACCOUNTS = [
-    {"id": "acme", "name": "Acme", "domain": "acme.com", "industry": "software", "is_target": True, "owner_id": "u-ann"},
+    {
+        "id": "acme",
+        "name": "Acme",
+        "domain": "acme.com",
+        "industry": "software",
+        "is_target": True,
+        "owner_id": "u-ann",
+    },
     {"id": "holdco", "name": "Holdco", "domain": "holdco.com", "is_target": True, "owner_id": "u-cat"},
     {"id": "midco", "name": "Midco", "domain": "midco.com", "is_target": True, "parent_id": "holdco"},
-    {"id": "leafco", "name": "Leafco", "domain": "leafco.com", "industry": "software", "is_target": True,
-     "parent_id": "midco", "owner_id": "u-bob"},
+    {
+        "id": "leafco",
+        "name": "Leafco",
+        "domain": "leafco.com",
+        "industry": "software",
+        "is_target": True,
+        "parent_id": "midco",
+        "owner_id": "u-bob",
+    },
     {"id": "plain", "name": "Plain", "domain": "plain.com", "owner_id": "u-dan"},
 ]
 LEADS = [
@@ -95,8 +109,13 @@ def engagements(person_id: str, *kinds: str, at: datetime = T0) -> list[dict[str
     """Engagement rows for ``person_id``: ``"demo"``, ``"pricing"`` or ``"blog"``, all at ``at``."""
     types = {"demo": ("demo_request", None), "pricing": ("web_visit", "pricing"), "blog": ("web_visit", "blog")}
     return [
-        {"id": f"e-{person_id}-{i}", "person_id": person_id, "type": types[kind][0], "detail": types[kind][1],
-         "occurred_at": at.isoformat()}
+        {
+            "id": f"e-{person_id}-{i}",
+            "person_id": person_id,
+            "type": types[kind][0],
+            "detail": types[kind][1],
+            "occurred_at": at.isoformat(),
+        }
         for i, kind in enumerate(kinds)
     ]
 

@@ -17,8 +17,6 @@ from graphsvc.config import get_settings
 from graphsvc.demo import load_demo
 from graphsvc.routing.backtest import BacktestReport, backtest
 from graphsvc.routing.decisions import AssignedBy, RoutingPath, RoutingRule
-from graphsvc.scores.recompute import recompute_graph
-from graphsvc.stages import evaluate_stages
 from graphsvc.store import Database
 from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER
 
@@ -44,9 +42,7 @@ async def _load_demo(uri: str, password: str) -> BacktestReport:
     db = Database.connect(uri, ROOT_USER, password, DATABASE_NAME)
     try:
         await db.write("admin/delete_all")
-        await load_demo(db, now=NOW)
-        await recompute_graph(db, NOW)
-        await evaluate_stages(db, as_of=NOW)
+        await load_demo(db, now=NOW)  # imports, then recomputes scores and stages
         return await backtest(db, SINCE, NOW)
     finally:
         await db.close()

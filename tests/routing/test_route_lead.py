@@ -11,7 +11,6 @@ from graphsvc.routing.decisions import AssignedBy, DecisionStatus, RoutingPath, 
 from graphsvc.routing.engine import route_lead
 from graphsvc.scores.documents import save_document
 from graphsvc.scores.recompute import recompute_graph
-from graphsvc.stages import evaluate_stages
 
 pytestmark = pytest.mark.db
 
@@ -68,8 +67,7 @@ async def test_lead_at_45_is_nurtured_until_its_account_is_mqa_then_goes_to_the_
             "engagements": engagements("c-eb", "demo", "pricing") + engagements("c-dm", "demo", "pricing"),
         },
     )
-    await recompute_graph(empty_db, T0)
-    await evaluate_stages(empty_db, ["acme"], as_of=T0)
+    await recompute_graph(empty_db, T0)  # scores, then stages: Acme is MQA
 
     routed = await route_lead(empty_db, "l-45", now=T0 + timedelta(minutes=1))
     assert routed.rule is RoutingRule.ABM_ACCOUNT_STAGE

@@ -33,6 +33,11 @@ async def test_accept_makes_the_lead_sal_and_reject_recycles_it_with_the_reason(
     assert (rejected.status, rejected.close_reason) == (DecisionStatus.REJECTED, "student project, not a buyer")
     assert await _status(empty_db, "l-100") == "RECYCLED"
 
+    # Routing a lead sales already accepted assigns it again but does not send it back to MQL.
+    rerouted = await route_lead(empty_db, "l-55", now=T0)
+    assert rerouted.id != owner.id and rerouted.assignee_id == "u-ann"
+    assert await _status(empty_db, "l-55") == "SAL"
+
     with pytest.raises(InvalidInput, match="is ACCEPTED; only a PENDING decision can be accepted"):
         await accept_decision(empty_db, owner.id)
     with pytest.raises(InvalidInput, match="needs a reason"):

@@ -36,7 +36,9 @@ async def open_store(settings: Settings, *, schema: bool = True) -> AsyncIterato
     if settings.embedded:
         server = EmbeddedServer(settings.data_dir, settings.embedded_heap, settings.embedded_start_timeout)
         info = server.start()
-        db = Database.connect(info.uri, ROOT_USER, server.password(), DATABASE_NAME, settings.db_timeout)
+        db = Database.connect(
+            info.uri, ROOT_USER, server.password(), DATABASE_NAME, settings.db_timeout, lambda: server.available
+        )
     else:
         assert settings.neo4j_uri is not None
         log.info("connecting to %s as %s", settings.neo4j_uri, settings.neo4j_user)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction
@@ -36,6 +36,8 @@ Record = dict[str, Any]
 # A concurrent MERGE on the same id can lose the race with a constraint error on servers without
 # Neo4j's MERGE locks (the embedded ArcadeDB); running it again finds the node and succeeds.
 _CONSTRAINT_RETRIES = 5
+# Readiness probes want an answer within a few seconds, not after the driver's retry budget.
+_PING_TIMEOUT = 3.0
 
 
 class Database:
@@ -49,17 +51,36 @@ class Database:
         Database name on the server.
     timeout
         Seconds one call may take before it fails with :class:`DatabaseUnavailable`.
+    available
+        Tells whether the database is known to be down (the embedded server is restarting); calls
+        then fail at once with :class:`DatabaseUnavailable` instead of waiting out the driver's
+        retries. A transaction already running keeps its retries.
     """
 
-    def __init__(self, driver: AsyncDriver, database: str, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        driver: AsyncDriver,
+        database: str,
+        timeout: float = 30.0,
+        available: Callable[[], bool] | None = None,
+    ) -> None:
         self._driver = driver
         self.database = database
         self.timeout = timeout
+        self._available = available
         self.round_trips = 0  # statements sent; read by tests and /metrics
         self.seconds = 0.0
 
     @classmethod
-    def connect(cls, uri: str, user: str, password: str, database: str, timeout: float = 30.0) -> Database:
+    def connect(
+        cls,
+        uri: str,
+        user: str,
+        password: str,
+        database: str,
+        timeout: float = 30.0,
+        available: Callable[[], bool] | None = None,
+    ) -> Database:
         """Open a driver to ``uri`` (``neo4j://`` routes reads to followers in a cluster)."""
         driver = AsyncGraphDatabase.driver(
             uri,
@@ -68,7 +89,7 @@ class Database:
             connection_acquisition_timeout=timeout,
             max_transaction_retry_time=min(timeout, 15.0),
         )
-        return cls(driver, database, timeout)
+        return cls(driver, database, timeout, available)
 
     async def close(self) -> None:
         await self._driver.close()
@@ -111,28 +132,34 @@ class Database:
         return written
 
     async def ping(self) -> bool:
-        """True when the database answers a trivial query."""
+        """True when the database answers a trivial query within a few seconds."""
         try:
-            await self.read("health/ping")
+            await self._run("health/ping", {}, write=False, timeout=min(self.timeout, _PING_TIMEOUT))
         except DatabaseUnavailable:
             return False
         return True
 
-    async def _run(self, name: str, params: dict[str, Any], *, write: bool) -> list[Record]:
+    async def _run(
+        self, name: str, params: dict[str, Any], *, write: bool, timeout: float | None = None
+    ) -> list[Record]:
         text = statement(name)
 
         async def work(tx: AsyncManagedTransaction) -> list[Record]:
             result = await tx.run(text, params)
             return await result.data()
 
-        return await self._execute(name, work, write=write)
+        return await self._execute(name, work, write=write, timeout=timeout)
 
-    async def _execute(self, label: str, work: Any, *, write: bool, round_trips: int = 1) -> Any:
+    async def _execute(
+        self, label: str, work: Any, *, write: bool, round_trips: int = 1, timeout: float | None = None
+    ) -> Any:
+        if self._available is not None and not self._available():
+            raise DatabaseUnavailable(f"database unavailable while running {label}: the database server is down")
         started = time.perf_counter()
         try:
             for attempt in range(_CONSTRAINT_RETRIES + 1):
                 try:
-                    async with asyncio.timeout(self.timeout):
+                    async with asyncio.timeout(timeout or self.timeout):
                         async with self._driver.session(database=self.database) as session:
                             run = session.execute_write if write else session.execute_read
                             return await run(work)
@@ -140,7 +167,12 @@ class Database:
                     if not write or attempt == _CONSTRAINT_RETRIES:
                         raise
                     await asyncio.sleep(0.01 * (attempt + 1))
-        except (ServiceUnavailable, SessionExpired, TransientError, TimeoutError, OSError) as exc:
+        except TimeoutError as exc:
+            limit = timeout or self.timeout
+            raise DatabaseUnavailable(
+                f"database unavailable while running {label}: no answer within {limit:g} s"
+            ) from exc
+        except (ServiceUnavailable, SessionExpired, TransientError, OSError) as exc:
             raise DatabaseUnavailable(f"database unavailable while running {label}: {_brief(exc)}") from exc
         except Neo4jError as exc:
             log.warning("statement %s failed: %s", label, _brief(exc))

@@ -13,7 +13,7 @@ Files in the data directory:
 ``server.json``     pid and ports of the running server
 ``arcadedb.log``    the server's console output
 
-Two guarantees matter in production:
+Three guarantees matter in production:
 
 * **No orphans.** An attached server is started with ``PR_SET_PDEATHSIG``, so the kernel sends it
   SIGTERM when graphsvc dies, even by SIGKILL. (``graphsvc db start`` starts a *detached* server
@@ -21,6 +21,13 @@ Two guarantees matter in production:
 * **One owner per data directory.** The lock file descriptor is inherited by the server, so the
   lock lives exactly as long as the server. A second graphsvc that finds it held refuses with a
   clear message, unless the holder is a detached server, which it attaches to.
+* **Supervision.** A server that dies unexpectedly (crash, OOM kill, ``kill -9``) is restarted on
+  the *same* ports, so the driver's pooled connections fail, its managed transactions retry and
+  reconnect, and nothing above the store needs restarting. Restarts back off (0.5 s doubling to
+  30 s while the server keeps dying within a minute of starting) and are logged. While the server
+  is down :attr:`EmbeddedServer.available` is False, so callers fail fast instead of waiting out
+  the driver's retries. :meth:`EmbeddedServer.stop` stops supervision first: a stop is never
+  mistaken for a crash.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import threading
 import time
 from dataclasses import asdict, dataclass
 from importlib.util import find_spec
@@ -55,6 +63,10 @@ ROOT_USER = "root"
 _MAIN_CLASS = "com.arcadedb.server.ArcadeDBServer"
 _PR_SET_PDEATHSIG = 1
 _LOCK_WAIT_SECONDS = 10.0  # a server that is shutting down still holds the lock for a moment
+_POLL_SECONDS = 0.2  # how often the supervisor looks at the server process
+_FIRST_RESTART_DELAY = 0.5
+_MAX_RESTART_DELAY = 30.0
+_STABLE_SECONDS = 60.0  # a server up this long before dying restarts without backoff
 
 
 @dataclass(frozen=True)
@@ -85,9 +97,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+# Loaded in the parent: the child runs as little Python as possible between fork and exec, since
+# servers are also started from the supervisor thread while other threads run.
+_LIBC = ctypes.CDLL("libc.so.6", use_errno=True)
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _alive(pid: int) -> bool:
@@ -102,6 +118,15 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
     except (OSError, IndexError):
         return True
+
+
+def restart_delay(failures: int) -> float:
+    """Seconds to wait before restarting a server that died after ``failures`` quick deaths in a row.
+
+    >>> [restart_delay(n) for n in (0, 1, 2, 7, 8)]
+    [0.5, 1.0, 2.0, 30.0, 30.0]
+    """
+    return min(_MAX_RESTART_DELAY, _FIRST_RESTART_DELAY * 2.0 ** min(failures, 16))
 
 
 class EmbeddedServer:
@@ -121,8 +146,14 @@ class EmbeddedServer:
         self.data_dir = Path(data_dir)
         self.heap = heap
         self.start_timeout = start_timeout
+        self.restarts = 0  # unexpected deaths recovered from, for logs and tests
         self._process: subprocess.Popen[bytes] | None = None
         self._info: ServerInfo | None = None
+        # Guards _process and _info between the supervisor thread and stop().
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._up = threading.Event()
+        self._supervisor: threading.Thread | None = None
 
     # -- files ----------------------------------------------------------------------------
 
@@ -160,6 +191,9 @@ class EmbeddedServer:
     def start(self, *, detached: bool = False) -> ServerInfo:
         """Start the server, or attach to a detached one already running on this directory.
 
+        A server started attached is supervised until :meth:`stop`: when it dies it is started
+        again on the same ports.
+
         Raises
         ------
         DataDirectoryInUse
@@ -173,6 +207,27 @@ class EmbeddedServer:
             log.info("attaching to the detached embedded server (pid %d)", running.pid)
             self._info = running
             return running
+        self._stopping.clear()
+        info = self._launch(detached=detached)
+        log.info("embedded ArcadeDB ready on %s (pid %d)", info.uri, info.pid)
+        if not detached:
+            self._up.set()
+            # The supervisor must outlive the servers it starts: PR_SET_PDEATHSIG fires when the
+            # *thread* that started a server ends, so this thread ends only after stop().
+            self._supervisor = threading.Thread(target=self._supervise, name="arcadedb-supervisor", daemon=True)
+            self._supervisor.start()
+        return info
+
+    @property
+    def available(self) -> bool:
+        """False while the server is known to be down (dead, or restarting); a cheap check before each call."""
+        if self._supervisor is not None:
+            return self._up.is_set()
+        info = self._info
+        return info is not None and _alive(info.pid)
+
+    def _launch(self, *, detached: bool, ports: tuple[int, int] | None = None) -> ServerInfo:
+        """Take the data directory's lock, start a server (on ``ports`` when given) and wait until it answers."""
         lock_fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             if not self._acquire(lock_fd):
@@ -182,14 +237,16 @@ class EmbeddedServer:
                     f"data directory {self.data_dir} is in use by {holder}; stop that graphsvc "
                     "first, or point GRAPHSVC_DATA_DIR at another directory"
                 )
-            info = self._spawn(lock_fd, detached=detached)
+            with self._lock:
+                if self._stopping.is_set():
+                    raise EmbeddedServerError("the embedded server is being stopped")
+                info = self._spawn(lock_fd, detached=detached, ports=ports)
         finally:
             # The child holds its own copy of the descriptor (and with it the lock).
             os.close(lock_fd)
         self._wait_until_ready(info)
         self._state_file.write_text(json.dumps(asdict(info)))
         self._info = info
-        log.info("embedded ArcadeDB ready on %s (pid %d)", info.uri, info.pid)
         return info
 
     @staticmethod
@@ -205,6 +262,53 @@ class EmbeddedServer:
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.2)
+
+    def _supervise(self) -> None:
+        """Restart the server whenever it dies, until :meth:`stop`; runs on its own thread."""
+        failures = 0
+        while not self._stopping.wait(_POLL_SECONDS):
+            process, info = self._process, self._info
+            if process is None or info is None or process.poll() is None:
+                continue
+            self._up.clear()
+            if self._stopping.is_set():
+                return
+            if time.time() - info.started_at >= _STABLE_SECONDS:
+                failures = 0
+            log.error(
+                "embedded ArcadeDB server (pid %d) died unexpectedly with code %s after %.0f s; restarting it on "
+                "the same ports. Its last output:\n%s",
+                info.pid,
+                process.returncode,
+                time.time() - info.started_at,
+                self._log_tail(),
+            )
+            while not self._stopping.is_set():
+                delay = restart_delay(failures)
+                failures += 1
+                if self._stopping.wait(delay):
+                    return
+                try:
+                    restarted = self._launch(detached=False, ports=(info.bolt_port, info.http_port))
+                except (EmbeddedServerError, DataDirectoryInUse, OSError) as exc:
+                    if self._stopping.is_set():
+                        return
+                    log.error(
+                        "restarting the embedded ArcadeDB server failed (attempt %d, next in %.1f s): %s",
+                        failures,
+                        restart_delay(failures),
+                        str(exc).splitlines()[0],
+                    )
+                    continue
+                self.restarts += 1
+                self._up.set()
+                log.warning(
+                    "embedded ArcadeDB server restarted on %s (pid %d, restart #%d)",
+                    restarted.uri,
+                    restarted.pid,
+                    self.restarts,
+                )
+                break
 
     def _command(self, bolt_port: int, http_port: int) -> list[str]:
         package = _package_dir()
@@ -231,8 +335,8 @@ class EmbeddedServer:
             _MAIN_CLASS,
         ]
 
-    def _spawn(self, lock_fd: int, *, detached: bool) -> ServerInfo:
-        bolt_port, http_port = _free_port(), _free_port()
+    def _spawn(self, lock_fd: int, *, detached: bool, ports: tuple[int, int] | None) -> ServerInfo:
+        bolt_port, http_port = ports or (_free_port(), _free_port())
         with open(self.log_file, "ab") as log_handle:
             self._process = subprocess.Popen(
                 self._command(bolt_port, http_port),
@@ -263,8 +367,10 @@ class EmbeddedServer:
                     return
                 except (ServiceUnavailable, Neo4jError, OSError):
                     pass
-                if time.monotonic() > deadline:
+                if self._stopping.is_set() or time.monotonic() > deadline:
                     self._terminate(info.pid)
+                    if self._stopping.is_set():
+                        raise EmbeddedServerError("the embedded server was stopped while starting")
                     raise EmbeddedServerError(
                         f"the embedded ArcadeDB server was not ready after {self.start_timeout:.0f} s:\n"
                         + self._log_tail()
@@ -280,19 +386,27 @@ class EmbeddedServer:
     def stop(self, timeout: float = 30.0) -> bool:
         """Stop the server this object started, or the detached one of the data directory.
 
-        A server this process merely attached to is left running. Returns True when a server
-        was stopped.
+        Supervision ends first, so the stop is not taken for a crash. A server this process
+        merely attached to is left running. Returns True when a server was stopped.
         """
         if self._info is not None and self._process is None and self._info.detached:
             return False  # attached, not ours
+        with self._lock:
+            self._stopping.set()
+            self._up.clear()
+            process = self._process
         info = self._info or self._read_state()
-        if info is None:
-            return False
-        self._terminate(info.pid, timeout)
+        # The supervisor may have started a newer server than the one _info still describes.
+        pid = process.pid if process is not None else info.pid if info is not None else None
+        if pid is not None:
+            self._terminate(pid, timeout)
+        if self._supervisor is not None:
+            self._supervisor.join(timeout)
+            self._supervisor = None
         self._state_file.unlink(missing_ok=True)
         self._info = None
         self._process = None
-        return True
+        return pid is not None
 
     def _terminate(self, pid: int, timeout: float = 30.0) -> None:
         if not self._is_our_server(pid):

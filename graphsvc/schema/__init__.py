@@ -17,10 +17,11 @@ from graphsvc.schema.match import MatchQuery
 from graphsvc.schema.metrics import OperationMetrics
 from graphsvc.schema.routing import RoutingMutation, RoutingQuery, RoutingSubscription
 from graphsvc.schema.score import ScoreMutation
+from graphsvc.schema.scorecard import ScorecardQuery
 
 __all__ = ["create_schema", "schema"]
 
-Query = merge_types("Query", (AccountQuery, LeadQuery, ContactQuery, MatchQuery, RoutingQuery))
+Query = merge_types("Query", (AccountQuery, LeadQuery, ContactQuery, MatchQuery, RoutingQuery, ScorecardQuery))
 Subscription = merge_types("Subscription", (RoutingSubscription,))
 Mutation = merge_types("Mutation", (ImportMutation, ContactMutation, AccountMutation, ScoreMutation, RoutingMutation))
 

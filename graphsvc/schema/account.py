@@ -16,6 +16,7 @@ from graphsvc.schema.enums import AccountStage, LeadStatus, parse_enum
 from graphsvc.schema.pagination import Connection, PageWindow, slice_connection
 from graphsvc.schema.permissions import CanChooseTargets, CanRead, visible_account, visible_accounts
 from graphsvc.schema.score import AccountScore, Coverage, account_coverage, account_score
+from graphsvc.schema.scorecard import AccountScorecard, Lookalike, account_scorecard, lookalikes_of
 from graphsvc.schema.user import User
 from graphsvc.store.database import Record
 
@@ -101,6 +102,24 @@ class Account:
         if window_days < 1:
             raise InvalidInput(f"windowDays must be at least 1, got {window_days}")
         return await account_coverage(info.context, self.record["id"], given(template), window_days, given(as_of))
+
+    @strawberry.field(description="The account's scorecard over the windowDays before asOf (default now).")
+    async def scorecard(
+        self, info: Info[Context, None], window_days: int | None = 90, as_of: datetime | None = strawberry.UNSET
+    ) -> AccountScorecard:
+        return await account_scorecard(
+            info.context, self.record["id"], 90 if window_days is None else window_days, given(as_of)
+        )
+
+    @strawberry.field(
+        description="Accounts most like this one (weighted Jaccard over firmographics and technographics)."
+    )
+    async def lookalikes(self, info: Info[Context, None], first: int | None = 10) -> list[Lookalike]:
+        return await lookalikes_of(
+            info.context,
+            self.record["id"],
+            max(0, min(10 if first is None else first, info.context.limits.max_page_size)),
+        )
 
     @strawberry.field(description="Direct subsidiaries, by name.")
     async def children(

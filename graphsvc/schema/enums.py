@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import strawberry
 
+from graphsvc import funnel
 from graphsvc.algorithms import matching
 from graphsvc.ingest import records
 
@@ -15,16 +16,10 @@ __all__ = ["AccountStage", "LeadStatus", "MatchMethod", "parse_enum"]
 E = TypeVar("E", bound=StrEnum)
 
 
-@strawberry.enum(description="An account's stage in the one shared funnel (SPEC §8); null when not in the funnel.")
-class AccountStage(StrEnum):
-    TARGET = "TARGET"
-    AWARE = "AWARE"
-    ENGAGED = "ENGAGED"
-    MQA = "MQA"
-    OPPORTUNITY = "OPPORTUNITY"
-    CUSTOMER = "CUSTOMER"
-
-
+AccountStage = strawberry.enum(
+    funnel.AccountStage,
+    description="An account's stage in the one shared funnel (SPEC §8); null when not in the funnel.",
+)
 LeadStatus = strawberry.enum(records.LeadStatus, description="Where a lead is in its lifecycle (SPEC §8).")
 MatchMethod = strawberry.enum(matching.MatchMethod, description="How a lead was associated with its account (SPEC §4).")
 

@@ -23,6 +23,7 @@ __all__ = [
     "CanChooseTargets",
     "CanImport",
     "CanRead",
+    "CanReadProgram",
     "CanRecompute",
     "CanRouteLeads",
     "CanSetBuyingRoles",
@@ -64,6 +65,11 @@ class CanChooseTargets(_RolePermission):
 class CanSetScoringModel(_RolePermission):
     roles = frozenset({Role.ADMIN})
     message = "this API key may not change the scoring model"
+
+
+class CanReadProgram(_RolePermission):
+    roles = frozenset({Role.ADMIN, Role.STRATEGIST})
+    message = "this API key may not read program scorecards, target recommendations or plans"
 
 
 class CanRecompute(_RolePermission):

@@ -45,13 +45,14 @@ __all__ = [
     "account_coverage",
     "account_score",
     "person_score",
+    "utc",
 ]
 
 Interest = strawberry.enum(grading.Interest, description="How much behavioral interest a lead shows (SPEC §3).")
 NurtureObjective = strawberry.enum(grading.NurtureObjective, description="What nurturing should fix (SPEC §3).")
 
 
-def _utc(moment: datetime | None) -> datetime | None:
+def utc(moment: datetime | None) -> datetime | None:
     """A DateTime argument in UTC; one without an offset is read as UTC."""
     if moment is None:
         return None
@@ -186,7 +187,7 @@ def _loader(context: Context, key: Hashable, load: Any) -> DataLoader[str, Any]:
 async def _subtree_result(
     context: Context, account_id: str, as_of: datetime | None, window_days: float = 90.0, template: str | None = None
 ) -> Recomputed:
-    moment = _utc(as_of) or context.now
+    moment = utc(as_of) or context.now
 
     async def load(ids: list[str]) -> list[Recomputed]:
         result = await subtree_scores(context.db, ids, moment, window_days=window_days, template=template)
@@ -219,7 +220,7 @@ async def account_coverage(
 
 async def person_score(context: Context, person_id: str, as_of: datetime | None) -> LeadScore:
     """The score of one (existing) contact or lead at ``as_of``."""
-    moment = _utc(as_of) or context.now
+    moment = utc(as_of) or context.now
 
     async def load(ids: list[str]) -> list[LeadScoreRecord | None]:
         documents = await documents_in_force(context.db)
@@ -262,6 +263,6 @@ class ScoreMutation:
         permission_classes=[CanRecompute],
     )
     async def recompute(self, info: Info[Context, None], as_of: datetime | None = strawberry.UNSET) -> int:
-        moment = _utc(as_of) if isinstance(as_of, datetime) else None
+        moment = utc(as_of) if isinstance(as_of, datetime) else None
         report = await recompute_graph(info.context.db, moment)
         return report.accounts

@@ -48,16 +48,6 @@ def contract_schema() -> GraphQLSchema:
 NOT_YET_SERVED = frozenset(
     {
         # scoring, coverage, scorecards, lookalikes, targets, planning
-        "AccountScorecard",
-        "Lookalike",
-        "TargetRecommendation",
-        "ProgramScorecard",
-        "LeadPlan",
-        "Account.scorecard",
-        "Account.lookalikes",
-        "Query.targetAccounts",
-        "Query.programScorecard",
-        "Query.leadPlan",
         # routing
     }
 )

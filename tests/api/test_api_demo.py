@@ -1,0 +1,121 @@
+"""On the demo set, through the API: what ``recompute`` writes is what the API answers for the same
+moment, and the strategist's queries (scorecards, targets, lookalikes, plans) answer with the
+figures of the functions that own them."""
+
+from datetime import UTC, datetime
+
+import pytest
+from api_graph import REP_ANN, STRATEGIST, codes, data_of, execute
+
+from graphsvc.demo import load_demo
+from graphsvc.scorecards.account import account_scorecards
+from graphsvc.scorecards.planning import lead_plan
+from graphsvc.scorecards.program import program_scorecard
+from graphsvc.scorecards.targets import account_lookalikes, target_recommendations
+from graphsvc.scores.recompute import recompute_graph
+
+pytestmark = pytest.mark.db
+
+AS_OF = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def demo(db):
+    await db.write("admin/delete_all")
+    await load_demo(db)
+    report = await recompute_graph(db, AS_OF)
+    assert report.accounts == 200 and report.persons == 3000 and report.engagements == 20000
+    assert report.matched_leads > 500  # most demo leads carry a corporate domain or a known company
+
+
+async def test_recompute_on_the_demo_set_agrees_with_the_api(db):
+    stored = {row["account"]["id"]: row["account"] for row in await db.read("scores/accounts_written")}
+    assert sum(account["score_rolled_up"] > 0 for account in stored.values()) > 100
+    query = """query($t: DateTime) { accounts(first: 100) { edges { node { id
+        score(asOf: $t) { engagement rolledUp fit total }
+        coverage(asOf: $t) { coverage engagedCoverage engagedContacts } } } } }"""
+    data = await data_of(db, query, t=AS_OF.isoformat())
+    answered = {edge["node"]["id"]: edge["node"] for edge in data["accounts"]["edges"]}
+    assert len(answered) == 100
+    for account_id, node in answered.items():
+        account = stored[account_id]
+        assert node["score"]["engagement"] == pytest.approx(account["score_engagement"], abs=1e-9)
+        assert node["score"]["rolledUp"] == pytest.approx(account["score_rolled_up"], abs=1e-9)
+        assert node["score"]["fit"] == pytest.approx(account["score_fit"])
+        assert node["score"]["total"] == pytest.approx(account["score_total"], abs=1e-9)
+        assert node["coverage"]["coverage"] == pytest.approx(account["score_coverage"])
+        assert node["coverage"]["engagedCoverage"] == pytest.approx(account["score_engaged_coverage"])
+        assert node["coverage"]["engagedContacts"] == account["score_engaged_contacts"]
+
+
+async def test_account_scorecards_of_a_page_equal_the_batched_function(db):
+    query = """query($t: DateTime) { accounts(isTarget: true, first: 20) { edges { node { id
+        scorecard(windowDays: 60, asOf: $t) { windowDays leadsAssociated engagedLeads percentEngaged engagementLevel
+          engagementChange coverage engagedCoverage stage daysInStage openOpportunities pipelineAmount } } } } }"""
+    data = await data_of(db, query, t=AS_OF.isoformat())
+    nodes = {edge["node"]["id"]: edge["node"]["scorecard"] for edge in data["accounts"]["edges"]}
+    assert len(nodes) == 20
+    expected = await account_scorecards(db, list(nodes), 60, AS_OF)
+    for account_id, card in nodes.items():
+        want = expected[account_id]
+        assert card["windowDays"] == 60
+        assert card["leadsAssociated"] == want.leads_associated
+        assert card["engagedLeads"] == want.engaged_leads
+        assert card["percentEngaged"] == pytest.approx(want.percent_engaged)
+        assert card["engagementLevel"] == pytest.approx(want.engagement_level)
+        assert card["engagementChange"] == (
+            None if want.engagement_change is None else pytest.approx(want.engagement_change)
+        )
+        assert card["coverage"] == pytest.approx(want.coverage)
+        assert card["stage"] == (want.stage and str(want.stage))
+        assert card["openOpportunities"] == want.open_opportunities
+        assert card["pipelineAmount"] == pytest.approx(want.pipeline_amount)
+    assert any(card["leadsAssociated"] > 0 for card in nodes.values())
+
+
+async def test_program_scorecard_targets_lookalikes_and_plan(db):
+    data = await data_of(
+        db,
+        """query($t: DateTime) {
+          programScorecard(windowDays: 90, asOf: $t) { windowDays traditional abm sla }
+          targetAccounts(first: 15, tierCapacities: [5, 10]) { account { id name } priority fit lookalike surge tier reasons }
+          leadPlan(revenueGoal: 1000000, averageDealSize: 25000, winRate: 0.25) { wonDeals opportunities sqls mqls inquiries accounts }
+        }""",
+        STRATEGIST,
+        t=AS_OF.isoformat(),
+    )
+    program = await program_scorecard(db, 90, AS_OF)
+    assert data["programScorecard"] == {
+        "windowDays": 90,
+        "traditional": program["traditional"],
+        "abm": program["abm"],
+        "sla": program["sla"],
+    }
+    targets = await target_recommendations(db, first=15, capacities=[5, 10])
+    assert [t["account"]["id"] for t in data["targetAccounts"]] == [t.account_id for t in targets]
+    assert [t["tier"] for t in data["targetAccounts"]] == [1] * 5 + [2] * 10
+    assert all(t["reasons"] for t in data["targetAccounts"])
+    plan = await lead_plan(db, 1_000_000, 25_000, win_rate=0.25)
+    assert data["leadPlan"]["wonDeals"] == 40 == plan.won_deals  # ceil(1,000,000 / 25,000)
+    assert data["leadPlan"]["opportunities"] == 160 == plan.opportunities  # ceil(40 / 0.25)
+    assert data["leadPlan"]["mqls"] == plan.mqls and data["leadPlan"]["inquiries"] == plan.inquiries
+
+    first = data["targetAccounts"][0]["account"]["id"]
+    looks = await data_of(
+        db,
+        "query($id: ID!) { account(id: $id) { lookalikes(first: 3) { account { id } similarity sharedAttributes } } }",
+        id=first,
+    )
+    expected = await account_lookalikes(db, first, 3)
+    assert [(item["account"]["id"], item["similarity"]) for item in looks["account"]["lookalikes"]] == [
+        (item.account_id, pytest.approx(item.similarity)) for item in expected
+    ]
+
+
+async def test_reps_cannot_read_the_program(db):
+    for query in (
+        "{ programScorecard { windowDays } }",
+        "{ targetAccounts { tier } }",
+        "{ leadPlan(revenueGoal: 1, averageDealSize: 1) { wonDeals } }",
+    ):
+        assert codes(await execute(db, query, REP_ANN)) == ["FORBIDDEN"], query

@@ -1,0 +1,36 @@
+"""The wheel carries the whole service: every package, every Cypher statement, the seeds."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_wheel_holds_every_package_statement_and_seed(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("graphsvc-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+
+    packages = {path.parent.relative_to(ROOT).as_posix() for path in (ROOT / "graphsvc").rglob("__init__.py")}
+    missing = sorted(package for package in packages if f"{package}/__init__.py" not in names)
+    assert missing == [], f"packages left out of the wheel (add them to pyproject.toml): {missing}"
+
+    statements = {
+        f"graphsvc/cypher/{path.relative_to(ROOT / 'cypher').as_posix()}"
+        for path in (ROOT / "cypher").rglob("*.cypher")
+    }
+    assert statements and statements <= names, sorted(statements - names)[:5]
+    seeds = {
+        f"graphsvc/seeds/{path.relative_to(ROOT / 'seeds').as_posix()}"
+        for path in (ROOT / "seeds").rglob("*")
+        if path.suffix in (".yaml", ".csv")
+    }
+    assert seeds and seeds <= names, sorted(seeds - names)[:5]
+    assert "graphsvc/schema/contract.graphql" in names
+    assert "graphsvc/data/freemail_domains.txt" in names

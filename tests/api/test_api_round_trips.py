@@ -42,12 +42,16 @@ PAGE = """query($n: Int) { accounts(first: $n) { totalCount edges { node {
     children { totalCount }
     contacts(first: 10) { totalCount edges { node { name roles account { name } } } }
     leads(first: 5) { totalCount }
+    score { total contributions(first: 3) { sourceId } }
+    coverage { coverage roles { role contacts { name } } }
 } } } }"""
 
 # 1 page of ids, 2 the page's accounts, 3 totalCount, 4 owners, 5 parents, 6 ultimate parents,
-# 7 children pages, 8 contact pages, 9 lead pages, 10 contacts, 11 roles. Cached, so free: the
-# parents' owners (they own page accounts too), ultimate parents (= parents), contacts' accounts.
-EXPECTED_STATEMENTS = 11
+# 7 children pages, 8 contact pages, 9 lead pages, 10 contacts, 11 roles; scores and coverage of
+# the whole page: 12 documents in force, 13-15 the page's subtrees (accounts, persons,
+# engagements). Cached, so free: the parents' owners (they own page accounts too), ultimate
+# parents (= parents), contacts' accounts, the committee's contacts (already on the page).
+EXPECTED_STATEMENTS = 15
 
 
 @pytest.fixture(scope="module", autouse=True)

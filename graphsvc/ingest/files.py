@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 from collections.abc import Iterator
@@ -15,8 +16,17 @@ __all__ = ["Row", "kind_of", "read_rows", "unknown_columns"]
 
 Row = tuple[int, dict[str, Any]]  # (line number, cells)
 
-# Big enough for any legitimate cell; larger ones become a per-row "too long" error, not a crash.
+# Big enough for any legitimate cell; larger ones become a per-row error, not a crash.
 csv.field_size_limit(16 * 1024 * 1024)
+
+# UTF-32 first: its little-endian mark starts with UTF-16's.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_SNIFF_BYTES = 8192
 
 
 def kind_of(path: Path) -> str:
@@ -37,16 +47,18 @@ def read_rows(path: Path, kind: str) -> tuple[list[str], Iterator[Row]]:
     """Open ``path`` and return its columns and an iterator of its rows.
 
     Bytes that are not UTF-8 are kept as surrogates so the row that holds them, and only that
-    row, is reported. A CSV file without an ``id`` column or without a required column of its
-    kind is refused as a whole, before anything is imported.
+    row, is reported. A file that is empty, UTF-16/32 or binary, and a CSV file without a required
+    column of its kind, are refused as a whole, before anything is imported.
     """
     suffix = path.suffix.lower()
-    if suffix in (".ndjson", ".jsonl"):
-        return [], _ndjson_rows(path)
-    if suffix != ".csv":
+    if suffix not in (".ndjson", ".jsonl", ".csv"):
         raise InvalidInput(f"{path}: unsupported file type {suffix!r}; use .csv or .ndjson")
+    _check_text(path)
+    if suffix != ".csv":
+        return [], _ndjson_rows(path)
     handle = path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
-    reader = csv.DictReader(handle)
+    # strict: an unterminated quote is an error, not a cell that swallows the rest of the file.
+    reader = csv.DictReader(handle, strict=True)
     columns = [column.strip() for column in reader.fieldnames or []]
     required = [name for name, field in RECORD_TYPES[kind].model_fields.items() if field.is_required()]
     missing = [name for name in required if name not in columns]
@@ -57,10 +69,30 @@ def read_rows(path: Path, kind: str) -> tuple[list[str], Iterator[Row]]:
     return columns, _csv_rows(handle, reader)
 
 
+def _check_text(path: Path) -> None:
+    """Refuse files that cannot be UTF-8 text, naming what they are instead."""
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if not head:
+        raise InvalidInput(f"{path}: the file is empty")
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if head.startswith(mark):
+            raise InvalidInput(f"{path}: the file is {encoding} text; save it as UTF-8")
+    if b"\0" in head:
+        raise InvalidInput(f"{path}: the file holds NUL bytes: binary data or UTF-16/32 text, not UTF-8 CSV or NDJSON")
+
+
 def _csv_rows(handle: Any, reader: csv.DictReader) -> Iterator[Row]:
     with handle:
         line = reader.line_num + 1
-        for cells in reader:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                # The reader drops the broken record and carries on with the next line.
+                cells = {"__error__": f"unreadable CSV: {exc}"}
             yield line, cells
             line = reader.line_num + 1
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import graphlib
 import logging
+import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -318,15 +319,22 @@ def _cycle_through(parents: dict[str, str], node: str, target: str) -> list[str]
     return path if current == node else None
 
 
+# C0 control characters other than tab, line feed and carriage return, and DEL: binary data.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _encoding_problems(cells: dict[str, Any]) -> list[tuple[str | None, str]]:
     if "__error__" in cells:
         return [(None, str(cells["__error__"]))]
     problems: list[tuple[str | None, str]] = []
     for name, value in cells.items():
+        texts = [item for item in (value if isinstance(value, list) else [value]) if isinstance(item, str)]
         if name is None:
             problems.append((None, "more cells than columns"))
-        elif isinstance(value, str) and _has_surrogates(value):
+        elif any(_has_surrogates(text) for text in texts):
             problems.append((name, "is not valid UTF-8 text (is the file in another encoding?)"))
+        elif any(_CONTROL_CHARACTERS.search(text) for text in texts):
+            problems.append((name, "holds control characters (binary data?)"))
     return problems
 
 
@@ -339,5 +347,3 @@ def _cypher_row(record: ImportRecord) -> dict[str, Any]:
     if record.kind == "users" and row.get("pools") is not None:
         row["pools"] = record.memberships()  # type: ignore[attr-defined]
     return row
-
-

@@ -86,7 +86,7 @@ Id = Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1, max_len
 OptionalId = _optional(Annotated[str, Field(max_length=200, pattern=r"^\S+$")])
 TextList = _optional(Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=200)], _split_list)
 Time = _optional(datetime, _utc)
-Count = _optional(Annotated[int, Field(ge=0)])
+Count = _optional(Annotated[int, Field(ge=0, le=2**63 - 1)])  # the database's integers are 64-bit
 Amount = _optional(Annotated[float, Field(ge=0, allow_inf_nan=False)])
 Flag = _optional(bool)
 
@@ -305,6 +305,9 @@ def validate_row(kind: str, row: dict[str, Any]) -> tuple[ImportRecord | None, l
         for error in exc.errors(include_url=False, include_input=False):
             field = str(error["loc"][0]) if error["loc"] else None
             message = error["msg"].removeprefix("Value error, ")
+            value = row.get(field) if field is not None else None
+            if error["type"] in ("string_too_long", "too_long") and isinstance(value, str):
+                message = f"is too long: {len(value)} characters, at most {error['ctx']['max_length']}"
             if field is not None and _blank_to_none(row.get(field)) is None:
                 message = "is required"
             errors.append((field, message))

@@ -24,7 +24,7 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from graphsvc.errors import DatabaseError, DatabaseUnavailable
+from graphsvc.errors import DatabaseError, DatabaseUnavailable, InvalidInput
 from graphsvc.store.cypher import statement
 
 __all__ = ["Database", "Record"]
@@ -167,6 +167,9 @@ class Database:
                     if not write or attempt == _CONSTRAINT_RETRIES:
                         raise
                     await asyncio.sleep(0.01 * (attempt + 1))
+        except OverflowError as exc:
+            # Raised by the driver while packing parameters: nothing reached the database.
+            raise InvalidInput(f"a value given to {label} is out of range: integers must fit in 64 bits") from exc
         except TimeoutError as exc:
             limit = timeout or self.timeout
             raise DatabaseUnavailable(

@@ -5,9 +5,10 @@ figures of the functions that own them."""
 from datetime import UTC, datetime
 
 import pytest
-from api_graph import REP_ANN, STRATEGIST, codes, data_of, execute
+from api_graph import REP_ANN, STRATEGIST, api_client, codes, data_of, execute
 
 from graphsvc.demo import load_demo
+from graphsvc.documents import default_document
 from graphsvc.scorecards.account import account_scorecards
 from graphsvc.scorecards.planning import lead_plan
 from graphsvc.scorecards.program import program_scorecard
@@ -119,3 +120,89 @@ async def test_reps_cannot_read_the_program(db):
         "{ leadPlan(revenueGoal: 1, averageDealSize: 1) { wonDeals } }",
     ):
         assert codes(await execute(db, query, REP_ANN)) == ["FORBIDDEN"], query
+
+
+async def test_every_new_operation_answers_over_http_on_the_demo_set(embedded):
+    """Scores, scorecards, targets, plans, routing and the model mutations through the whole app."""
+    async with api_client(embedded) as client:
+
+        async def graphql(query: str, **variables: object) -> dict:
+            response = await client.post("/graphql", json={"query": query, "variables": variables})
+            assert response.status_code == 200, response.text
+            body = response.json()
+            assert "errors" not in body, body["errors"]
+            return body["data"]
+
+        targets = await graphql("{ accounts(isTarget: true, first: 50) { edges { node { id owner { id active } } } } }")
+        owner = next(
+            e["node"]["owner"]["id"] for e in targets["accounts"]["edges"] if (e["node"]["owner"] or {}).get("active")
+        )
+        data = await graphql(
+            """query($id: ID!) { account(id: $id) {
+                score { total contributions(first: 2) { sourceId path } }
+                coverage { coverage singleThreaded roles { role known } }
+                scorecard { windowDays leadsAssociated engagementLevel stage }
+                lookalikes(first: 2) { similarity account { id } } }
+              targetAccounts(first: 3) { tier account { id } }
+              programScorecard { windowDays traditional abm sla }
+              leadPlan(revenueGoal: 500000, averageDealSize: 50000) { wonDeals opportunities sqls mqls inquiries accounts }
+              myQueue(first: 5) { totalCount }
+            }""",
+            id=targets["accounts"]["edges"][0]["node"]["id"],
+        )
+        assert data["account"]["scorecard"]["windowDays"] == 90
+        assert data["leadPlan"]["wonDeals"] == 10  # ceil(500,000 / 50,000)
+        assert [t["tier"] for t in data["targetAccounts"]] == [1, 1, 1]
+        assert data["programScorecard"]["windowDays"] == 90
+
+        # A new target account owned by an active AE, and two leads there that each request a demo:
+        # c_level 20 + software 20 + demo 12 = 52 points, over the ABM threshold of 50.
+        now = datetime.now(UTC).isoformat()
+        rows = {
+            "accounts": [
+                {
+                    "id": "acc-http",
+                    "name": "Http Software",
+                    "domain": "http-software.io",
+                    "industry": "software",
+                    "is_target": True,
+                    "owner_id": owner,
+                }
+            ],
+            "leads": [
+                {"id": f"lead-http-{n}", "email": f"ceo{n}@http-software.io", "seniority": "c_level"} for n in (1, 2)
+            ],
+            "engagements": [
+                {"id": f"eng-http-{n}", "person_id": f"lead-http-{n}", "type": "demo_request", "occurred_at": now}
+                for n in (1, 2)
+            ],
+        }
+        for kind, items in rows.items():
+            imported = await graphql(
+                "mutation($k: String!, $r: [JSON!]!) { importRecords(kind: $k, rows: $r) { imported failed } }",
+                k=kind,
+                r=items,
+            )
+            assert imported["importRecords"] == {"imported": len(items), "failed": 0}
+
+        route = "mutation($id: ID!) { routeLead(leadId: $id) { id path status assignee { id } } }"
+        first = (await graphql(route, id="lead-http-1"))["routeLead"]
+        assert (first["path"], first["status"], first["assignee"]) == ("ABM", "PENDING", {"id": owner})
+        accepted = await graphql(
+            "mutation($id: ID!) { acceptRouting(decisionId: $id) { status lead { status } } }", id=first["id"]
+        )
+        assert accepted["acceptRouting"] == {"status": "ACCEPTED", "lead": {"status": "SAL"}}
+        second = (await graphql(route, id="lead-http-2"))["routeLead"]
+        rejected = await graphql(
+            'mutation($id: ID!) { rejectRouting(decisionId: $id, reason: "duplicate") { status } }', id=second["id"]
+        )
+        assert rejected["rejectRouting"]["status"] == "REJECTED"
+        lead = await graphql('{ lead(id: "lead-http-2") { status score { total grade } routing { status } } }')
+        assert lead["lead"]["status"] == "RECYCLED" and lead["lead"]["routing"]["status"] == "REJECTED"
+        assert lead["lead"]["score"]["total"] == pytest.approx(52.0, abs=0.01)
+
+        model = default_document("scoring").model_dump(mode="json") | {"version": 901}
+        assert (await graphql("mutation($m: JSON!) { setScoringModel(model: $m) }", m=model))["setScoringModel"][
+            "version"
+        ] == 901
+        assert (await graphql("mutation { recompute }"))["recompute"] == 201

@@ -291,14 +291,15 @@ def _check_regex(value: str | None) -> str | None:
 
 Priority = Annotated[int, Field(strict=True, ge=-10, le=10)]
 Percent = Annotated[float, Field(strict=True, ge=0, le=100)]
-Version = Annotated[int, Field(strict=True, ge=1)]
+Version = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1)]  # stored as a 64-bit integer
 Choices = Annotated[dict[str, Priority], BeforeValidator(_lower_keys), Field(min_length=1)]
 FieldName = Annotated[str, BeforeValidator(_stripped), Field(min_length=1)]
 RoleName = Annotated[str, BeforeValidator(_role_name), AfterValidator(_check_role_name)]
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Infinite and NaN numbers are refused everywhere: no rule means anything with them.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class FieldAttribute(_Part):
@@ -785,10 +786,16 @@ def load_document(kind: DocumentKind | str, data: Any) -> Any:
     kind = _kind(kind)
     model = _MODELS[kind]
     try:
-        return model.model_validate(data)
+        document = model.model_validate(data)
+        violations = []
     except ValidationError as exc:
         violations = [_violation(error) for error in exc.errors() if error["type"] != "document_rules"]
-    raise DocumentInvalid(kind, violations + model.rule_violations(data))
+    # The rule pass reads the raw input: keys equal ignoring case are merged by validation, so
+    # only the raw input still shows them.
+    violations += model.rule_violations(data)
+    if violations:
+        raise DocumentInvalid(kind, violations)
+    return document
 
 
 def _violation(error: Any) -> Violation:

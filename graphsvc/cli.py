@@ -226,3 +226,30 @@ def sla_sweep_() -> None:
             click.echo(f"  recycled {decision.id} (lead {decision.lead_id})")
 
     asyncio.run(run())
+
+
+@main.group()
+def report() -> None:
+    """Write reports as CSV files."""
+
+
+@report.command("scorecard")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV file to write.")
+@click.option("--window-days", type=click.IntRange(1), default=90, show_default=True, help="Window length in days.")
+@click.option("--as-of", type=_MOMENT, default=None, help="End of the window (UTC without an offset); default now.")
+def report_scorecard(out: Path, window_days: int, as_of: datetime | None) -> None:
+    """Write the program scorecard and the scorecards of every target account as one CSV file.
+
+    Columns: scope (program or account), subject (funnel section or account id), name, metric, value.
+    """
+    from graphsvc.scorecards.report import write_scorecard_report
+
+    moment = None if as_of is None else as_of.replace(tzinfo=as_of.tzinfo or UTC)
+
+    async def run() -> tuple[int, int]:
+        async with open_store(get_settings()) as store:
+            with out.open("w", newline="", encoding="utf-8") as file:
+                return await write_scorecard_report(store, file, window_days, moment)
+
+    rows, accounts = asyncio.run(run())
+    click.echo(f"wrote {rows} rows (the program scorecard and {accounts} target accounts) to {out}")

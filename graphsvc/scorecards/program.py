@@ -41,6 +41,7 @@ __all__ = [
     "REACHED",
     "abm_funnel",
     "lead_funnel",
+    "program_and_account_scorecards",
     "program_scorecard",
     "read_lead_funnel",
     "target_account_ids",
@@ -179,6 +180,22 @@ async def program_scorecard(
         JSON-ready: ``window_days``, ``as_of``, ``filters``, ``traditional``, ``abm``, ``sla``
         (module docstring).
     """
+    program, _ = await program_and_account_scorecards(
+        db, window_days, as_of, tier=tier, owner_id=owner_id, industry=industry
+    )
+    return program
+
+
+async def program_and_account_scorecards(
+    db: Database,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    as_of: datetime | str | None = None,
+    *,
+    tier: int | None = None,
+    owner_id: str | None = None,
+    industry: str | None = None,
+) -> tuple[dict[str, Any], dict[str, AccountScorecard]]:
+    """The program scorecard and the scorecards of the target accounts it was built from."""
     as_of = window_moment(as_of, window_days)
     traditional = await read_lead_funnel(db, as_of, window_days, tier=tier, owner_id=owner_id, industry=industry)
     targets = await target_account_ids(db, tier=tier, owner_id=owner_id, industry=industry)
@@ -189,7 +206,7 @@ async def program_scorecard(
         scorecards.update(await account_scorecards(db, batch, window_days, as_of))
         histories.update({i: record.changes for i, record in (await read_stage_records(db, batch)).items()})
     sla = await sla_metrics(db, as_of - timedelta(days=window_days), as_of)
-    return {
+    program = {
         "window_days": window_days,
         "as_of": as_of.isoformat(),
         "filters": {"tier": tier, "owner_id": owner_id, "industry": _segment(industry)},
@@ -197,3 +214,4 @@ async def program_scorecard(
         "abm": abm_funnel(scorecards, histories, as_of),
         "sla": sla,
     }
+    return program, scorecards

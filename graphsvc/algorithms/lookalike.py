@@ -328,10 +328,15 @@ class AttributeMatrix:
         union = self.mass[rows][:, np.newaxis] + self.mass[columns][np.newaxis, :] - shared
         return np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
 
+    @cached_property
+    def _attribute_sets(self) -> list[frozenset[str]]:
+        # Straight from the CSR arrays: slicing the matrix row by row is ~100× slower.
+        starts, columns, names = self.incidence.indptr, self.incidence.indices, self.attribute_names
+        return [frozenset(names[k] for k in columns[starts[i] : starts[i + 1]]) for i in range(len(self.account_ids))]
+
     def attributes(self, account_id: str) -> frozenset[str]:
         """The attributes of one account."""
-        row = self.incidence[self._row(account_id)]
-        return frozenset(self.attribute_names[k] for k in row.indices)
+        return self._attribute_sets[self._row(account_id)]
 
     @cached_property
     def attribute_index(self) -> dict[str, int]:

@@ -42,11 +42,12 @@ __all__ = [
     "RecomputeReport",
     "account_index",
     "committee_assignment",
-    "engagement_points_by_pair",
     "decay_scale",
+    "engagement_points_by_pair",
     "read_accounts",
     "read_graph",
     "recompute_graph",
+    "score_snapshot",
 ]
 
 log = logging.getLogger(__name__)
@@ -128,18 +129,8 @@ async def recompute_graph(db: Database, as_of: datetime | None = None) -> Recomp
 
     snapshot, persons = _snapshot(rows, matches, roles, documents)
     account_records = {row["account"]["id"]: row["account"] for row in rows.accounts}
-    committees, account_committee = committee_assignment(documents, [account_records[a] for a in snapshot.account_ids])
+    result = score_snapshot(documents, snapshot, [account_records[a] for a in snapshot.account_ids], as_of)
     model = documents.scoring
-    result = recompute(
-        snapshot,
-        as_of,
-        committee=committees,
-        account_committee=account_committee,
-        role_weights=documents.roles.propagation_weights,
-        no_role_weight=documents.roles.no_role_weight,
-        half_life_days=model.decay_half_life_days,
-        delta=ROLL_UP_DELTA,
-    )
     lap("compute")
 
     scale = decay_scale(as_of, model.decay_half_life_days)
@@ -167,6 +158,34 @@ async def recompute_graph(db: Database, as_of: datetime | None = None) -> Recomp
 
 
 # -- steps ------------------------------------------------------------------------------------
+
+
+def score_snapshot(
+    documents: DocumentsInForce,
+    snapshot: GraphSnapshot,
+    accounts: Sequence[dict[str, Any]],
+    as_of: datetime,
+    *,
+    window_days: float = 90.0,
+    template: str | None = None,
+) -> Recomputed:
+    """The fast path over ``snapshot`` with the documents in force (``accounts`` in snapshot order).
+
+    The one place that turns documents into the algorithm's parameters, for the whole-graph
+    recompute and for the API's subtrees alike.
+    """
+    committees, account_committee = committee_assignment(documents, accounts, template)
+    return recompute(
+        snapshot,
+        as_of,
+        committee=committees,
+        account_committee=account_committee,
+        role_weights=documents.roles.propagation_weights,
+        no_role_weight=documents.roles.no_role_weight,
+        half_life_days=documents.scoring.decay_half_life_days,
+        delta=ROLL_UP_DELTA,
+        window_days=window_days,
+    )
 
 
 def committee_assignment(

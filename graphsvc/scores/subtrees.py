@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from graphsvc.algorithms.fit import account_fit
-from graphsvc.algorithms.snapshot import GraphSnapshot, Recomputed, recompute
+from graphsvc.algorithms.snapshot import GraphSnapshot, Recomputed
 from graphsvc.scores.documents import documents_in_force
-from graphsvc.scores.recompute import ROLL_UP_DELTA, committee_assignment, engagement_points_by_pair
+from graphsvc.scores.recompute import engagement_points_by_pair, score_snapshot
 from graphsvc.store.database import Database
 
 __all__ = ["subtree_scores"]
@@ -56,15 +56,6 @@ async def subtree_scores(
         [(row["id"], row["account_id"], row["is_contact"], row["roles"]) for row in persons],
         [(row["person_id"], points[(row["type"], row["detail"])], row["at"] / 1000.0) for row in engagements],
     )
-    committees, account_committee = committee_assignment(documents, [row["account"] for row in accounts], template)
-    return recompute(
-        snapshot,
-        as_of,
-        committee=committees,
-        account_committee=account_committee,
-        role_weights=documents.roles.propagation_weights,
-        no_role_weight=documents.roles.no_role_weight,
-        half_life_days=model.decay_half_life_days,
-        delta=ROLL_UP_DELTA,
-        window_days=window_days,
+    return score_snapshot(
+        documents, snapshot, [row["account"] for row in accounts], as_of, window_days=window_days, template=template
     )

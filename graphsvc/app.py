@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager, suppress
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
             response.headers["X-Request-ID"] = context.request_id
         return context
 
-    app.include_router(GraphQLRouter(create_schema(limits), context_getter=context_getter), prefix="/graphql")
+    app.include_router(_GraphQLRouter(create_schema(limits), context_getter=context_getter), prefix="/graphql")
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -163,6 +164,17 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": detail})
+
+
+class _GraphQLRouter(GraphQLRouter):
+    """strawberry's router, answering 400 rather than 500 to a body that is not UTF-8 or nests too deep to parse."""
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return super().decode_json(data)
+        except (UnicodeDecodeError, RecursionError) as exc:
+            # strawberry turns a JSONDecodeError into "400 Unable to parse request body as JSON".
+            raise json.JSONDecodeError(f"unreadable body: {type(exc).__name__}", "", 0) from exc
 
 
 def _replay(first: Message, receive: Receive) -> Receive:

@@ -12,7 +12,7 @@ from graphsvc.schema.contact import ContactMutation, ContactQuery
 from graphsvc.schema.errors import ErrorPolicy, GraphsvcSchema
 from graphsvc.schema.imports import ImportMutation
 from graphsvc.schema.lead import LeadQuery
-from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
+from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits, MaxFieldsLimiter
 from graphsvc.schema.match import MatchQuery
 from graphsvc.schema.metrics import OperationMetrics
 from graphsvc.schema.routing import RoutingMutation, RoutingQuery, RoutingSubscription
@@ -36,6 +36,7 @@ def create_schema(limits: ApiLimits = DEFAULT_LIMITS) -> GraphsvcSchema:
             functools.partial(QueryDepthLimiter, max_depth=limits.max_depth),
             functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
             functools.partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
+            functools.partial(MaxFieldsLimiter, max_fields=limits.max_fields),
             ErrorPolicy,
             OperationMetrics,
         ],

@@ -78,8 +78,9 @@ class CanRecompute(_RolePermission):
 
 
 class CanRouteLeads(_RolePermission):
-    # An integration routes the leads it pushes; reps and strategists act on decisions instead.
-    roles = frozenset({Role.ADMIN, Role.INTEGRATION})
+    # Not INTEGRATION (ingest only, SPEC §12): a decision answers with its lead, which would let an
+    # ingest key read any lead (a dry run writes nothing). Reps and strategists act on decisions.
+    roles = frozenset({Role.ADMIN})
     message = "this API key may not route leads"
 
 

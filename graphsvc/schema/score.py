@@ -25,7 +25,7 @@ from graphsvc.algorithms.scoring import score_lead
 from graphsvc.algorithms.snapshot import Recomputed
 from graphsvc.errors import NotFound
 from graphsvc.schema.context import Context
-from graphsvc.schema.permissions import CanRecompute, CanSetScoringModel
+from graphsvc.schema.permissions import CanRecompute, CanSetScoringModel, visible_accounts
 from graphsvc.scores.documents import documents_in_force, save_document
 from graphsvc.scores.recompute import recompute_graph
 from graphsvc.scores.subtrees import subtree_scores
@@ -78,8 +78,22 @@ class AccountScore:
     account_id: strawberry.Private[str]
     result: strawberry.Private[Recomputed]
 
-    @strawberry.field(description="The largest contributions, by absolute points.")
-    def contributions(self, first: int | None = 10) -> list[ScoreContribution]:
+    @strawberry.field(
+        description="The largest contributions, by absolute points; for a REP only those whose path runs through "
+        "accounts it owns."
+    )
+    async def contributions(self, info: Info[Context, None], first: int | None = 10) -> list[ScoreContribution]:
+        limit = max(0, 10 if first is None else first)
+        caller = info.context.caller
+        if caller is None or caller.owner_scope is None:
+            found = self.result.contributions(self.account_id, limit)
+        else:
+            # A subsidiary owned by another rep still counts in the totals, but its people stay hidden.
+            found = self.result.contributions(self.account_id, None)
+            accounts = sorted({step for c in found for step in c.path[1:]})
+            records = await visible_accounts(info.context, accounts)
+            visible = {account for account, record in zip(accounts, records, strict=True) if record is not None}
+            found = [c for c in found if visible.issuperset(c.path[1:])][:limit]
         return [
             ScoreContribution(
                 source_id=strawberry.ID(c.source_id),
@@ -88,7 +102,7 @@ class AccountScore:
                 weight=c.weight,
                 path=[strawberry.ID(step) for step in c.path],
             )
-            for c in self.result.contributions(self.account_id, max(0, 10 if first is None else first))
+            for c in found
         ]
 
 

@@ -10,9 +10,11 @@ so every count is at most the one before it. Each conversion rate is a stage's c
 previous stage's (None when that is 0). ``new_leads`` counts leads created in the window.
 
 **ABM** (target accounts): how many are at each stage at ``as_of`` (``NONE``: not in the
-funnel), the share engaged (at least one person with a positive engagement in the window, as in
-the account scorecard), mean coverage and engaged coverage, MQA→opportunity conversion and the
-median days from each stage to the next (:mod:`graphsvc.scorecards.velocity`).
+funnel); the share engaged, i.e. at the ENGAGED stage or beyond at ``as_of`` (the stage rule,
+windowed engagement of 20 points by default, not merely one click: ``accounts_with_engaged_people``
+counts those with at least one engaged person, as in the account scorecard); mean coverage and
+engaged coverage; MQA→opportunity conversion and the median days from each stage to the next
+(:mod:`graphsvc.scorecards.velocity`).
 
 **SLA**: :func:`graphsvc.routing.metrics.sla_metrics` over the decisions made in the window;
 it covers the whole team, whatever the filters.
@@ -29,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from graphsvc.funnel import FUNNEL, LeadStatus
+from graphsvc.funnel import FUNNEL, AccountStage, LeadStatus, at_or_beyond
 from graphsvc.routing.metrics import sla_metrics
 from graphsvc.scorecards.account import DEFAULT_WINDOW_DAYS, AccountScorecard, account_scorecards, window_moment
 from graphsvc.scorecards.velocity import median_days_to_advance, mqa_to_opportunity, read_stage_records
@@ -146,7 +148,7 @@ def abm_funnel(
     """The ABM side from the target accounts' scorecards and stage histories."""
     cards = list(scorecards.values())
     count = len(cards)
-    engaged = sum(1 for card in cards if card.engaged_leads > 0)
+    engaged = sum(1 for card in cards if at_or_beyond(card.stage, AccountStage.ENGAGED))
     stages = Counter("NONE" if card.stage is None else str(card.stage) for card in cards)
     as_of_ms = round(as_of.timestamp() * 1000)
     return {
@@ -154,6 +156,7 @@ def abm_funnel(
         "by_stage": {**{str(stage): stages.get(str(stage), 0) for stage in FUNNEL}, "NONE": stages.get("NONE", 0)},
         "engaged_accounts": engaged,
         "percent_engaged": 100.0 * engaged / count if count else 0.0,
+        "accounts_with_engaged_people": sum(1 for card in cards if card.engaged_leads > 0),
         "mean_coverage": sum(card.coverage for card in cards) / count if count else None,
         "mean_engaged_coverage": sum(card.engaged_coverage for card in cards) / count if count else None,
         "open_opportunities": sum(card.open_opportunities for card in cards),

@@ -5,7 +5,8 @@ l4 SQL, l5 OPPORTUNITY, l6 WON, l7 NURTURE, l8 MQL (sent: d2) → 8 leads.
 MQLs: l1 l3 l4 l5 l6 l8 = 6; sent to sales: l3 l8 (decisions) and l4 l5 l6 (SAL or beyond) = 5;
 SAL 4 (l3 l4 l5 l6), SQL 3, opportunity 2, won 1. New in the 60-day window: l3 l4 l7 l8 = 4.
 
-ABM, target accounts P and T2: stages ENGAGED and OPPORTUNITY; engaged: P only → 50 %;
+ABM, target accounts P and T2: stages ENGAGED and OPPORTUNITY, both engaged → 100 %, but only P
+has an engaged person in the window;
 mean coverage (.70 + .30)/2 = .50, engaged (.45 + 0)/2 = .225; open pipeline 50,000 + 10,000.
 MQA→opportunity: T2 reached MQA (−60) and OPPORTUNITY (−30) → 1 of 1. Days to advance:
 TARGET: P 80 (−100 → −20), T2 10 (−100 → −90) → median 45; AWARE: T2 30; MQA: T2 30; ENGAGED:
@@ -59,7 +60,7 @@ async def test_abm_funnel_by_hand(graph):
     assert abm["by_stage"] == {
         "TARGET": 0, "AWARE": 0, "ENGAGED": 1, "MQA": 0, "OPPORTUNITY": 1, "CUSTOMER": 0, "NONE": 0
     }
-    assert (abm["engaged_accounts"], abm["percent_engaged"]) == (1, 50.0)
+    assert (abm["engaged_accounts"], abm["percent_engaged"], abm["accounts_with_engaged_people"]) == (2, 100.0, 1)
     assert (abm["mean_coverage"], abm["mean_engaged_coverage"]) == pytest.approx((0.5, 0.225))
     assert (abm["open_opportunities"], abm["pipeline_amount"]) == (2, 60_000.0)
     assert abm["mqa_to_opportunity"] == {"mqa_accounts": 1, "converted": 1, "rate": 1.0}
@@ -99,6 +100,7 @@ async def test_an_earlier_moment_sees_fewer_leads_and_earlier_stages(graph):
     # Leads created by −60: l1, l2, l5, l6. T2 had just reached MQA at −60; P was a TARGET.
     assert card["traditional"]["leads"] == 4
     assert card["abm"]["by_stage"]["MQA"] == 1 and card["abm"]["by_stage"]["TARGET"] == 1
+    assert card["abm"]["percent_engaged"] == 50.0  # the TARGET is not engaged yet
     assert card["abm"]["mqa_to_opportunity"] == {"mqa_accounts": 1, "converted": 0, "rate": 0.0}
 
 

@@ -24,6 +24,7 @@ from graphsvc.schema.context import Context
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
 from graphsvc.schema.metrics import ApiMetrics
 from graphsvc.store import open_store
+from graphsvc.web import dashboard
 
 __all__ = ["BodySizeLimit", "create_app"]
 
@@ -111,6 +112,9 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
     async def prometheus_metrics() -> Response:
         """Prometheus text exposition of the API's and the database's counters."""
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    # Mounted last: a mount at / would otherwise answer the paths above.
+    app.mount("/", dashboard(), name="dashboard")
 
     # The last added runs first: an oversized body is refused before anything else reads it.
     app.add_middleware(ApiKeyGuard, keys=keys)

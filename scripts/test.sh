@@ -10,6 +10,8 @@ command -v "$python" >/dev/null || python=python3
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 npm ci --prefix tools/cypher-lint --no-audit --no-fund --loglevel=error
+# The dashboard's browser tests drive Debian's Chromium through Playwright (never `playwright install`).
+command -v chromium >/dev/null || { apt-get update && apt-get install -y --no-install-recommends chromium; }
 
 status=0
 .venv/bin/python -m pytest "$@" || status=$?

@@ -34,7 +34,14 @@ from graphsvc.scores.documents import documents_in_force
 from graphsvc.scores.subtrees import subtree_scores
 from graphsvc.store.database import Database
 
-__all__ = ["AccountProfiles", "account_lookalikes", "read_account_profiles", "set_target", "target_recommendations"]
+__all__ = [
+    "AccountProfiles",
+    "account_lookalikes",
+    "lookalikes_of_accounts",
+    "read_account_profiles",
+    "set_target",
+    "target_recommendations",
+]
 
 _TIERS = (1, 2, 3)
 
@@ -68,10 +75,22 @@ async def account_lookalikes(
     NotFound
         No account has that id.
     """
-    profiles = await read_account_profiles(db, as_of)
-    if account_id not in profiles.records:
+    found = await lookalikes_of_accounts(db, [account_id], first, as_of)
+    if account_id not in found:
         raise NotFound(f"no account {account_id!r}")
-    return profiles.matrix.lookalikes(account_id, first)
+    return found[account_id]
+
+
+async def lookalikes_of_accounts(
+    db: Database, account_ids: Sequence[str], first: int = 10, as_of: datetime | None = None
+) -> dict[str, list[Lookalike]]:
+    """The lookalikes of many accounts from one read (for a DataLoader); unknown ids are left out."""
+    profiles = await read_account_profiles(db, as_of)
+    return {
+        account_id: profiles.matrix.lookalikes(account_id, first)
+        for account_id in dict.fromkeys(account_ids)
+        if account_id in profiles.records
+    }
 
 
 async def target_recommendations(

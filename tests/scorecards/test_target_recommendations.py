@@ -18,7 +18,7 @@ from scorecard_graph import AS_OF, WINDOW, load_scorecard_graph
 
 from graphsvc.algorithms.lookalike import Lookalike
 from graphsvc.errors import InvalidInput, NotFound
-from graphsvc.scorecards.targets import account_lookalikes, set_target, target_recommendations
+from graphsvc.scorecards.targets import account_lookalikes, lookalikes_of_accounts, set_target, target_recommendations
 
 pytestmark = pytest.mark.db
 
@@ -76,6 +76,11 @@ async def test_lookalikes_of_an_account(graph):
     assert [m.account_id for m in await account_lookalikes(graph, "P", first=1)] == ["W"]
     with pytest.raises(NotFound):
         await account_lookalikes(graph, "nobody")
+    before = graph.round_trips
+    many = await lookalikes_of_accounts(graph, ["P", "T2", "nobody", "P"], first=5, as_of=AS_OF)
+    assert graph.round_trips - before == 1  # one read for any number of accounts
+    assert set(many) == {"P", "T2"} and many["P"] == await account_lookalikes(graph, "P", first=5, as_of=AS_OF)
+    assert many["T2"] == []  # T2 shares nothing with anyone
 
 
 async def _target(db, account_id):

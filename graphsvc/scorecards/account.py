@@ -127,7 +127,8 @@ async def account_scorecards(
 ) -> dict[str, AccountScorecard]:
     """The scorecards of many accounts at once (unknown ids are left out).
 
-    Six statements whatever the number of accounts, so a DataLoader can batch a whole page.
+    Ten statements whatever the number of accounts (four per window for the subtree scores, the
+    stage history, open opportunities), so a DataLoader can batch a whole page.
 
     Parameters
     ----------

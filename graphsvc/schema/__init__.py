@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
 from graphsvc.schema.account import AccountMutation, AccountQuery
+from graphsvc.schema.arguments import BoundedDateTime
 from graphsvc.schema.contact import ContactMutation, ContactQuery
 from graphsvc.schema.errors import ErrorPolicy, GraphsvcSchema
 from graphsvc.schema.imports import ImportMutation
@@ -32,6 +34,7 @@ def create_schema(limits: ApiLimits = DEFAULT_LIMITS) -> GraphsvcSchema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        scalar_overrides={datetime: BoundedDateTime},
         extensions=[
             functools.partial(QueryDepthLimiter, max_depth=limits.max_depth),
             functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),

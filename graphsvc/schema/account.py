@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.schema import contact, lead
-from graphsvc.schema.arguments import given
+from graphsvc.schema.arguments import given, window
 from graphsvc.schema.context import Context
 from graphsvc.schema.enums import AccountStage, LeadStatus, parse_enum
 from graphsvc.schema.pagination import Connection, PageWindow, slice_connection
@@ -98,18 +98,15 @@ class Account:
         window_days: int | None = 90,
         as_of: datetime | None = strawberry.UNSET,
     ) -> Coverage:
-        window_days = 90 if window_days is None else window_days
-        if window_days < 1:
-            raise InvalidInput(f"windowDays must be at least 1, got {window_days}")
-        return await account_coverage(info.context, self.record["id"], given(template), window_days, given(as_of))
+        return await account_coverage(
+            info.context, self.record["id"], given(template), window(window_days), given(as_of)
+        )
 
     @strawberry.field(description="The account's scorecard over the windowDays before asOf (default now).")
     async def scorecard(
         self, info: Info[Context, None], window_days: int | None = 90, as_of: datetime | None = strawberry.UNSET
     ) -> AccountScorecard:
-        return await account_scorecard(
-            info.context, self.record["id"], 90 if window_days is None else window_days, given(as_of)
-        )
+        return await account_scorecard(info.context, self.record["id"], window(window_days), given(as_of))
 
     @strawberry.field(
         description="Accounts most like this one (weighted Jaccard over firmographics and technographics)."

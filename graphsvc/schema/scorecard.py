@@ -17,7 +17,7 @@ from strawberry.types import Info
 from graphsvc.algorithms.lookalike import Lookalike as LookalikeRecord
 from graphsvc.algorithms.targeting import TargetRecommendation as TargetRecord
 from graphsvc.errors import InvalidInput
-from graphsvc.schema.arguments import given
+from graphsvc.schema.arguments import given, window
 from graphsvc.schema.context import Context
 from graphsvc.schema.enums import AccountStage, parse_enum
 from graphsvc.schema.permissions import CanReadProgram, visible_account
@@ -210,9 +210,9 @@ class ScorecardQuery:
     async def program_scorecard(
         self, info: Info[Context, None], window_days: int | None = 90, as_of: datetime | None = strawberry.UNSET
     ) -> ProgramScorecard:
-        window = 90 if window_days is None else window_days
-        data = await program_scorecard(info.context.db, window, utc(given(as_of)) or info.context.now)
-        return ProgramScorecard(window_days=window, traditional=data["traditional"], abm=data["abm"], sla=data["sla"])
+        days = window(window_days)
+        data = await program_scorecard(info.context.db, days, utc(given(as_of)) or info.context.now)
+        return ProgramScorecard(window_days=days, traditional=data["traditional"], abm=data["abm"], sla=data["sla"])
 
     @strawberry.field(
         description="Reverse waterfall from a revenue goal; conversion rates not given are measured from the graph.",

@@ -20,6 +20,7 @@ __all__ = [
     "DATA_ROOT",
     "SCALES",
     "Scale",
+    "StatementTimer",
     "latency_summary",
     "machine",
     "now_iso",
@@ -152,16 +153,42 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
-class Stopwatch:
-    """Named laps, in seconds."""
+class StatementTimer:
+    """Times every statement graphsvc's :class:`Database` runs in this process, while in the block.
+
+    Wraps ``Database._execute`` (the one place every call passes), so a whole-graph recompute can
+    say which statement took how long; the wrapper is removed on exit.
+    """
 
     def __init__(self) -> None:
-        self.laps: dict[str, float] = {}
-        self._last = time.perf_counter()
+        self.seconds: dict[str, list[float]] = {}
 
-    def lap(self, name: str) -> float:
-        """Record the time since the previous lap under ``name`` and return it."""
-        now = time.perf_counter()
-        self.laps[name] = round(now - self._last, 3)
-        self._last = now
-        return self.laps[name]
+    def __enter__(self) -> StatementTimer:
+        from graphsvc.store.database import Database
+
+        self._original = Database._execute
+        original = self._original
+        timings = self.seconds
+
+        async def timed(db: Database, label: str, work: Any, **options: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await original(db, label, work, **options)
+            finally:
+                timings.setdefault(label, []).append(time.perf_counter() - started)
+
+        Database._execute = timed  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        from graphsvc.store.database import Database
+
+        Database._execute = self._original  # type: ignore[method-assign]
+
+    def slowest(self, top: int = 8) -> list[dict[str, Any]]:
+        """The statements with the longest single call: name, calls, longest and total seconds."""
+        ranked = sorted(self.seconds.items(), key=lambda item: max(item[1]), reverse=True)[:top]
+        return [
+            {"statement": name, "calls": len(times), "max_s": round(max(times), 2), "total_s": round(sum(times), 2)}
+            for name, times in ranked
+        ]

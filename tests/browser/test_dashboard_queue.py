@@ -2,7 +2,6 @@
 and hears new decisions over the routingDecisions subscription."""
 
 import re
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -109,10 +108,8 @@ def test_rejecting_a_decision_with_a_reason_recycles_the_lead(server, page):
 def test_a_new_decision_appears_without_reloading_the_page(server, page, unrouted_leads):
     open_view(page, server, "queue")
     expect(page.locator("[data-feed]")).to_have_attribute("data-feed", "live")
-    started = time.monotonic()
     decision = route(server, unrouted_leads)
 
-    # The page reloads the queue every 30 s when the feed is down; this must come sooner, by the feed.
-    expect(page.locator(f'[data-news="{decision["id"]}"]')).to_be_visible(timeout=20_000)
-    expect(row(page, decision["id"])).to_have_count(1, timeout=20_000)
-    assert time.monotonic() - started < 25
+    # Only a message from the subscription shows news; the queue then reloads with the decision in it.
+    expect(page.locator(f'[data-news="{decision["id"]}"]')).to_be_visible()
+    expect(row(page, decision["id"])).to_have_count(1)

@@ -189,6 +189,6 @@ class StatementTimer:
         """The statements with the longest single call: name, calls, longest and total seconds."""
         ranked = sorted(self.seconds.items(), key=lambda item: max(item[1]), reverse=True)[:top]
         return [
-            {"statement": name, "calls": len(times), "max_s": round(max(times), 2), "total_s": round(sum(times), 2)}
+            {"statement": name, "calls": len(times), "max_s": round(max(times), 3), "total_s": round(sum(times), 3)}
             for name, times in ranked
         ]

@@ -23,7 +23,7 @@ from graphsvc.errors import DatabaseError, InvalidInput
 from graphsvc.ingest.files import Row, kind_of, read_rows, unknown_columns
 from graphsvc.ingest.records import KINDS, ImportRecord, validate_row
 from graphsvc.scores.incremental import ScoreKeeper
-from graphsvc.store.database import Database
+from graphsvc.store.database import Database, Transaction
 
 __all__ = ["DEFAULT_BUYING_ROLES", "ImportReport", "Importer", "RowError"]
 
@@ -251,26 +251,30 @@ class Importer:
             return
         rows = [_cypher_row(item.record) for item in accepted]
         records = [item.record for item in accepted]
-        for attempt in (1, 2):
+
+        async def work(tx: Transaction) -> None:
             stored: dict[str, dict[str, Any]] = {}
             if kind == "engagements":
-                found = await self.db.read("scores/engagements_by_ids", ids=[record.id for record in records])
-                stored = {row["id"]: row for row in found}
+                ids = [record.id for record in records]
+                # Locked, then read, in the transaction that writes: the contribution an updated
+                # engagement takes back is the one stored, even when another import updates it too.
+                await tx.run("ingest/lock_engagements", ids=ids)
+                stored = {row["id"]: row for row in await tx.run("scores/engagements_by_ids", ids=ids)}
             # Scores follow the data in the same transaction: matches, inferred roles, decayed sums.
-            steps = self._steps(kind, rows, stored) + await self.scores.steps_for(kind, records, stored)
-            try:
-                await self.db.write_many(steps)
-                break
-            except DatabaseError as exc:
-                if attempt == 1:
-                    continue  # e.g. a concurrent import created the same ids first: look again
-                # The transaction rolled back: none of these rows is in the graph.
-                lines = f"lines {accepted[0].line}-{accepted[-1].line}"
-                report.errors.extend(
-                    RowError(report.source, item.line, None, f"not written ({lines} rolled back): {exc}")
-                    for item in accepted
-                )
-                return
+            for name, params in self._steps(kind, rows, stored) + await self.scores.steps_for(kind, records, stored):
+                await tx.run(name, **params)
+
+        try:
+            # Rerun from the read after a conflict, e.g. when a concurrent import created the same ids first.
+            await self.db.transaction(f"import of {len(rows)} {kind}", work)
+        except DatabaseError as exc:
+            # The transaction rolled back: none of these rows is in the graph.
+            lines = f"lines {accepted[0].line}-{accepted[-1].line}"
+            report.errors.extend(
+                RowError(report.source, item.line, None, f"not written ({lines} rolled back): {exc}")
+                for item in accepted
+            )
+            return
         target = "persons" if kind in ("contacts", "leads") else kind
         if target in self._written:
             self._written[target].update({item.record.id: kind for item in accepted})

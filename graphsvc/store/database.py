@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j.exceptions import (
@@ -27,17 +27,32 @@ from neo4j.exceptions import (
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, InvalidInput
 from graphsvc.store.cypher import statement
 
-__all__ = ["Database", "Record"]
+__all__ = ["Database", "Record", "Transaction"]
 
 log = logging.getLogger(__name__)
 
 Record = dict[str, Any]
+T = TypeVar("T")
 
 # A concurrent MERGE on the same id can lose the race with a constraint error on servers without
 # Neo4j's MERGE locks (the embedded ArcadeDB); running it again finds the node and succeeds.
 _CONSTRAINT_RETRIES = 5
 # Readiness probes want an answer within a few seconds, not after the driver's retry budget.
 _PING_TIMEOUT = 3.0
+
+
+class Transaction:
+    """One open managed transaction, running registry statements by name (see :meth:`Database.transaction`)."""
+
+    def __init__(self, tx: AsyncManagedTransaction, db: Database) -> None:
+        self._tx = tx
+        self._db = db
+
+    async def run(self, name: str, **params: Any) -> list[Record]:
+        """Run statement ``name`` inside the transaction and return its records as dicts."""
+        self._db.round_trips += 1
+        result = await self._tx.run(statement(name), params)
+        return await result.data()
 
 
 class Database:
@@ -104,17 +119,25 @@ class Database:
 
     async def write_many(self, steps: Sequence[tuple[str, dict[str, Any]]]) -> list[list[Record]]:
         """Run several write statements in ONE transaction: all land or none does."""
-        texts = [(statement(name), params) for name, params in steps]
 
-        async def work(tx: AsyncManagedTransaction) -> list[list[Record]]:
-            results = []
-            for text, params in texts:
-                result = await tx.run(text, params)
-                results.append(await result.data())
-            return results
+        async def work(tx: Transaction) -> list[list[Record]]:
+            return [await tx.run(name, **params) for name, params in steps]
 
-        label = "+".join(name for name, _ in steps)
-        return await self._execute(label, work, write=True, round_trips=len(steps))
+        return await self.transaction("+".join(name for name, _ in steps), work)
+
+    async def transaction(self, label: str, work: Callable[[Transaction], Awaitable[T]]) -> T:
+        """Run ``work`` in ONE write transaction: reads and writes that must see each other.
+
+        The transaction is run again from the start after a transient failure (ArcadeDB reports a
+        concurrent change to the same record that way) or a constraint error (a concurrent MERGE
+        won), so ``work`` must derive everything it writes from what it reads through ``tx``, and
+        have no other effect. ``label`` names it in errors and logs.
+        """
+
+        async def managed(tx: AsyncManagedTransaction) -> T:
+            return await work(Transaction(tx, self))
+
+        return await self._execute(label, managed, write=True, round_trips=0)
 
     async def write_batches(self, name: str, rows: Iterable[Record], batch_size: int, **params: Any) -> int:
         """Run ``name`` with ``$rows`` in batches of ``batch_size``, one transaction each."""

@@ -243,14 +243,17 @@ query Score($id: ID!) { account(id: $id) { score { engagement } } }"""
 
 
 def measure_scorecard(run: Run) -> dict[str, Any]:
-    """Account.scorecard + coverage of random accounts, 16 concurrent clients."""
+    """Account.scorecard + coverage of random accounts: one client (the cost of a request), then 16 (the target)."""
     ids = [row["id"] for row in run.csv_rows("accounts")]
     rng = random.Random(run.seed)
     bodies = [{"query": SCORECARD_QUERY, "variables": {"id": rng.choice(ids)}} for _ in range(3000)]
+    alone = run.load(
+        "scorecard-1", {"concurrency": 1, "requests": bodies[:200], "warmup": 5, "max_requests": 200, "max_seconds": 30}
+    )
     result = run.load(
         "scorecard", {"concurrency": CLIENTS, "requests": bodies, "warmup": 32, "max_requests": 3000, "max_seconds": 90}
     )
-    return _load_figures(result)
+    return {**_load_figures(result), "one_client": _load_figures(alone)}
 
 
 def measure_page(run: Run) -> dict[str, Any]:
@@ -449,9 +452,10 @@ def table_rows(scale: str, runs: dict[str, dict[str, Any]]) -> list[dict[str, st
             lat["p99_ms"] <= 50 and f["errors"] == 0 and f["score_not_risen"] == 0)
     if (f := runs.get("scorecard")) is not None:
         lat = f["latency"]
+        alone = f"; 1 client p50 {f['one_client']['latency']['p50_ms']:.0f} ms" if "one_client" in f else ""
         add("Account.scorecard + coverage, 16 clients",
             f"p50 {lat['p50_ms']:.0f} / p95 {lat['p95_ms']:.0f} / p99 {lat['p99_ms']:.0f} ms, "
-            f"{f['throughput_per_s']:.0f}/s, {f['errors']} errors",
+            f"{f['throughput_per_s']:.0f}/s, {f['errors']} errors{alone}",
             "p50 ≤ 25 ms, p99 ≤ 100 ms, 0 errors",
             lat["p50_ms"] <= 25 and lat["p99_ms"] <= 100 and f["errors"] == 0)
     if (f := runs.get("route")) is not None:

@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # `suite` sits beside this script
 
-from suite.common import BENCH_DIR, SCALES, machine, now_iso, versions
+from suite.common import BENCH_DIR, SCALES, Scale, machine, now_iso, versions
 from suite.measures import MEASURES, Run, measured_now, table_rows
 
 log = logging.getLogger("bench")
@@ -39,6 +39,14 @@ log = logging.getLogger("bench")
 
 def _results_path(scale: str) -> Path:
     return BENCH_DIR / "results" / f"{scale}.json"
+
+
+def _source(scale: Scale) -> dict[str, Any]:
+    """Where the scale's data comes from: ``graphsvc generate``, or only bench/recompute.py's synthetic graph."""
+    synthetic = "recompute-memory always uses bench/recompute.py's seeded synthetic graph of the same totals"
+    if not scale.database:
+        return {"source": synthetic}
+    return {"source": f"graphsvc generate (the database measures); {synthetic}", "generate": scale.generate_arguments()}
 
 
 def _format_table(rows: list[dict[str, str]]) -> str:
@@ -78,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         {
             "scale": scale.name,
             "data": {"seed": args.seed, "accounts": scale.accounts, "persons": scale.persons,
-                     "engagements": scale.engagements, "generate": scale.generate_arguments()},
+                     "engagements": scale.engagements, **_source(scale)},
             "machine": machine(),
             "versions": versions(),
             "heap": args.heap,

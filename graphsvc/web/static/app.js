@@ -49,7 +49,7 @@ function App() {
     window.addEventListener(UNAUTHENTICATED, ask);
     return () => window.removeEventListener(UNAUTHENTICATED, ask);
   }, []);
-  const useKey = (key) => {
+  const chooseKey = (key) => {
     setApiKey(key);
     setAccess('checking');
     check();
@@ -61,10 +61,10 @@ function App() {
       <nav>
         ${TABS.map(([name, title]) => html`<a href="#/${name}" aria-current=${name === current ? 'page' : null}>${title}</a>`)}
       </nav>
-      ${apiKey() && html`<button class="quiet" onClick=${() => useKey(null)}>Forget API key</button>`}
+      ${apiKey() && html`<button class="quiet" onClick=${() => chooseKey(null)}>Forget API key</button>`}
     </header>
     <main>
-      ${access === 'key' && html`<${KeyForm} onKey=${useKey} rejected=${Boolean(apiKey())} />`}
+      ${access === 'key' && html`<${KeyForm} onKey=${chooseKey} rejected=${Boolean(apiKey())} />`}
       ${access === 'open' && html`<${View} route=${route} />`}
       ${access instanceof Error && html`<${Failure} error=${access} />`}
     </main>

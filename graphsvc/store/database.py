@@ -67,9 +67,9 @@ class Database:
     timeout
         Seconds one call may take before it fails with :class:`DatabaseUnavailable`.
     available
-        Tells whether the database is known to be down (the embedded server is restarting); calls
-        then fail at once with :class:`DatabaseUnavailable` instead of waiting out the driver's
-        retries. A transaction already running keeps its retries.
+        Returns False while the database is known to be down (the embedded server is restarting);
+        calls then fail at once with :class:`DatabaseUnavailable` instead of waiting out the
+        driver's retries. A transaction already running keeps its retries.
     """
 
     def __init__(

@@ -136,12 +136,20 @@ class LeadPlan:
         }
 
 
+# The largest count a plan may hold: GraphQL's Int, and far beyond any real funnel.
+MAX_PLAN_COUNT = 2**31 - 1
+
+
 def round_up(quotient: float) -> int:
     """``⌈quotient⌉``, taking a value within one part in 10⁹ of a whole number as that number.
 
     >>> round_up(7 / 0.07), round_up(100.2), round_up(0.0)
     (100, 101, 0)
     """
+    if not math.isfinite(quotient) or quotient > MAX_PLAN_COUNT:
+        raise InvalidInput(
+            f"the plan would need more than {MAX_PLAN_COUNT:,} of one stage; check the goal, deal size and rates"
+        )
     nearest = round(quotient)
     if abs(quotient - nearest) <= _WHOLE * max(1.0, abs(quotient)):
         return int(nearest)

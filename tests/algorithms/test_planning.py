@@ -80,3 +80,10 @@ def test_invalid_inputs_are_refused(goal, deal, rates, per_opportunity):
 
 def test_docstring_examples():
     assert doctest.testmod(planning).failed == 0
+
+
+@pytest.mark.parametrize("goal", [1e300, float("inf")])
+def test_a_plan_beyond_any_funnel_is_invalid_input_not_an_overflow(goal):
+    rates = ConversionRates(*(Rate(0.5) for _ in range(4)))
+    with pytest.raises(InvalidInput, match="more than 2,147,483,647"):
+        reverse_waterfall(goal, 1.0, rates)

@@ -37,7 +37,13 @@ async def open_store(settings: Settings, *, schema: bool = True) -> AsyncIterato
         server = EmbeddedServer(settings.data_dir, settings.embedded_heap, settings.embedded_start_timeout)
         info = server.start()
         db = Database.connect(
-            info.uri, ROOT_USER, server.password(), DATABASE_NAME, settings.db_timeout, lambda: server.available
+            info.uri,
+            ROOT_USER,
+            server.password(),
+            DATABASE_NAME,
+            settings.db_timeout,
+            available=lambda: server.available,
+            max_concurrent_writes=1,  # ArcadeDB's page-level conflicts: see Database
         )
     else:
         assert settings.neo4j_uri is not None

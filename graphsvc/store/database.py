@@ -9,6 +9,7 @@ graphsvc's own exceptions. Statements are named, never composed: callers pass a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -70,6 +71,10 @@ class Database:
         Returns False while the database is known to be down (the embedded server is restarting);
         calls then fail at once with :class:`DatabaseUnavailable` instead of waiting out the
         driver's retries. A transaction already running keeps its retries.
+    max_concurrent_writes
+        Write transactions this process runs at once (None: no limit); a queued one waits within
+        its ``timeout``. The embedded ArcadeDB detects write conflicts per page, so concurrent
+        writers mostly undo each other and can exhaust the driver's retries: one at a time is faster.
     """
 
     def __init__(
@@ -78,11 +83,13 @@ class Database:
         database: str,
         timeout: float = 30.0,
         available: Callable[[], bool] | None = None,
+        max_concurrent_writes: int | None = None,
     ) -> None:
         self._driver = driver
         self.database = database
         self.timeout = timeout
         self._available = available
+        self._writes = asyncio.Semaphore(max_concurrent_writes) if max_concurrent_writes else None
         self.round_trips = 0  # statements sent; read by tests and /metrics
         self.seconds = 0.0
 
@@ -95,6 +102,7 @@ class Database:
         database: str,
         timeout: float = 30.0,
         available: Callable[[], bool] | None = None,
+        max_concurrent_writes: int | None = None,
     ) -> Database:
         """Open a driver to ``uri`` (``neo4j://`` routes reads to followers in a cluster)."""
         driver = AsyncGraphDatabase.driver(
@@ -104,7 +112,7 @@ class Database:
             connection_acquisition_timeout=timeout,
             max_transaction_retry_time=min(timeout, 15.0),
         )
-        return cls(driver, database, timeout, available)
+        return cls(driver, database, timeout, available, max_concurrent_writes)
 
     async def close(self) -> None:
         await self._driver.close()
@@ -182,10 +190,14 @@ class Database:
         try:
             for attempt in range(_CONSTRAINT_RETRIES + 1):
                 try:
-                    async with asyncio.timeout(timeout or self.timeout):
-                        async with self._driver.session(database=self.database) as session:
-                            run = session.execute_write if write else session.execute_read
-                            return await run(work)
+                    gate = self._writes if write and self._writes is not None else contextlib.nullcontext()
+                    async with (
+                        asyncio.timeout(timeout or self.timeout),
+                        gate,
+                        self._driver.session(database=self.database) as session,
+                    ):
+                        run = session.execute_write if write else session.execute_read
+                        return await run(work)
                 except ConstraintError:
                     if not write or attempt == _CONSTRAINT_RETRIES:
                         raise

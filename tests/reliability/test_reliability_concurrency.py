@@ -23,6 +23,8 @@ from reliability_support import settings_env
 
 from graphsvc.ingest.importer import Importer
 from graphsvc.scores.recompute import recompute_graph
+from graphsvc.store import Database
+from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER
 
 pytestmark = pytest.mark.db
 
@@ -136,3 +138,27 @@ async def test_two_import_processes_over_the_same_files_leave_the_sequential_gra
     two = await fingerprint(db)
     assert two.counts == clean.counts
     assert two.checksum == clean.checksum
+
+
+@pytest.mark.parametrize(("limit", "expected"), [(1, 1), (None, 8)])
+async def test_write_transactions_queue_up_to_the_limit_of_the_store(embedded, limit, expected):
+    # graphsvc runs the embedded ArcadeDB with a limit of one (graphsvc/store/connection.py): its
+    # page-level conflicts made concurrent imports exhaust their retries in the soak.
+    db = Database.connect(
+        str(embedded.status()["bolt_uri"]), ROOT_USER, embedded.password(), DATABASE_NAME, max_concurrent_writes=limit
+    )
+    inside = peak = 0
+
+    async def work(tx):
+        nonlocal inside, peak
+        inside += 1
+        peak = max(peak, inside)
+        await tx.run("health/ping")
+        await asyncio.sleep(0.2)
+        inside -= 1
+
+    try:
+        await asyncio.gather(*(db.transaction("queued", work) for _ in range(8)))
+    finally:
+        await db.close()
+    assert peak == expected

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import HTTPConnection
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 
 from graphsvc.auth import ApiKeyGuard, ApiKeys, check_exposure
@@ -95,7 +96,9 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
             response.headers["X-Request-ID"] = context.request_id
         return context
 
-    app.include_router(_GraphQLRouter(create_schema(limits), context_getter=context_getter), prefix="/graphql")
+    app.include_router(
+        _GraphQLRouter(create_schema(limits), context_getter=context_getter, keys=keys), prefix="/graphql"
+    )
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -171,7 +174,21 @@ class BodySizeLimit:
 
 
 class _GraphQLRouter(GraphQLRouter):
-    """strawberry's router, answering 400 rather than 500 to a body that is not UTF-8 or nests too deep to parse."""
+    """strawberry's router, answering 400 rather than 500 to a body that is not UTF-8 or nests too deep to
+    parse, and authenticating WebSockets that bring their key in ``connection_init`` (see ApiKeyGuard)."""
+
+    def __init__(self, *args: Any, keys: ApiKeys, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keys = keys
+
+    async def on_ws_connect(self, context: Context) -> None:
+        if context.caller is not None:  # the upgrade request's header named a valid key
+            return
+        caller = self.keys.authenticate_connection(context.connection_params)
+        if caller is None:
+            log.info("refused a WebSocket connection: missing or unknown API key in connection_init")
+            raise ConnectionRejectionError({"message": "missing or unknown API key"})
+        context.caller = caller
 
     def decode_json(self, data: str | bytes) -> object:
         try:

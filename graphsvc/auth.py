@@ -153,6 +153,17 @@ class ApiKeys:
     def __bool__(self) -> bool:
         return bool(self._grants)
 
+    def authenticate_connection(self, params: object) -> Caller | None:
+        """The caller a WebSocket's ``connection_init`` payload names, or None.
+
+        The payload carries the same value as the header, ``{"Authorization": "Bearer <key>"}``
+        (graphql-ws clients send it as ``connectionParams``); the name is matched case-insensitively.
+        """
+        if not isinstance(params, dict):
+            return None
+        values = [value for name, value in params.items() if isinstance(name, str) and name.lower() == "authorization"]
+        return self.authenticate(values[0]) if len(values) == 1 and isinstance(values[0], str) else None
+
     def authenticate(self, authorization: str | None) -> Caller | None:
         """The caller an ``Authorization: Bearer <key>`` header names, or None."""
         scheme, _, key = (authorization or "").partition(" ")
@@ -202,8 +213,11 @@ class ApiKeyGuard:
 
     The caller lands in ``scope["state"]["caller"]`` (``request.state.caller``). A request without
     a valid key gets 401. A GET without a ``query`` parameter passes unauthenticated: it can only
-    fetch the GraphiQL page, which carries no data. In open mode (no keys) requests are served as
-    ADMIN, but only when they arrive on a loopback address.
+    fetch the GraphiQL page, which carries no data. A WebSocket without an ``Authorization`` header
+    passes unauthenticated too, because browsers cannot set headers on one: its key travels in the
+    ``connection_init`` payload, and the GraphQL router refuses the connection (4403) before any
+    operation unless that key is valid (``authenticate_connection``). In open mode (no keys)
+    requests are served as ADMIN, but only when they arrive on a loopback address.
 
     Parameters
     ----------
@@ -225,7 +239,7 @@ class ApiKeyGuard:
             await self.app(scope, receive, send)
             return
         caller = self._caller(scope)
-        if caller is None and not _is_page_request(scope):
+        if caller is None and not _is_page_request(scope) and not _is_keyless_websocket(scope):
             client = (scope.get("client") or ("?",))[0]
             log.info(
                 "refused %s %s from %s: missing or unknown API key", scope.get("method", "WS"), scope["path"], client
@@ -245,6 +259,10 @@ class ApiKeyGuard:
             if name == b"authorization":
                 authorization = value.decode("latin-1")
         return self.keys.authenticate(authorization)
+
+
+def _is_keyless_websocket(scope: Scope) -> bool:
+    return scope["type"] == "websocket" and all(name != b"authorization" for name, _ in scope.get("headers", ()))
 
 
 def _is_page_request(scope: Scope) -> bool:

@@ -11,10 +11,18 @@ each request bounded by ``--timeout``. Each client mixes, at random:
 - imports (20 %): ``importRecords`` of five new engagements of demo people, occurring now;
 - routing (10 %): ``routeLead`` of a demo lead, half of them dry runs.
 
-Every minute it prints requests, errors, p50 and p99; at the end the totals and the resident
-memory of graphsvc and of its ArcadeDB server at start and end, and writes
-``bench/results/soak.json``. An error is a transport failure, an HTTP status other than 200, or a
-GraphQL error of any code (the workload only sends valid operations).
+Every minute it prints requests, errors, p50, p99 and the resident memory of graphsvc and of its
+ArcadeDB server; at the end the totals, and writes ``bench/results/soak.json``. An error is a
+transport failure, an HTTP status other than 200, or a GraphQL error of any code (the workload only
+sends valid operations).
+
+The run passes (exit code 0) when there were no errors, ``/readyz`` answers 200 at the end,
+graphsvc's memory at the end is within 10 % of its memory after the first minute, and the p99 of
+the second half is within 1.5× that of the first half. Memory is judged from the end of the first
+minute because that minute fills what a server fills once (imported modules, strawberry's parse and
+validation caches, the driver's connection pool, interned strings); growth after it is what a leak
+would show. The Java server's resident memory is reported but not judged: its heap grows to the
+configured limit by design before it collects.
 
 Usage::
 
@@ -35,6 +43,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib.resources import files
@@ -142,6 +151,7 @@ class Minute:
     latencies: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
+    memory: dict[str, float] = field(default_factory=dict)  # sampled when the minute is over
 
     def row(self, index: int) -> dict[str, Any]:
         summary = latency_summary(self.latencies)
@@ -154,6 +164,7 @@ class Minute:
             "max_ms": summary["max_ms"],
             "errors_by_kind": dict(self.errors),
             "requests_by_kind": dict(self.kinds),
+            "memory": self.memory,
         }
 
 
@@ -208,25 +219,38 @@ async def _client(
 def _print(row: dict[str, Any]) -> None:
     print(
         f"minute {row['minute']:3d}: {row['requests']:7d} requests {row['errors']:5d} errors "
-        f"p50 {row['p50_ms']:8.1f} ms  p99 {row['p99_ms']:8.1f} ms",
+        f"p50 {row['p50_ms']:8.1f} ms  p99 {row['p99_ms']:8.1f} ms  memory {row['memory']}",
         flush=True,
     )
 
 
-async def _report(minutes: list[Minute], started: float, shown: list[int]) -> None:
-    """Print each minute once it is over; the last one is printed when the clients are done."""
+async def _report(
+    minutes: list[Minute], started: float, shown: list[int], probe: Callable[[], dict[str, float]]
+) -> None:
+    """Sample memory and print each minute once it is over; the last one when the clients are done."""
     while True:
         await asyncio.sleep(1)
         over = min(int((time.monotonic() - started) // 60), len(minutes) - 1)
         while shown[0] < over:
+            minutes[shown[0]].memory = probe()
             _print(minutes[shown[0]].row(shown[0]))
             shown[0] += 1
 
 
 async def soak(
-    url: str, workload: Workload, clients: int, duration: float, timeout: float, max_requests: int, seed: int
+    url: str,
+    workload: Workload,
+    clients: int,
+    duration: float,
+    timeout: float,
+    max_requests: int,
+    seed: int,
+    probe: Callable[[], dict[str, float]],
 ) -> list[Minute]:
-    """Run ``clients`` clients against ``url`` for ``duration`` seconds; the minutes as they went."""
+    """Run ``clients`` clients against ``url`` for ``duration`` seconds; the minutes as they went.
+
+    ``probe`` samples the servers' memory at the end of each minute.
+    """
     minutes = [Minute() for _ in range(max(1, int(-(-duration // 60))))]
     started = time.monotonic()
     deadline = started + duration
@@ -234,14 +258,46 @@ async def soak(
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     shown = [0]
     async with httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits) as http:
-        reporter = asyncio.create_task(_report(minutes, started, shown))
+        reporter = asyncio.create_task(_report(minutes, started, shown, probe))
         await asyncio.gather(
             *(_client(n, http, workload, minutes, started, deadline, budget, seed) for n in range(clients))
         )
         reporter.cancel()
     for index in range(shown[0], len(minutes)):
+        minutes[index].memory = probe()
         _print(minutes[index].row(index))
     return minutes
+
+
+def verdict(rows: list[dict[str, Any]], errors: int, ready: bool) -> dict[str, Any]:
+    """Judge a run: no errors, ready at the end, memory growth after the first minute ≤ 10 %, stable p99.
+
+    >>> rows = [{"memory": {"graphsvc_mib": m}, "p99_ms": p} for m, p in [(100, 9), (104, 10), (108, 11), (109, 10)]]
+    >>> verdict(rows, 0, True)["passed"]
+    True
+    >>> verdict(rows, 0, True)["graphsvc_memory_growth_pct"], verdict(rows, 0, True)["p99_second_half_over_first"]
+    (9.0, 1.1)
+    >>> verdict(rows[:1] + [{"memory": {"graphsvc_mib": 111}, "p99_ms": 9}], 0, True)["passed"]
+    False
+    """
+    warm, end = rows[0]["memory"]["graphsvc_mib"], rows[-1]["memory"]["graphsvc_mib"]
+    growth = round(100.0 * (end - warm) / warm, 1)
+    half = max(1, len(rows) // 2)
+    first = max(row["p99_ms"] for row in rows[:half])
+    second = max(row["p99_ms"] for row in rows[half:]) if rows[half:] else first
+    ratio = round(second / first, 2) if first else 1.0
+    checks = {
+        "no_errors": errors == 0,
+        "ready_at_end": ready,
+        "memory_growth_within_10pct": growth <= 10.0,
+        "p99_stable": ratio <= 1.5,
+    }
+    return {
+        "graphsvc_memory_growth_pct": growth,
+        "p99_second_half_over_first": ratio,
+        "checks": checks,
+        "passed": all(checks.values()),
+    }
 
 
 def _load_demo(data_dir: Path, heap: str) -> None:
@@ -278,7 +334,14 @@ def main(argv: list[str] | None = None) -> int:
             began = now_iso()
             minutes = asyncio.run(
                 soak(
-                    serve.url, Workload.demo(), args.clients, args.duration, args.timeout, args.max_requests, args.seed
+                    serve.url,
+                    Workload.demo(),
+                    args.clients,
+                    args.duration,
+                    args.timeout,
+                    args.max_requests,
+                    args.seed,
+                    lambda: memory(serve),
                 )
             )
             at_end = memory(serve)
@@ -290,7 +353,8 @@ def main(argv: list[str] | None = None) -> int:
         everything.errors.update(minute.errors)
         everything.kinds.update(minute.kinds)
     total = everything.row(len(minutes) - 1)
-    del total["minute"]
+    del total["minute"], total["memory"]
+    judged = verdict(rows, total["errors"], ready == 200)
     result = {
         "started": began,
         "machine": machine(),
@@ -306,8 +370,9 @@ def main(argv: list[str] | None = None) -> int:
         },
         "minutes": rows,
         "total": total,
-        "memory": {"start": at_start, "end": at_end},
+        "memory": {"start": at_start, "after_first_minute": rows[0]["memory"], "end": at_end},
         "ready_at_end": ready == 200,
+        "verdict": judged,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
@@ -317,8 +382,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     if total["errors_by_kind"]:
         print("errors:", json.dumps(total["errors_by_kind"]))
+    print(f"verdict: {json.dumps(judged)}")
     print(f"wrote {args.out}")
-    return 0 if ready == 200 else 1
+    return 0 if judged["passed"] else 1
 
 
 if __name__ == "__main__":

@@ -83,9 +83,12 @@ class Account:
         top_id = await info.context.loaders.ultimate_parent.load(self.record["id"])
         return _account(await visible_account(info.context, top_id))
 
-    @strawberry.field(description="The account's engagement score at asOf (default now), with its explanation.")
+    @strawberry.field(
+        description="The account's engagement score at asOf (default now, from the sums kept on the account), with "
+        "its explanation."
+    )
     async def score(self, info: Info[Context, None], as_of: datetime | None = strawberry.UNSET) -> AccountScore:
-        return await account_score(info.context, self.record["id"], given(as_of))
+        return account_score(info.context, self.record["id"], given(as_of))
 
     @strawberry.field(
         description="Buying-committee coverage over the windowDays before asOf; template defaults to the one the "

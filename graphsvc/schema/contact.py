@@ -15,6 +15,7 @@ from graphsvc.schema.arguments import given
 from graphsvc.schema.context import Context
 from graphsvc.schema.permissions import CanRead, CanSetBuyingRoles, sees_person_at, visible_account
 from graphsvc.schema.score import LeadScore, person_score
+from graphsvc.scores.current import rescore_account_tree
 from graphsvc.store.database import Record
 
 if TYPE_CHECKING:
@@ -96,7 +97,8 @@ class ContactQuery:
 class ContactMutation:
     @strawberry.mutation(
         description="Give a contact a buying role by hand (source manual, confidence 1.0); it wins over CRM and "
-        "title-inferred roles. A REP may do this only for contacts at accounts it owns.",
+        "title-inferred roles. A REP may do this only for contacts at accounts it owns. The stored scores of the "
+        "contact's corporate tree are rescored at once (the role changes the contact's weight).",
         permission_classes=[CanSetBuyingRoles],
     )
     async def set_buying_role(self, info: Info[Context, None], person_id: strawberry.ID, role: str) -> Contact:
@@ -109,4 +111,7 @@ class ContactMutation:
             raise Forbidden("this API key may not change contacts of accounts it does not own")
         await context.db.write("api/set_buying_role", id=record["id"], role=name)
         context.loaders.forget(context.loaders.roles, record["id"])
+        if record["account_id"] is not None:
+            # The decayed sums carry the old weight w(p); the import's incremental path cannot follow.
+            await rescore_account_tree(context.db, record["account_id"], await context.loaders.documents())
         return Contact.from_record(record)

@@ -7,6 +7,7 @@ older than the request that read it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Hashable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from graphsvc.scores.documents import DocumentsInForce, documents_in_force
 from graphsvc.store.database import Database, Record
 
 __all__ = ["ListSlice", "Loaders"]
@@ -40,6 +42,8 @@ class Loaders:
         Id of the top of an account's corporate tree (None when it has no parent).
     latest_decision
         Id of the newest routing decision about a lead (None when it was never routed).
+
+    :meth:`documents` gives the documents in force, read once per request.
     """
 
     def __init__(self, db: Database) -> None:
@@ -58,6 +62,13 @@ class Loaders:
             "api/latest_decisions", lambda row: row["decision_id"], default=lambda: None
         )
         self._slices: dict[Hashable, DataLoader[str, ListSlice]] = {}
+        self._documents: asyncio.Future[DocumentsInForce] | None = None
+
+    async def documents(self) -> DocumentsInForce:
+        """The documents in force, read once per request however many resolvers ask at once."""
+        if self._documents is None:
+            self._documents = asyncio.ensure_future(documents_in_force(self._db))
+        return await self._documents
 
     def slices(self, statement: str, **params: Any) -> DataLoader[str, ListSlice]:
         """The loader of one page of a per-parent list (children, contacts, leads of an account).

@@ -1,10 +1,17 @@
 """Scores in the API: account scores with their explanation, committee coverage, lead scores,
 and the mutations that change the scoring model or rescore everything.
 
-Every score is computed on demand at ``asOf`` (default now) by the same functions the
-whole-graph recompute uses: accounts through :func:`graphsvc.scores.subtrees.subtree_scores`
-(batched per request: one read of the subtrees of every account on the page), persons through
-:func:`graphsvc.algorithms.scoring.score_lead` over their engagements.
+Where each number comes from (every read batched per request: one set of statements for all
+the accounts of a page):
+
+* ``Account.score`` without ``asOf``: ``engagement``, ``rolledUp``, ``fit`` and ``total`` *now*
+  from the decayed sums stored on the account (:func:`graphsvc.scores.current.current_account_scores`,
+  one statement); see that module for what the sums follow and what waits for a recompute.
+* ``Account.score(asOf:)`` and every ``contributions``: exact at the moment, from the accounts'
+  subtrees (:func:`graphsvc.scores.subtrees.subtree_scores`), read only when asked for.
+* ``Account.coverage``: from the account's own contacts, their roles and their engagements in
+  the window (:func:`graphsvc.scores.current.account_coverages`), exact at any ``asOf``.
+* persons: :func:`graphsvc.algorithms.scoring.score_lead` over their engagements.
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ from graphsvc.algorithms.snapshot import Recomputed
 from graphsvc.errors import NotFound
 from graphsvc.schema.context import Context
 from graphsvc.schema.permissions import CanRecompute, CanSetScoringModel, visible_accounts
-from graphsvc.scores.documents import documents_in_force, save_document
+from graphsvc.scores.current import AccountScoreNow, account_coverages, current_account_scores
+from graphsvc.scores.documents import save_document
 from graphsvc.scores.recompute import recompute_graph
 from graphsvc.scores.subtrees import subtree_scores
 
@@ -68,15 +76,39 @@ class ScoreContribution:
     path: list[strawberry.ID]
 
 
-@strawberry.type(description="An account's engagement score (SPEC §6) at one moment.")
+@strawberry.type(
+    description="An account's engagement score (SPEC §6) at one moment. Without asOf the figures are now's, from "
+    "the decayed sums kept on the account (a change of buying role by import, match, hierarchy or a past-dated "
+    "recompute shows after the next recompute); with asOf, and for contributions, computed from the engagements."
+)
 class AccountScore:
-    engagement: float = strawberry.field(description="E(a): own, role-weighted, decayed points.")
-    rolled_up: float = strawberry.field(description="R(a): including subsidiaries, δ = 0.5 per level.")
-    fit: float = strawberry.field(description="ICP fit 0..100.")
-    total: float = strawberry.field(description="0.5·fit + 0.5·min(100, R(a)).")
-
     account_id: strawberry.Private[str]
-    result: strawberry.Private[Recomputed]
+    as_of: strawberry.Private[datetime | None]  # None: now, from the stored sums
+
+    @strawberry.field(description="E(a): own, role-weighted, decayed points.")
+    async def engagement(self, info: Info[Context, None]) -> float:
+        return (await self._figures(info.context)).engagement
+
+    @strawberry.field(description="R(a): including subsidiaries, δ = 0.5 per level.")
+    async def rolled_up(self, info: Info[Context, None]) -> float:
+        return (await self._figures(info.context)).rolled_up
+
+    @strawberry.field(description="ICP fit 0..100.")
+    async def fit(self, info: Info[Context, None]) -> float:
+        return (await self._figures(info.context)).fit
+
+    @strawberry.field(description="0.5·fit + 0.5·min(100, R(a)).")
+    async def total(self, info: Info[Context, None]) -> float:
+        return (await self._figures(info.context)).total
+
+    async def _figures(self, context: Context) -> AccountScoreNow:
+        if self.as_of is None:
+            stored = await _stored_score(context, self.account_id)
+            if stored is not None:
+                return stored
+        # A past moment, or sums that cannot be trusted (see current_account_scores): the subtree.
+        score = (await _subtree_result(context, self.account_id, self.as_of)).score(self.account_id)
+        return AccountScoreNow(score.engagement, score.rolled_up, score.fit, score.total)
 
     @strawberry.field(
         description="The largest contributions, by absolute points; for a REP only those whose path runs through "
@@ -85,11 +117,12 @@ class AccountScore:
     async def contributions(self, info: Info[Context, None], first: int | None = 10) -> list[ScoreContribution]:
         limit = max(0, 10 if first is None else first)
         caller = info.context.caller
+        result = await _subtree_result(info.context, self.account_id, self.as_of)
         if caller is None or caller.owner_scope is None:
-            found = self.result.contributions(self.account_id, limit)
+            found = result.contributions(self.account_id, limit)
         else:
             # A subsidiary owned by another rep still counts in the totals, but its people stay hidden.
-            found = self.result.contributions(self.account_id, None)
+            found = result.contributions(self.account_id, None)
             accounts = sorted({step for c in found for step in c.path[1:]})
             records = await visible_accounts(info.context, accounts)
             visible = {account for account, record in zip(accounts, records, strict=True) if record is not None}
@@ -204,32 +237,48 @@ async def _subtree_result(
     moment = utc(as_of) or context.now
 
     async def load(ids: list[str]) -> list[Recomputed]:
-        result = await subtree_scores(context.db, ids, moment, window_days=window_days, template=template)
+        documents = await context.loaders.documents()
+        result = await subtree_scores(
+            context.db, ids, moment, window_days=window_days, template=template, documents=documents
+        )
         return [result] * len(ids)
 
     return await _loader(context, ("subtrees", moment, window_days, template), load).load(account_id)
 
 
-async def account_score(context: Context, account_id: str, as_of: datetime | None) -> AccountScore:
-    """The score of one (existing) account at ``as_of``."""
-    result = await _subtree_result(context, account_id, as_of)
-    score = result.score(account_id)
-    return AccountScore(
-        engagement=score.engagement,
-        rolled_up=score.rolled_up,
-        fit=score.fit,
-        total=score.total,
-        account_id=account_id,
-        result=result,
-    )
+async def _stored_score(context: Context, account_id: str) -> AccountScoreNow | None:
+    """The account's score now from its stored sums; None when they cannot be trusted."""
+
+    async def load(ids: list[str]) -> list[AccountScoreNow | None]:
+        documents = await context.loaders.documents()
+        found = await current_account_scores(context.db, ids, documents, context.now)
+        return [found.get(account) for account in ids]
+
+    return await _loader(context, ("stored",), load).load(account_id)
+
+
+def account_score(context: Context, account_id: str, as_of: datetime | None) -> AccountScore:
+    """The score of one (existing) account at ``as_of`` (None: now); its figures are read when asked for."""
+    return AccountScore(account_id=account_id, as_of=utc(as_of))
 
 
 async def account_coverage(
     context: Context, account_id: str, template: str | None, window_days: int, as_of: datetime | None
 ) -> Coverage:
     """The committee coverage of one (existing) account."""
-    result = await _subtree_result(context, account_id, as_of, float(window_days), template)
-    return Coverage.from_record(result.committee_coverage(account_id))
+    moment = utc(as_of) or context.now
+
+    async def load(ids: list[str]) -> list[CommitteeCoverage | None]:
+        documents = await context.loaders.documents()
+        found = await account_coverages(
+            context.db, ids, documents, moment, window_days=float(window_days), template=template
+        )
+        return [found.get(account) for account in ids]
+
+    record = await _loader(context, ("coverage", moment, window_days, template), load).load(account_id)
+    if record is None:
+        raise NotFound(f"no account with id {account_id!r}")
+    return Coverage.from_record(record)
 
 
 async def person_score(context: Context, person_id: str, as_of: datetime | None) -> LeadScore:
@@ -237,7 +286,7 @@ async def person_score(context: Context, person_id: str, as_of: datetime | None)
     moment = utc(as_of) or context.now
 
     async def load(ids: list[str]) -> list[LeadScoreRecord | None]:
-        documents = await documents_in_force(context.db)
+        documents = await context.loaders.documents()
         rows = {row["id"]: row for row in await context.db.read("scores/person_engagements", ids=ids)}
         scores: list[LeadScoreRecord | None] = []
         for person in ids:

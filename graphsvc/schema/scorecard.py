@@ -100,7 +100,8 @@ async def account_scorecard(
     if key not in loaders:
 
         async def load(ids: list[str]) -> list[ScorecardRecord | None]:
-            found = await account_scorecards(context.db, ids, window_days, moment)
+            documents = await context.loaders.documents()
+            found = await account_scorecards(context.db, ids, window_days, moment, documents=documents)
             return [found.get(account_id) for account_id in ids]
 
         loaders[key] = DataLoader(load_fn=load)

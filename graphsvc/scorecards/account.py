@@ -28,8 +28,10 @@ Everything that happens in time (engagements, stage changes, opportunities) is r
 ``as_of``, so a scorecard for a past moment can be reproduced; associations (who works at or is
 matched to the account, buying roles) are the graph's current ones, which it keeps no history of.
 
-The numbers come from the same code as the API's account scores: :func:`graphsvc.scores.subtrees.
-subtree_scores` runs the array fast path over the accounts' subtrees, once for each window.
+The numbers come from the same code as the API's account scores: the array fast path
+(:func:`graphsvc.scores.subtrees.score_subtrees`) over the accounts' subtrees, run once for each
+window over ONE read of the subtrees with the engagements of both windows (``t > as_of − 2W``);
+every figure here looks only inside a window, so older engagements are not read.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ from graphsvc.algorithms.snapshot import Recomputed
 from graphsvc.errors import InvalidInput
 from graphsvc.funnel import AccountStage
 from graphsvc.scorecards.velocity import read_stage_records
-from graphsvc.scores.subtrees import subtree_scores
+from graphsvc.scores.documents import DocumentsInForce, documents_in_force
+from graphsvc.scores.subtrees import read_subtrees, score_subtrees
 from graphsvc.store.database import Database
 
 __all__ = ["DEFAULT_WINDOW_DAYS", "AccountScorecard", "account_scorecards", "engaged_persons", "window_moment"]
@@ -124,11 +127,14 @@ async def account_scorecards(
     account_ids: Iterable[str],
     window_days: int = DEFAULT_WINDOW_DAYS,
     as_of: datetime | str | None = None,
+    *,
+    documents: DocumentsInForce | None = None,
 ) -> dict[str, AccountScorecard]:
     """The scorecards of many accounts at once (unknown ids are left out).
 
-    Ten statements whatever the number of accounts (four per window for the subtree scores, the
-    stage history, open opportunities), so a DataLoader can batch a whole page.
+    Six statements whatever the number of accounts (the documents in force; the subtrees'
+    accounts, persons and engagements of both windows; the stage history; open opportunities),
+    so a DataLoader can batch a whole page.
 
     Parameters
     ----------
@@ -140,13 +146,18 @@ async def account_scorecards(
         Length of the window, whole days ≥ 1.
     as_of
         End of the window (default now).
+    documents
+        The documents in force, when the caller has read them already.
     """
     as_of = window_moment(as_of, window_days)
     ids = list(dict.fromkeys(account_ids))
     if not ids:
         return {}
-    current = await subtree_scores(db, ids, as_of, window_days=window_days)
-    previous = await subtree_scores(db, ids, as_of - timedelta(days=window_days), window_days=window_days)
+    documents = documents or await documents_in_force(db)
+    window = timedelta(days=window_days)
+    rows = await read_subtrees(db.read, ids, since=as_of - 2 * window, until=as_of)
+    current = score_subtrees(documents, rows, as_of, window_days=window_days)
+    previous = score_subtrees(documents, rows, as_of - window, window_days=window_days)
     stages = await read_stage_records(db, ids)
     pipeline = {
         row["account_id"]: row

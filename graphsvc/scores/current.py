@@ -1,23 +1,56 @@
-"""Scores at a moment, read from the stored decayed sums (see :mod:`graphsvc.scores.recompute`).
+"""Scores and coverage now, from stored values and small reads instead of whole subtrees.
 
 A stored sum ``S = Σ points·2^((t−EPOCH)/h)`` read at ``as_of`` is ``S·2^(−(as_of−EPOCH)/h)``:
 exact for every engagement up to ``as_of``. For an ``as_of`` before a person's or account's
-latest engagement, recompute from the engagements instead (``graphsvc recompute --as-of``).
+latest engagement, compute from the engagements instead (:func:`graphsvc.scores.subtrees.subtree_scores`).
+
+:func:`current_account_scores` serves ``E``, ``R``, fit and total of many accounts *now* from
+the sums that :mod:`graphsvc.scores.recompute` writes and :mod:`graphsvc.scores.incremental`
+keeps current on every imported engagement (behavioural points are linear and uncapped, SPEC §3
+and §6, so the decayed sums are exact); the fit is computed from the account's fields with the
+ICP model in force, so it follows both. What the sums do not follow until the next
+``graphsvc recompute`` (or, for one account tree, :func:`rescore_account_tree`):
+
+* a change of buying role, lead match, contact's account or hierarchy after the engagements
+  arrived (the weights and paths they were added with are the old ones); ``setBuyingRole``
+  rescores the contact's tree itself;
+* a recompute run with ``--as-of`` in the past: its sums leave out the engagements after that
+  moment that were already stored.
+
+Two cases are detected, and such accounts are left for the caller to compute from their
+subtrees: an account never scored by a recompute, and one scored before the scoring model or
+role rules in force were saved.
+
+:func:`account_coverages` measures committee coverage (SPEC §7) at any moment from the account's
+own contacts, their roles and the kinds of their engagements inside the window: exact, and a
+small read (coverage never looks at subsidiaries or at engagements outside the window).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from graphsvc.algorithms.coverage import CommitteeCoverage, RoleCoverage
+from graphsvc.algorithms.fit import account_fit
 from graphsvc.algorithms.propagation import account_total
-from graphsvc.algorithms.scoring import LeadScore, lead_profile, lead_score
+from graphsvc.algorithms.scoring import LeadScore, engagement_points, lead_profile, lead_score
 from graphsvc.scores.documents import DocumentsInForce
-from graphsvc.scores.recompute import decay_scale
+from graphsvc.scores.recompute import committee_assignment, decay_scale
+from graphsvc.scores.subtrees import read_subtrees, score_subtrees
+from graphsvc.store.database import Database, Transaction
 
-__all__ = ["AccountScoreNow", "account_score_at", "behavioral_at", "lead_score_at"]
+__all__ = [
+    "AccountScoreNow",
+    "account_coverages",
+    "account_score_at",
+    "behavioral_at",
+    "current_account_scores",
+    "lead_score_at",
+    "rescore_account_tree",
+]
 
 
 def behavioral_at(decay_sum: float | None, half_life_days: float, as_of: datetime | None = None) -> float:
@@ -58,3 +91,135 @@ def account_score_at(
     rolled_up = behavioral_at(account.get("score_rolled_sum"), half_life, as_of)
     fit = float(account.get("score_fit") or 0.0)
     return AccountScoreNow(engagement, rolled_up, fit, account_total(fit, rolled_up))
+
+
+async def current_account_scores(
+    db: Database, account_ids: Sequence[str], documents: DocumentsInForce, now: datetime | None = None
+) -> dict[str, AccountScoreNow | None]:
+    """``E``, ``R``, fit and total of ``account_ids`` now, from the stored sums; one statement.
+
+    Unknown ids are left out. None for an account whose sums cannot be trusted: never scored by
+    a recompute, or scored before the scoring model or role rules in force were saved; compute
+    those from their subtrees (:func:`graphsvc.scores.subtrees.subtree_scores`). The module
+    docstring lists what the sums do not follow.
+    """
+    now = now or datetime.now(UTC)
+    rows = await db.read("scores/stored_account_sums", ids=list(dict.fromkeys(account_ids)))
+    scores: dict[str, AccountScoreNow | None] = {}
+    for row in rows:
+        account = row["account"]
+        scored, models = row["scored_at"], row["models_saved_at"]
+        if scored is None or (models is not None and scored < models):
+            scores[account["id"]] = None
+            continue
+        stored = {
+            "score_engagement_sum": row["engagement_sum"],
+            "score_rolled_sum": row["rolled_sum"],
+            # The fit follows the account's fields and the ICP model in force.
+            "score_fit": account_fit(documents.icp, account)[0],
+        }
+        scores[account["id"]] = account_score_at(documents, stored, now)
+    return scores
+
+
+async def account_coverages(
+    db: Database,
+    account_ids: Sequence[str],
+    documents: DocumentsInForce,
+    as_of: datetime,
+    *,
+    window_days: float = 90.0,
+    template: str | None = None,
+) -> dict[str, CommitteeCoverage]:
+    """Committee coverage (SPEC §7) of ``account_ids`` at ``as_of`` (unknown ids left out).
+
+    One statement: each account's contacts, their roles and the distinct ``(type, detail)`` of
+    their engagements in the window ``(as_of − window_days, as_of]``; an engagement kind with
+    positive points under the scoring model in force makes its contact engaged. Same numbers as
+    :meth:`~graphsvc.algorithms.snapshot.Recomputed.committee_coverage` (tested), without reading
+    subsidiaries or engagements outside the window.
+
+    Raises
+    ------
+    InvalidInput
+        ``template`` names no committee template.
+    """
+    now_s = as_of.timestamp()
+    rows = await db.read(
+        "scores/committee_contacts",
+        ids=list(dict.fromkeys(account_ids)),
+        # The fast path's bounds in epoch milliseconds: start < t ≤ as_of.
+        since_ms=(now_s - window_days * 86_400.0) * 1000.0,
+        until_ms=now_s * 1000.0,
+    )
+    committees, chosen = committee_assignment(documents, [row["account"] for row in rows], template)
+    model = documents.scoring
+    positive: dict[tuple[Any, Any], bool] = {}
+
+    def engaged(kinds: Sequence[Sequence[Any]]) -> bool:
+        for kind in kinds:
+            key = (kind[0], kind[1])
+            if key not in positive:
+                positive[key] = engagement_points(model, *key) > 0
+            if positive[key]:
+                return True
+        return False
+
+    found = {}
+    for row, index in zip(rows, chosen.tolist(), strict=True):
+        committee = committees[index]
+        contacts = sorted(row["contacts"], key=lambda contact: contact["id"])
+        engaged_ids = {contact["id"] for contact in contacts if engaged(contact["kinds"])}
+        seats = []
+        for seat in committee.roles:
+            holders = tuple(contact["id"] for contact in contacts if seat.role in contact["roles"])
+            seats.append(
+                RoleCoverage(
+                    seat.role,
+                    seat.required,
+                    seat.weight,
+                    known=bool(holders),
+                    engaged=any(holder in engaged_ids for holder in holders),
+                    contacts=holders,
+                )
+            )
+        found[row["account"]["id"]] = CommitteeCoverage.from_roles(committee, seats, len(engaged_ids))
+    return found
+
+
+async def rescore_account_tree(
+    db: Database, account_id: str, documents: DocumentsInForce, now: datetime | None = None
+) -> list[str]:
+    """Recompute the stored decayed sums of the whole corporate tree of ``account_id`` at ``now``.
+
+    For changes the incremental sums cannot follow inside one tree (a buying role, hence a
+    person's weight). One write transaction: it first touches every account of the tree, so a
+    concurrent import's additions to their sums wait for it (Neo4j's write locks; the embedded
+    store runs one write transaction at a time) instead of being overwritten, then reads the tree
+    and writes ``score_engagement_sum`` and ``score_rolled_sum``. Other stored figures
+    (``score_total``, windowed engagement, coverage, stage) keep their recompute's moment.
+    Returns the ids of the accounts rewritten (none for an unknown account). ``now`` defaults to
+    the moment the tree is locked: every engagement stored by then is in the sums.
+    """
+
+    async def work(tx: Transaction) -> list[str]:
+        tree = await tx.run("scores/lock_account_tree", id=account_id)
+        if not tree:
+            return []
+        moment = now or datetime.now(UTC)
+        scale = decay_scale(moment, documents.scoring.decay_half_life_days)
+        rows = await read_subtrees(tx.run, [tree[0]["top_id"]])
+        result = score_subtrees(documents, rows, moment)
+        index = result.snapshot.account_index
+        sums = [
+            {
+                "id": member,
+                "engagement_sum": float(result.engagement[index[member]]) * scale,
+                "rolled_sum": float(result.rolled_up[index[member]]) * scale,
+            }
+            for member in sorted(index)
+        ]
+        await tx.run("scores/write_account_sums", rows=sums)
+        return [row["id"] for row in sums]
+
+    return await db.transaction("rescore_account_tree", work)

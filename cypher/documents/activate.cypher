@@ -1,7 +1,8 @@
-// Store a document version and make it the only active one of its kind.
+// Store a document version and make it the only active one of its kind; $digest (SHA-256 of $body)
+// is the stamp readers compare with the documents they have parsed already.
 OPTIONAL MATCH (previous:ModelDocument {kind: $kind, active: true})
 SET previous.active = false
 WITH count(previous) AS replaced
 MERGE (d:ModelDocument {id: $kind + ':' + toString($version)})
-SET d.kind = $kind, d.version = $version, d.body = $body, d.active = true, d.saved_at = datetime()
+SET d.kind = $kind, d.version = $version, d.body = $body, d.digest = $digest, d.active = true, d.saved_at = datetime()
 RETURN d.id AS id, replaced

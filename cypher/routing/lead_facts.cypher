@@ -1,5 +1,15 @@
 // What routing decides on, for each lead in $ids: the lead, its matched account, the account's owner,
-// the owners of the account's ancestors with their distance (1 = parent), and the lead's open decision.
+// the owners of the account's ancestors with their distance (1 = parent), and the lead's open decision;
+// and, in the same read, the documents in force as documents/active returns them (bodies only for those
+// not in $known_documents), so routing needs no statement of its own for them.
+OPTIONAL MATCH (doc:ModelDocument {active: true})
+WITH doc, coalesce(doc.digest, doc.id + '@' + toString(doc.saved_at.epochMillis)) AS stamp
+WITH collect(
+       CASE WHEN doc IS NULL THEN null ELSE {
+         kind: doc.kind, stamp: stamp,
+         body: CASE WHEN doc.kind + ':' + stamp IN $known_documents THEN null ELSE doc.body END
+       } END
+     ) AS documents
 UNWIND $ids AS id
 MATCH (l:Lead {id: id})
 OPTIONAL MATCH (l)-[m:MATCHED_TO]->(a:Account)
@@ -12,6 +22,7 @@ RETURN l {.*} AS lead,
        m.confidence AS match_confidence,
        owner {.id, .name, .active} AS owner,
        open.id AS open_decision_id,
+       documents,
        collect(
          CASE WHEN ancestor IS NULL THEN null ELSE {
            account_id: ancestor.id, account_name: ancestor.name, distance: length(chain) - 1,

@@ -50,7 +50,7 @@ from graphsvc.routing.decisions import (
 )
 from graphsvc.routing.round_robin import Pick, read_pool
 from graphsvc.scores.current import lead_score_at
-from graphsvc.scores.documents import DocumentsInForce, documents_in_force
+from graphsvc.scores.documents import DocumentsInForce, documents_from_rows, documents_in_force, known_documents
 from graphsvc.store.database import Database
 
 __all__ = [
@@ -109,8 +109,12 @@ class LeadFacts:
 
 async def read_lead_facts(db: Database, lead_ids: Iterable[str]) -> dict[str, LeadFacts]:
     """Routing facts of each lead in ``lead_ids`` that exists, by lead id."""
+    return _facts_by_lead(await db.read("routing/lead_facts", ids=list(lead_ids), known_documents=known_documents()))
+
+
+def _facts_by_lead(rows: Iterable[dict[str, Any]]) -> dict[str, LeadFacts]:
     facts: dict[str, LeadFacts] = {}
-    for row in await db.read("routing/lead_facts", ids=list(lead_ids)):
+    for row in rows:
         account = row["account"]
         owner = row["owner"]
         lead_id = row["lead"]["id"]
@@ -346,12 +350,14 @@ async def route_lead(db: Database, lead_id: str, dry_run: bool = False, now: dat
         No lead has that id.
     """
     now = to_utc(now) if now else datetime.now(UTC)
-    documents = await documents_in_force(db)
-    facts = (await read_lead_facts(db, [lead_id])).get(lead_id)
+    # One read for the lead's facts and the documents in force (routing/lead_facts).
+    rows = await db.read("routing/lead_facts", ids=[lead_id], known_documents=known_documents())
+    facts = _facts_by_lead(rows).get(lead_id)
     if facts is None:
         raise NotFound(f"no lead {lead_id!r}")
     if facts.open_decision_id and not dry_run:
         return await read_decision(db, facts.open_decision_id)
+    documents = documents_from_rows(rows[0]["documents"]) or await documents_in_force(db)
     plan = plan_routing(facts, documents, now)
     for attempt in range(_ATTEMPTS):
         pick = (await read_pool(db, plan.pool)).next_member() if plan.pool else None

@@ -1,16 +1,17 @@
-"""The GraphQL schema: one module per feature, root types merged here, guards installed here."""
+"""The GraphQL schema: one module per feature, root types merged here, guards and caches installed here."""
 
 from __future__ import annotations
 
 import functools
 from datetime import datetime
 
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
 from graphsvc.schema.account import AccountMutation, AccountQuery
 from graphsvc.schema.arguments import BoundedDateTime
 from graphsvc.schema.contact import ContactMutation, ContactQuery
+from graphsvc.schema.document_cache import CachedDocuments, DocumentCache
 from graphsvc.schema.errors import ErrorPolicy, GraphsvcSchema
 from graphsvc.schema.imports import ImportMutation
 from graphsvc.schema.lead import LeadQuery
@@ -29,16 +30,26 @@ Mutation = merge_types("Mutation", (ImportMutation, ContactMutation, AccountMuta
 
 
 def create_schema(limits: ApiLimits = DEFAULT_LIMITS) -> GraphsvcSchema:
-    """The schema with its guards: depth, token and alias limits, error masking, metrics."""
+    """The schema with its guards (depth, token, alias and field limits, error masking, metrics).
+
+    Parsed documents that passed validation are cached per schema (:mod:`graphsvc.schema.document_cache`).
+    The depth and alias rules are built once here, not per request, so that every request
+    validates with the same rule classes and a cached pass can be recognised.
+    """
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    ]
+    cache = DocumentCache()
     return GraphsvcSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={datetime: BoundedDateTime},
         extensions=[
-            functools.partial(QueryDepthLimiter, max_depth=limits.max_depth),
+            functools.partial(AddValidationRules, rules),
             functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
-            functools.partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
+            functools.partial(CachedDocuments, cache),  # before the field limit: a hit skips it
             functools.partial(MaxFieldsLimiter, max_fields=limits.max_fields),
             ErrorPolicy,
             OperationMetrics,

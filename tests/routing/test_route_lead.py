@@ -16,7 +16,7 @@ pytestmark = pytest.mark.db
 
 
 async def _lead(db, lead_id):
-    rows = await db.read("routing/lead_facts", ids=[lead_id])
+    rows = await db.read("routing/lead_facts", ids=[lead_id], known_documents=[])
     return rows[0]["lead"]
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.db
 
 
 async def _status(db, lead_id):
-    return (await db.read("routing/lead_facts", ids=[lead_id]))[0]["lead"]["status"]
+    return (await db.read("routing/lead_facts", ids=[lead_id], known_documents=[]))[0]["lead"]["status"]
 
 
 async def test_accept_makes_the_lead_sal_and_reject_recycles_it_with_the_reason(empty_db):

@@ -19,6 +19,7 @@ from strawberry.fastapi import GraphQLRouter
 from graphsvc.auth import ApiKeyGuard, ApiKeys, check_exposure
 from graphsvc.config import Settings, get_settings
 from graphsvc.demo import load_demo
+from graphsvc.routing.events import relay_loop
 from graphsvc.routing.sla import sla_sweep_loop
 from graphsvc.schema import create_schema
 from graphsvc.schema.context import Context
@@ -66,17 +67,18 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
             if demo:
                 await load_demo(db)
             app.state.db = db
-            # Overdue routing decisions are escalated and recycled while the server runs (SPEC §9.7).
-            sweeping = (
-                asyncio.create_task(sla_sweep_loop(db, settings.sla_sweep_seconds))
-                if settings.sla_sweep_seconds
-                else None
-            )
+            tasks = []
+            if settings.sla_sweep_seconds:
+                # Overdue routing decisions are escalated and recycled while the server runs (SPEC §9.7).
+                tasks.append(asyncio.create_task(sla_sweep_loop(db, settings.sla_sweep_seconds)))
+            if settings.relay_seconds:
+                # Subscribers here hear decisions other instances store (SPEC §1: a shared channel).
+                tasks.append(asyncio.create_task(relay_loop(db, settings.relay_seconds)))
             yield
-            if sweeping is not None:
-                sweeping.cancel()
+            for task in tasks:
+                task.cancel()
                 with suppress(asyncio.CancelledError):
-                    await sweeping
+                    await task
             app.state.db = None
 
     app = FastAPI(title="graphsvc", version="0.1.0", lifespan=lifespan)

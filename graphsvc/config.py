@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     sla_sweep_seconds: float = Field(
         default=60.0, ge=0, description="How often serve escalates overdue routing decisions; 0 turns it off."
     )
+    relay_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How often serve looks for routing decisions other instances stored, for subscribers; 0 "
+        "turns it off (one instance only).",
+    )
     import_batch_size: int = Field(default=5000, ge=1, le=50_000)
     db_timeout: float = Field(default=30.0, gt=0, description="Seconds a database call may take.")
 

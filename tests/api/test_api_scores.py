@@ -1,13 +1,15 @@
 """Scores through the API: account score and its explanation, coverage, lead scores, the model
 mutation and recompute, on the hand-computed graph of tests/hand_graph.py."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from api_graph import codes, data_of, execute
 from hand_graph import AS_OF, SCORING_MODEL, load_hand_graph
 
 from graphsvc.auth import Caller, Role
+from graphsvc.scores.recompute import recompute_graph
+from graphsvc.scores.subtrees import subtree_scores
 
 pytestmark = pytest.mark.db
 
@@ -140,3 +142,45 @@ async def test_recompute_is_for_admins_and_counts_accounts(db):
     assert codes(denied) == ["FORBIDDEN"]
     data = await data_of(db, "mutation($t: DateTime) { recompute(asOf: $t) }", t=AS_OF.isoformat())
     assert data == {"recompute": 4}
+
+
+SCORE_NOW = '{ account(id: "R") { score { engagement rolledUp fit total } } }'
+
+
+async def exact_now(db) -> dict:
+    score = (await subtree_scores(db, ["R"], datetime.now(UTC))).score("R")
+    return {
+        "engagement": pytest.approx(score.engagement, rel=1e-6),
+        "rolledUp": pytest.approx(score.rolled_up, rel=1e-6),
+        "fit": pytest.approx(score.fit),
+        "total": pytest.approx(score.total, rel=1e-6),
+    }
+
+
+async def test_score_now_from_stored_sums_follows_imports_and_set_buying_role(db):
+    await recompute_graph(db)
+    assert (await data_of(db, SCORE_NOW))["account"]["score"] == await exact_now(db)
+
+    # A new demo request by p2 at C (weight 1.0): the import adds it to C's and R's sums.
+    now = datetime.now(UTC).isoformat()
+    row = {"id": "e9", "person_id": "p2", "type": "demo_request", "occurred_at": now}
+    imported = await data_of(
+        db, 'mutation($r: [JSON!]!) { importRecords(kind: "engagements", rows: $r) { imported } }', r=[row]
+    )
+    assert imported["importRecords"]["imported"] == 1
+    after_import = (await data_of(db, SCORE_NOW))["account"]["score"]
+    assert after_import == await exact_now(db)
+
+    # p2 becomes DECISION_MAKER (1.5): setBuyingRole rescores the tree, so the stored path follows.
+    await data_of(db, 'mutation { setBuyingRole(personId: "p2", role: "DECISION_MAKER") { id } }')
+    after_role = (await data_of(db, SCORE_NOW))["account"]["score"]
+    assert after_role == await exact_now(db)
+    assert after_role["rolledUp"] > after_import["rolledUp"]
+
+
+async def test_a_query_for_the_total_alone_reads_no_subtree(db):
+    await recompute_graph(db)
+    before = db.round_trips
+    await data_of(db, '{ account(id: "G") { score { total } } }')
+    # The account, the documents in force, its stored sums.
+    assert db.round_trips - before == 3

@@ -5,7 +5,8 @@
 // - an escalation ($replaces) closes the decision it replaces and links to it.
 // Every guarded node is written (routing_lock = $lock, fresh per attempt) before it is read: on
 // Neo4j that takes its write lock, so the checks read committed values; on ArcadeDB two writers of
-// one node conflict at commit and the driver retries one. No row comes back when a check fails.
+// one node conflict at commit and the driver retries one. No row comes back when a check fails; the row
+// that does names the decision and the lead's status after it.
 MATCH (l:Lead {id: $lead_id})
 SET l.routing_lock = $lock
 WITH l
@@ -38,4 +39,4 @@ SET l.status = CASE
     WHEN $lead_status IS NOT NULL AND coalesce(l.status, 'NEW') IN $lead_from THEN $lead_status
     ELSE l.status
   END
-RETURN d.id AS id
+RETURN d.id AS id, l.status AS lead_status

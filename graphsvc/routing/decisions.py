@@ -18,7 +18,7 @@ from typing import Any
 
 from graphsvc.errors import NotFound
 from graphsvc.funnel import LeadStatus, moves_into
-from graphsvc.store.database import Database
+from graphsvc.store.database import Database, Record
 
 __all__ = [
     "NURTURE_RULES",
@@ -204,13 +204,14 @@ async def record_decision(
     lead_status: LeadStatus | None = None,
     replaces: str | None = None,
     replaced_reason: str | None = None,
-) -> bool:
-    """Store ``decision`` if the facts it was made on still hold; False when they do not.
+) -> Record | None:
+    """Store ``decision`` if the facts it was made on still hold; None when they do not.
 
     The checks and the write are one statement (``routing/record_decision``): the lead's open
     decision is still ``replaces`` (none for a new routing), and with a ``claim`` the pool has
     not moved on and the assignee can still take the lead. ``lead_status`` is applied when the
-    funnel allows the move from the lead's status at that moment.
+    funnel allows the move from the lead's status at that moment. Returns the stored decision's
+    ``id`` and the lead's status after it (``lead_status``, null when the lead never had one).
     """
     rows = await db.write(
         "routing/record_decision",
@@ -230,7 +231,7 @@ async def record_decision(
         lead_status=lead_status and str(lead_status),
         lead_from=moves_into(lead_status) if lead_status else [],
     )
-    return bool(rows)
+    return rows[0] if rows else None
 
 
 async def close_decision(

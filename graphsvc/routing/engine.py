@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -57,10 +57,12 @@ __all__ = [
     "SCORE_DECIMALS",
     "LeadFacts",
     "Owner",
+    "RoutedLead",
     "RoutingPlan",
     "decision_from_plan",
     "plan_routing",
     "read_lead_facts",
+    "route",
     "route_lead",
 ]
 
@@ -325,6 +327,18 @@ def decision_from_plan(
     )
 
 
+@dataclass(frozen=True)
+class RoutedLead:
+    """A routing's decision, and the lead's facts as they stand after it.
+
+    ``lead`` is None when they are not known without another read (the routing lost a race to a
+    concurrent one); otherwise its ``lead`` record carries the status the decision left.
+    """
+
+    decision: RoutingDecision
+    lead: LeadFacts | None
+
+
 async def route_lead(db: Database, lead_id: str, dry_run: bool = False, now: datetime | None = None) -> RoutingDecision:
     """Route one lead (SPEC §9) and store the decision unless ``dry_run``.
 
@@ -349,26 +363,37 @@ async def route_lead(db: Database, lead_id: str, dry_run: bool = False, now: dat
     NotFound
         No lead has that id.
     """
+    return (await route(db, lead_id, dry_run, now)).decision
+
+
+async def route(db: Database, lead_id: str, dry_run: bool = False, now: datetime | None = None) -> RoutedLead:
+    """:func:`route_lead`, also returning the lead as it stands after the decision.
+
+    Statements: ``routing/lead_facts`` (the lead, its account, owners, open decision and the
+    documents in force in one read), then ``routing/record_decision`` (checks and write in one);
+    a pool adds ``routing/pool``. A lead with an open decision reads that decision instead of
+    deciding; a lost race reads the open decision or the pool again.
+    """
     now = to_utc(now) if now else datetime.now(UTC)
-    # One read for the lead's facts and the documents in force (routing/lead_facts).
     rows = await db.read("routing/lead_facts", ids=[lead_id], known_documents=known_documents())
     facts = _facts_by_lead(rows).get(lead_id)
     if facts is None:
         raise NotFound(f"no lead {lead_id!r}")
     if facts.open_decision_id and not dry_run:
-        return await read_decision(db, facts.open_decision_id)
+        return RoutedLead(await read_decision(db, facts.open_decision_id), facts)
     documents = documents_from_rows(rows[0]["documents"]) or await documents_in_force(db)
     plan = plan_routing(facts, documents, now)
     for attempt in range(_ATTEMPTS):
         pick = (await read_pool(db, plan.pool)).next_member() if plan.pool else None
         decision = decision_from_plan(plan, documents, now, pick, dry_run=dry_run)
         if dry_run:
-            return decision
-        if await record_decision(db, decision, claim=pick and pick.claim, lead_status=plan.lead_status):
+            return RoutedLead(decision, facts)
+        stored = await record_decision(db, decision, claim=pick and pick.claim, lead_status=plan.lead_status)
+        if stored is not None:
             events.publish(decision)
-            return decision
+            return RoutedLead(decision, replace(facts, lead={**facts.lead, "status": stored["lead_status"]}))
         # Lost a race: the lead was routed meanwhile, or the pool moved on (read it again).
         if (open_id := await open_decision_id(db, lead_id)) is not None:
-            return await read_decision(db, open_id)
+            return RoutedLead(await read_decision(db, open_id), None)
         await asyncio.sleep(random.uniform(0, 0.002 * attempt))  # spread out routings that collide
     raise DatabaseUnavailable(f"routing lead {lead_id} kept losing its pool slot to concurrent routings; try again")

@@ -25,11 +25,20 @@ from graphsvc.schema.context import Context
 from graphsvc.schema.pagination import Connection, PageWindow
 from graphsvc.schema.permissions import CanActOnRouting, CanRead, CanRouteLeads
 from graphsvc.schema.user import User
+from graphsvc.store.database import Record
 
 if TYPE_CHECKING:
     from graphsvc.schema.lead import Lead
 
-__all__ = ["DecisionStatus", "RoutingDecision", "RoutingMutation", "RoutingPath", "RoutingQuery", "RoutingSubscription"]
+__all__ = [
+    "DecisionStatus",
+    "RoutingDecision",
+    "RoutingMutation",
+    "RoutingPath",
+    "RoutingQuery",
+    "RoutingSubscription",
+    "lead_record",
+]
 
 RoutingPath = strawberry.enum(domain.RoutingPath, description="ABM (account owner) or traditional (BDR pool) routing.")
 DecisionStatus = strawberry.enum(domain.DecisionStatus, description="Where a routing decision is in its SLA lifecycle.")
@@ -77,6 +86,18 @@ class RoutingDecision:
             return None
         record = await info.context.loaders.user.load(self.record.assignee_id)
         return User.from_record(record) if record is not None else None
+
+
+def lead_record(facts: engine.LeadFacts) -> Record:
+    """The lead's record as ``api/leads_by_ids`` reads it, built from routing's facts."""
+    lead = facts.lead
+    return {
+        "id": lead["id"],
+        **{field: lead.get(field) for field in ("email", "first_name", "last_name", "company", "title", "status")},
+        "account_id": facts.account["id"] if facts.account else None,
+        "match_method": facts.match_method,
+        "match_confidence": facts.match_confidence,
+    }
 
 
 def _visible(context: Context, decision: domain.RoutingDecision) -> bool:
@@ -136,8 +157,10 @@ class RoutingMutation:
     async def route_lead(
         self, info: Info[Context, None], lead_id: strawberry.ID, dry_run: bool | None = False
     ) -> RoutingDecision:
-        decision = await engine.route_lead(info.context.db, str(lead_id), dry_run=bool(dry_run), now=info.context.now)
-        return RoutingDecision.from_record(decision)
+        routed = await engine.route(info.context.db, str(lead_id), dry_run=bool(dry_run), now=info.context.now)
+        if routed.lead is not None:  # the answer's `lead` needs no read of its own
+            info.context.loaders.lead.prime(routed.lead.id, lead_record(routed.lead))
+        return RoutingDecision.from_record(routed.decision)
 
     @strawberry.mutation(
         description="Accept a routed lead: the decision is ACCEPTED, the lead SAL.",

@@ -8,6 +8,8 @@ graph or reported, never half-written. Importing the same data twice changes not
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import graphlib
 import logging
 import re
@@ -142,8 +144,25 @@ class Importer:
         if kind in _HIERARCHY:
             # Small kinds with a self-reference: order the whole file so parents land first.
             valid = iter(await self._in_hierarchy_order(kind, list(valid), report))
-        while batch := list(islice(valid, self.batch_size)):
-            await self._write_batch(kind, batch, report)
+
+        async def next_batch() -> tuple[list[_Pending], dict[str, Any]]:
+            batch = await asyncio.to_thread(lambda: list(islice(valid, self.batch_size)))
+            return batch, await self.scores.prefetch(kind, [item.record for item in batch]) if batch else {}
+
+        # Pipelined: batch n+1 is read and validated (in a worker thread) and its score inputs
+        # prefetched while batch n is written; the event loop mostly waits for the database then.
+        # References are still checked, and batches written, one after the other: a batch may
+        # refer to ids the one before wrote.
+        batch, prefetched = await next_batch()
+        while batch:
+            following = asyncio.ensure_future(next_batch())
+            try:
+                await self._write_batch(kind, batch, prefetched, report)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await following  # the reader is not left running on the file
+                raise
+            batch, prefetched = await following
         report.errors.sort(key=lambda error: error.line)
         return report
 
@@ -242,7 +261,9 @@ class Importer:
 
     # -- writing --------------------------------------------------------------------------
 
-    async def _write_batch(self, kind: str, batch: list[_Pending], report: ImportReport) -> None:
+    async def _write_batch(
+        self, kind: str, batch: list[_Pending], prefetched: dict[str, Any], report: ImportReport
+    ) -> None:
         problems = await self._unknown_references(kind, batch)
         for line, items in problems.items():
             report.errors.extend(RowError(report.source, line, name, message) for name, message in items)
@@ -256,12 +277,13 @@ class Importer:
             stored: dict[str, dict[str, Any]] = {}
             if kind == "engagements":
                 ids = [record.id for record in records]
-                # Locked, then read, in the transaction that writes: the contribution an updated
+                # Locked and read in the transaction that writes: the contribution an updated
                 # engagement takes back is the one stored, even when another import updates it too.
-                await tx.run("ingest/lock_engagements", ids=ids)
-                stored = {row["id"]: row for row in await tx.run("scores/engagements_by_ids", ids=ids)}
+                stored = {row["id"]: row for row in await tx.run("ingest/lock_stored_engagements", ids=ids)}
             # Scores follow the data in the same transaction: matches, inferred roles, decayed sums.
-            for name, params in self._steps(kind, rows, stored) + await self.scores.steps_for(kind, records, stored):
+            for name, params in self._steps(kind, rows, stored) + await self.scores.steps_for(
+                kind, records, stored, prefetched
+            ):
                 await tx.run(name, **params)
 
         try:
@@ -325,6 +347,10 @@ def _cycle_through(parents: dict[str, str], node: str, target: str) -> list[str]
 
 # C0 control characters other than tab, line feed and carriage return, and DEL: binary data.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bytes that were not UTF-8, kept by the readers' ``surrogateescape`` as lone surrogates.
+_SURROGATES = re.compile("[\udc80-\udcff]")
+# Either of the two: one search per cell finds the (rare) cells worth a closer look.
+_SUSPECT = re.compile("[\udc80-\udcff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _encoding_problems(cells: dict[str, Any]) -> list[tuple[str | None, str]]:
@@ -332,18 +358,24 @@ def _encoding_problems(cells: dict[str, Any]) -> list[tuple[str | None, str]]:
         return [(None, str(cells["__error__"]))]
     problems: list[tuple[str | None, str]] = []
     for name, value in cells.items():
-        texts = [item for item in (value if isinstance(value, list) else [value]) if isinstance(item, str)]
         if name is None:
             problems.append((None, "more cells than columns"))
-        elif any(_has_surrogates(text) for text in texts):
+            continue
+        if isinstance(value, str):
+            if _SUSPECT.search(value) is None:
+                continue
+            texts = [value]
+        elif isinstance(value, list):
+            texts = [item for item in value if isinstance(item, str)]
+            if not any(_SUSPECT.search(text) for text in texts):
+                continue
+        else:
+            continue
+        if any(_SURROGATES.search(text) for text in texts):
             problems.append((name, "is not valid UTF-8 text (is the file in another encoding?)"))
-        elif any(_CONTROL_CHARACTERS.search(text) for text in texts):
+        else:
             problems.append((name, "holds control characters (binary data?)"))
     return problems
-
-
-def _has_surrogates(text: str) -> bool:
-    return any("\udc80" <= char <= "\udcff" for char in text)
 
 
 def _cypher_row(record: ImportRecord) -> dict[str, Any]:

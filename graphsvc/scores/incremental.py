@@ -48,13 +48,30 @@ class ScoreKeeper:
             self._documents = await documents_in_force(self.db)
         return self._documents
 
+    async def prefetch(self, kind: str, records: Sequence[ImportRecord]) -> dict[str, Any]:
+        """What :meth:`steps_for` will read for ``records`` that their own batch does not change.
+
+        Read before the batch's transaction (the importer does it while the batch before is
+        written): for engagements, the trees (roles, account, ancestors) of their persons, rows of
+        ``scores/person_trees`` by person id. Like the tree read it replaces, it is not part of
+        the write transaction: a role or hierarchy changed meanwhile counts at the next recompute.
+        """
+        if kind != "engagements":
+            return {}
+        ids = sorted({record.person_id for record in records})  # type: ignore[attr-defined]
+        return {row["id"]: row for row in await self.db.read("scores/person_trees", ids=ids)}
+
     async def steps_for(
-        self, kind: str, records: Sequence[ImportRecord], stored: Mapping[str, Mapping[str, Any]]
+        self,
+        kind: str,
+        records: Sequence[ImportRecord],
+        stored: Mapping[str, Mapping[str, Any]],
+        prefetched: Mapping[str, Any] | None = None,
     ) -> list[Step]:
         """Statements to run in the same transaction as the batch of ``records``.
 
-        ``stored`` holds, for engagements, the rows of ``scores/engagements_by_ids`` as they
-        were before this batch.
+        ``stored`` holds, for engagements, the rows of ``ingest/lock_stored_engagements`` as they
+        were before this batch; ``prefetched`` what :meth:`prefetch` returned for these records.
         """
         if kind == "accounts":
             self._index = None  # names and domains may have changed
@@ -65,7 +82,7 @@ class ScoreKeeper:
                 steps.append(await self._matches(records))
             return steps
         if kind == "engagements":
-            return await self._engagement_sums(records, stored)  # type: ignore[arg-type]
+            return await self._engagement_sums(records, stored, prefetched or {})  # type: ignore[arg-type]
         return []
 
     async def _inferred_roles(self, records: Sequence[ImportRecord]) -> Step:
@@ -101,7 +118,10 @@ class ScoreKeeper:
         return "scores/match_leads", {"rows": rows}
 
     async def _engagement_sums(
-        self, records: Sequence[EngagementRecord], stored: Mapping[str, Mapping[str, Any]]
+        self,
+        records: Sequence[EngagementRecord],
+        stored: Mapping[str, Mapping[str, Any]],
+        trees: Mapping[str, Mapping[str, Any]],
     ) -> list[Step]:
         documents = await self.documents()
         model = documents.scoring
@@ -121,10 +141,10 @@ class ScoreKeeper:
             points = epoch_points(record.type, record.detail, record.occurred_at)
             changes.append((record.person_id, points, record.occurred_at if positive else None))
 
-        trees = {
-            row["id"]: row
-            for row in await self.db.read("scores/person_trees", ids=sorted({person for person, _, _ in changes}))
-        }
+        # Persons not prefetched: those a stored engagement moves away from.
+        missing = sorted({person for person, _, _ in changes} - trees.keys())
+        if missing:
+            trees = {**trees, **{row["id"]: row for row in await self.db.read("scores/person_trees", ids=missing)}}
         weights = documents.roles.propagation_weights
         person_delta: dict[str, float] = defaultdict(float)
         person_last: dict[str, datetime] = {}

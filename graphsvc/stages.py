@@ -11,7 +11,7 @@ account left the funnel, ``previous`` absent when it entered it. Days in stage a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -20,7 +20,7 @@ from graphsvc.funnel import AccountStage, account_stage
 from graphsvc.scores.documents import documents_in_force
 from graphsvc.store.database import Database
 
-__all__ = ["StageChange", "StageReport", "evaluate_stages", "stage_history"]
+__all__ = ["StageChange", "StageReport", "evaluate_stages", "stage_histories", "stage_history"]
 
 _WRITE_BATCH = 5000
 
@@ -83,14 +83,22 @@ async def evaluate_stages(
     return report
 
 
+async def stage_histories(db: Database, account_ids: Sequence[str]) -> dict[str, list[StageChange]]:
+    """The stage changes of each of ``account_ids``, oldest first, in one read (no entry: none)."""
+    return {
+        row["id"]: [
+            StageChange(
+                change["id"],
+                AccountStage(change["stage"]) if change["stage"] else None,
+                AccountStage(change["previous"]) if change["previous"] else None,
+                datetime.fromtimestamp(change["at"] / 1000.0, UTC),
+            )
+            for change in row["changes"]
+        ]
+        for row in await db.read("stages/histories", ids=list(account_ids))
+    }
+
+
 async def stage_history(db: Database, account_id: str) -> list[StageChange]:
     """An account's stage changes, oldest first."""
-    return [
-        StageChange(
-            row["id"],
-            AccountStage(row["stage"]) if row["stage"] else None,
-            AccountStage(row["previous"]) if row["previous"] else None,
-            datetime.fromtimestamp(row["at"] / 1000.0, UTC),
-        )
-        for row in await db.read("stages/history", account_id=account_id)
-    ]
+    return (await stage_histories(db, [account_id])).get(account_id, [])

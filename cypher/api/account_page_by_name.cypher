@@ -1,11 +1,12 @@
 // One page of account ids by ascending name, filtered; $visible_to limits a REP to its own accounts.
+// Only the sort keys are projected before sorting, and owners are checked only when a filter names one
+// (matching every account's owner first doubled the statement's time at 10k accounts).
 MATCH (a:Account)
-OPTIONAL MATCH (owner:User)-[:OWNS]->(a)
-WITH a, owner
 WHERE ($is_target IS NULL OR coalesce(a.is_target, false) = $is_target)
   AND ($stage IS NULL OR a.stage = $stage)
-  AND ($owner_id IS NULL OR owner.id = $owner_id)
-  AND ($visible_to IS NULL OR owner.id = $visible_to)
-RETURN a.id AS id
-ORDER BY a.name, a.id
+  AND ($owner_id IS NULL OR EXISTS { (:User {id: $owner_id})-[:OWNS]->(a) })
+  AND ($visible_to IS NULL OR EXISTS { (:User {id: $visible_to})-[:OWNS]->(a) })
+WITH a.id AS id, a.name AS name
+ORDER BY name, id
 SKIP $skip LIMIT $limit
+RETURN id

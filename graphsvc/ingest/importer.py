@@ -113,6 +113,9 @@ class Importer:
         self.scores = ScoreKeeper(db)
         # Ids this importer has written, per target kind: later references to them need no query.
         self._written: dict[str, dict[str, str]] = {"accounts": {}, "users": {}, "persons": {}}
+        # False once an engagement batch found none of its ids stored: the next batch then tries
+        # without the read (see _write_batch).
+        self._engagements_may_be_stored = True
 
     async def import_files(
         self, paths: Iterable[Path], kind: str | None = None, progress: bool = False
@@ -273,13 +276,23 @@ class Importer:
         rows = [_cypher_row(item.record) for item in accepted]
         records = [item.record for item in accepted]
 
+        attempts = 0
+        stored: dict[str, dict[str, Any]] = {}
+
         async def work(tx: Transaction) -> None:
-            stored: dict[str, dict[str, Any]] = {}
-            if kind == "engagements":
+            nonlocal attempts, stored
+            attempts += 1
+            stored = {}
+            if kind == "engagements" and (self._engagements_may_be_stored or attempts > 1):
                 ids = [record.id for record in records]
                 # Locked and read in the transaction that writes: the contribution an updated
                 # engagement takes back is the one stored, even when another import updates it too.
                 stored = {row["id"]: row for row in await tx.run("ingest/lock_stored_engagements", ids=ids)}
+            # Without the read (a first load: the batch before found nothing stored), every
+            # engagement takes the CREATE path. Should one exist after all (a concurrent import,
+            # ids seen before), its CREATE breaks the unique constraint, the transaction rolls back
+            # and runs again, this time with the read; so what commits never counted an engagement
+            # as new that was stored.
             # Scores follow the data in the same transaction: matches, inferred roles, decayed sums.
             for name, params in self._steps(kind, rows, stored) + await self.scores.steps_for(
                 kind, records, stored, prefetched
@@ -301,6 +314,8 @@ class Importer:
         if target in self._written:
             self._written[target].update({item.record.id: kind for item in accepted})
         report.imported += len(accepted)
+        if kind == "engagements":
+            self._engagements_may_be_stored = bool(stored)
 
     def _steps(
         self, kind: str, rows: list[dict[str, Any]], stored: dict[str, dict[str, Any]]

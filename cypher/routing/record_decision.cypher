@@ -6,7 +6,7 @@
 // Every guarded node is written (routing_lock = $lock, fresh per attempt) before it is read: on
 // Neo4j that takes its write lock, so the checks read committed values; on ArcadeDB two writers of
 // one node conflict at commit and the driver retries one. No row comes back when a check fails; the row
-// that does names the decision and the lead's status after it.
+// that does names the decision, the lead's status after it and the assignee as api/users_by_ids reads it.
 MATCH (l:Lead {id: $lead_id})
 SET l.routing_lock = $lock
 WITH l
@@ -30,7 +30,7 @@ SET d += $props,
     d.decided_at = datetime($decided_at),
     d.sla_due_at = CASE WHEN $sla_due_at IS NULL THEN null ELSE datetime($sla_due_at) END
 FOREACH (_ IN CASE WHEN u IS NULL THEN [] ELSE [1] END | CREATE (d)-[:ASSIGNED_TO]->(u))
-WITH l, d
+WITH l, d, u
 OPTIONAL MATCH (old:RoutingDecision {id: $replaces})
 FOREACH (_ IN CASE WHEN old IS NULL THEN [] ELSE [1] END |
   SET old.status = 'ESCALATED', old.closed_at = d.decided_at, old.close_reason = $replaced_reason
@@ -39,4 +39,9 @@ SET l.status = CASE
     WHEN $lead_status IS NOT NULL AND coalesce(l.status, 'NEW') IN $lead_from THEN $lead_status
     ELSE l.status
   END
-RETURN d.id AS id, l.status AS lead_status
+RETURN d.id AS id,
+       l.status AS lead_status,
+       CASE WHEN u IS NULL THEN null ELSE {
+         id: u.id, name: u.name, email: u.email, role: u.role, active: u.active, capacity: u.capacity,
+         open_assignments: COUNT { (:RoutingDecision {status: 'PENDING'})-[:ASSIGNED_TO]->(u) }
+       } END AS assignee

@@ -211,7 +211,8 @@ async def record_decision(
     decision is still ``replaces`` (none for a new routing), and with a ``claim`` the pool has
     not moved on and the assignee can still take the lead. ``lead_status`` is applied when the
     funnel allows the move from the lead's status at that moment. Returns the stored decision's
-    ``id`` and the lead's status after it (``lead_status``, null when the lead never had one).
+    ``id``, the lead's status after it (``lead_status``, null when the lead never had one) and the
+    assignee with its open assignments after it (``assignee``, fields of ``api/users_by_ids``).
     """
     rows = await db.write(
         "routing/record_decision",

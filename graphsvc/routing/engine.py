@@ -333,10 +333,13 @@ class RoutedLead:
 
     ``lead`` is None when they are not known without another read (the routing lost a race to a
     concurrent one); otherwise its ``lead`` record carries the status the decision left.
+    ``assignee`` is the assigned user as stored with a new decision (with its open assignments,
+    fields of ``api/users_by_ids``); None otherwise.
     """
 
     decision: RoutingDecision
     lead: LeadFacts | None
+    assignee: dict[str, Any] | None = None
 
 
 async def route_lead(db: Database, lead_id: str, dry_run: bool = False, now: datetime | None = None) -> RoutingDecision:
@@ -391,7 +394,8 @@ async def route(db: Database, lead_id: str, dry_run: bool = False, now: datetime
         stored = await record_decision(db, decision, claim=pick and pick.claim, lead_status=plan.lead_status)
         if stored is not None:
             events.publish(decision)
-            return RoutedLead(decision, replace(facts, lead={**facts.lead, "status": stored["lead_status"]}))
+            lead = replace(facts, lead={**facts.lead, "status": stored["lead_status"]})
+            return RoutedLead(decision, lead, stored["assignee"])
         # Lost a race: the lead was routed meanwhile, or the pool moved on (read it again).
         if (open_id := await open_decision_id(db, lead_id)) is not None:
             return RoutedLead(await read_decision(db, open_id), None)

@@ -158,8 +158,11 @@ class RoutingMutation:
         self, info: Info[Context, None], lead_id: strawberry.ID, dry_run: bool | None = False
     ) -> RoutingDecision:
         routed = await engine.route(info.context.db, str(lead_id), dry_run=bool(dry_run), now=info.context.now)
-        if routed.lead is not None:  # the answer's `lead` needs no read of its own
+        # The answer's `lead` and `assignee` need no read of their own: routing has them.
+        if routed.lead is not None:
             info.context.loaders.lead.prime(routed.lead.id, lead_record(routed.lead))
+        if routed.assignee is not None:
+            info.context.loaders.user.prime(routed.assignee["id"], routed.assignee)
         return RoutingDecision.from_record(routed.decision)
 
     @strawberry.mutation(

@@ -131,3 +131,19 @@ async def test_route_lead_through_the_api_reads_the_lead_once(empty_db):
         '{ lead(id: "l-45") { id status name company } }', context_value=Context(empty_db, ADMIN)
     )
     assert answered == read.data["lead"] and answered["status"] == "NURTURE"
+
+
+async def test_route_lead_through_the_api_answers_the_assignee_as_stored(empty_db):
+    await load_sales_graph(empty_db)
+    fields = "id name email role active capacity openAssignments"
+    query = f"mutation($id: ID!) {{ routeLead(leadId: $id) {{ id assignee {{ {fields} }} lead {{ id status }} }} }}"
+    before = empty_db.round_trips
+    result = await schema.execute(query, variable_values={"id": "l-55"}, context_value=Context(empty_db, ADMIN))
+    assert result.errors is None, result.errors
+    assert empty_db.round_trips - before == 2  # no read for the assignee either
+    answered = result.data["routeLead"]
+    assert answered["assignee"]["id"] == "u-ann" and answered["assignee"]["openAssignments"] == 1
+    read = await schema.execute(
+        f'{{ lead(id: "l-55") {{ routing {{ id assignee {{ {fields} }} }} }} }}', context_value=Context(empty_db, ADMIN)
+    )
+    assert read.data["lead"]["routing"] == {"id": answered["id"], "assignee": answered["assignee"]}

@@ -127,19 +127,27 @@ class ScoreKeeper:
         model = documents.scoring
         half_life = model.decay_half_life_days
 
-        def epoch_points(event_type: str, detail: str | None, at: datetime) -> float:
-            points = engagement_points(model, event_type, detail)
+        # A batch holds few distinct (type, detail) pairs: their points are looked up once each.
+        points_by_kind: dict[tuple[str, str | None], float] = {}
+
+        def points_of(event_type: str, detail: str | None) -> float:
+            key = (event_type, detail)
+            if key not in points_by_kind:
+                points_by_kind[key] = engagement_points(model, event_type, detail)
+            return points_by_kind[key]
+
+        def epoch_points(points: float, at: datetime) -> float:
             return points * 2.0 ** ((at - SCORE_EPOCH).total_seconds() / 86_400.0 / half_life)
 
         # (person, epoch-scaled points, time of a positive engagement or None)
         changes: list[tuple[str, float, datetime | None]] = []
         for old in stored.values():
             at = datetime.fromtimestamp(old["at"] / 1000.0, UTC)
-            changes.append((old["person_id"], -epoch_points(old["type"], old["detail"], at), None))
+            changes.append((old["person_id"], -epoch_points(points_of(old["type"], old["detail"]), at), None))
         for record in records:
-            positive = engagement_points(model, record.type, record.detail) > 0
-            points = epoch_points(record.type, record.detail, record.occurred_at)
-            changes.append((record.person_id, points, record.occurred_at if positive else None))
+            points = points_of(record.type, record.detail)
+            at = record.occurred_at
+            changes.append((record.person_id, epoch_points(points, at), at if points > 0 else None))
 
         # Persons not prefetched: those a stored engagement moves away from.
         missing = sorted({person for person, _, _ in changes} - trees.keys())

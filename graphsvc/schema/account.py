@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -13,7 +13,16 @@ from graphsvc.schema import contact, lead
 from graphsvc.schema.arguments import given, window
 from graphsvc.schema.context import Context
 from graphsvc.schema.enums import AccountStage, LeadStatus, parse_enum
-from graphsvc.schema.pagination import Connection, PageWindow, slice_connection
+from graphsvc.schema.pagination import (
+    Connection,
+    PageWindow,
+    SeekOrder,
+    decode_seek_cursor,
+    encode_seek_cursor,
+    page_size,
+    seek_page,
+    slice_connection,
+)
 from graphsvc.schema.permissions import CanChooseTargets, CanRead, visible_account, visible_accounts
 from graphsvc.schema.score import AccountScore, Coverage, account_coverage, account_score
 from graphsvc.schema.scorecard import AccountScorecard, Lookalike, account_scorecard, lookalikes_of
@@ -26,12 +35,39 @@ if TYPE_CHECKING:
 
 __all__ = ["ACCOUNT_ORDERS", "Account", "AccountMutation", "AccountQuery", "accounts_of"]
 
-# The sort orders `accounts(orderBy:)` accepts, each its own statement (never a formatted ORDER BY).
+ENGAGED_WINDOW_DAYS = 90  # SPEC §7's default window for "engaged"
+
+# The sort orders `accounts(orderBy:)` accepts, each with its own statements (never a formatted ORDER BY);
+# pages are read by seek cursors (graphsvc.schema.pagination.seek_page), ties in id order.
+_SMALLEST, _LARGEST = -(2**63), 2**63 - 1  # below / above every employee count
 ACCOUNT_ORDERS = {
-    "name": "api/account_page_by_name",
-    "-name": "api/account_page_by_name_desc",
-    "employees": "api/account_page_by_employees",
-    "-employees": "api/account_page_by_employees_desc",
+    order.name: order
+    for order in (
+        SeekOrder("name", str, "api/account_page_by_name", "api/account_page_name_ties", start=""),
+        SeekOrder(
+            "-name",
+            str,
+            "api/account_page_by_name_desc",
+            "api/account_page_name_ties",
+            first="api/account_page_by_name_desc_first",
+        ),
+        SeekOrder(
+            "employees",
+            int,
+            "api/account_page_by_employees",
+            "api/account_page_employees_ties",
+            start=_SMALLEST,
+            unknown="api/account_page_unknown_employees",
+        ),
+        SeekOrder(
+            "-employees",
+            int,
+            "api/account_page_by_employees_desc",
+            "api/account_page_employees_ties",
+            start=_LARGEST,
+            unknown="api/account_page_unknown_employees",
+        ),
+    )
 }
 
 
@@ -137,7 +173,9 @@ class Account:
         )
 
     @strawberry.field(
-        description="People at the account, by last and first name; `role` keeps holders of one buying role."
+        description="People at the account, by last and first name; `role` keeps holders of one buying role; "
+        "`engaged` keeps those with (true) or without (false) a positive-point engagement in the last "
+        f"{ENGAGED_WINDOW_DAYS} days (SPEC §7), as the last recompute and the imports since recorded it."
     )
     async def contacts(
         self,
@@ -147,8 +185,6 @@ class Account:
         role: str | None = strawberry.UNSET,
         engaged: bool | None = strawberry.UNSET,
     ) -> Connection[Annotated[Contact, strawberry.lazy("graphsvc.schema.contact")]]:
-        if given(engaged) is not None:
-            raise InvalidInput("the engaged filter is not served yet; omit it")
         role_name = given(role)
         context = info.context
         window = PageWindow.of(given(first), given(after), context.limits)
@@ -159,6 +195,9 @@ class Account:
             window,
             lambda ids: contact.contacts_of(context, ids),
             role=contact.buying_role(role_name) if role_name is not None else None,
+            engaged=given(engaged),
+            # The request's one "now" keeps every account of a page on the same loader (one statement).
+            engaged_since=(context.now - timedelta(days=ENGAGED_WINDOW_DAYS)).isoformat(),
         )
 
     @strawberry.field(description="Leads matched to the account (MATCHED_TO), newest first.")
@@ -219,7 +258,10 @@ class AccountQuery:
         order = given(order_by) or "name"
         if order not in ACCOUNT_ORDERS:
             raise InvalidInput(f"unknown orderBy {order!r}; expected one of {', '.join(ACCOUNT_ORDERS)}")
-        window = PageWindow.of(given(first), given(after), context.limits)
+        seek = ACCOUNT_ORDERS[order]
+        size = page_size(given(first), context.limits)
+        cursor = given(after)
+        position = decode_seek_cursor(cursor, seek) if cursor is not None else None
         account_stage, owner = given(stage), given(owner_id)
         filters = {
             "is_target": given(is_target),
@@ -227,15 +269,17 @@ class AccountQuery:
             "owner_id": str(owner) if owner is not None else None,
             "visible_to": context.caller.owner_scope if context.caller else None,
         }
-        # One row more than the page tells whether another page follows, without counting.
-        rows = await context.db.read(ACCOUNT_ORDERS[order], skip=window.offset, limit=window.size + 1, **filters)
-        ids = [row["id"] for row in rows]
+        page = await seek_page(context.db, seek, position, size, **filters)
 
         async def count() -> int:
             return (await context.db.read("api/account_count", **filters))[0]["total"]
 
-        return Connection.from_page(
-            await accounts_of(context, ids[: window.size]), window, len(ids) > window.size, count
+        return Connection.from_edges(
+            [encode_seek_cursor(order, row["key"], row["id"]) for row in page.rows],
+            await accounts_of(context, [row["id"] for row in page.rows]),
+            page.has_next_page,
+            position is not None,
+            count,
         )
 
 

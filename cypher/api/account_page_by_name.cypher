@@ -1,12 +1,13 @@
-// One page of account ids by ascending name, filtered; $visible_to limits a REP to its own accounts.
-// Only the sort keys are projected before sorting, and owners are checked only when a filter names one
-// (matching every account's owner first doubled the statement's time at 10k accounts).
+// The accounts after ($key, $id) by ascending name, then id, filtered; $visible_to limits a REP to its own accounts.
+// The first page passes $key = "" (below every name).
+// ORDER BY the indexed key alone (index account_name/account_employees read in order, stopping at LIMIT);
+// equal keys come in no particular order and are put in id order by graphsvc.schema.pagination.seek_page.
 MATCH (a:Account)
-WHERE ($is_target IS NULL OR coalesce(a.is_target, false) = $is_target)
+WHERE a.name >= $key AND (a.name > $key OR a.id > $id)
+  AND ($is_target IS NULL OR coalesce(a.is_target, false) = $is_target)
   AND ($stage IS NULL OR a.stage = $stage)
   AND ($owner_id IS NULL OR EXISTS { (:User {id: $owner_id})-[:OWNS]->(a) })
   AND ($visible_to IS NULL OR EXISTS { (:User {id: $visible_to})-[:OWNS]->(a) })
-WITH a.id AS id, a.name AS name
-ORDER BY name, id
-SKIP $skip LIMIT $limit
-RETURN id
+RETURN a.id AS id, a.name AS key
+ORDER BY a.name
+LIMIT $limit

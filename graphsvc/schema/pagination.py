@@ -1,30 +1,57 @@
 """Relay cursor connections: ``edges { cursor node }``, ``pageInfo`` and ``totalCount`` on every list.
 
-Cursors are opaque strings that encode a position in the list's order; ``after`` resumes just
-past one. ``first`` defaults to :attr:`ApiLimits.default_page_size` and is capped at
-:attr:`ApiLimits.max_page_size` (larger values are served as the cap, not refused). A page is
-read with ``SKIP``/``LIMIT``, so a write between two requests can shift later items by one.
+Cursors are opaque strings; ``after`` resumes just past one. ``first`` defaults to
+:attr:`ApiLimits.default_page_size` and is capped at :attr:`ApiLimits.max_page_size` (larger values
+are served as the cap, not refused).
+
+Two kinds of cursor:
+
+- position cursors (:func:`encode_cursor`): the per-parent lists (children, contacts, leads) and
+  the queue are read with ``SKIP``/``LIMIT``, so a write between two requests can shift later
+  items by one;
+- seek cursors (:func:`encode_seek_cursor`): the top-level ``accounts`` list. The cursor carries
+  the sort key and id of its row, and the next page is the rows after ``(key, id)`` in the order
+  ``key, id``, read as a range of the key's index in index order (:func:`seek_page`). A page
+  costs the same at any depth, and writes elsewhere in the list never skip or repeat a row.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import itertools
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
 from graphsvc.errors import InvalidInput
 from graphsvc.schema.limits import ApiLimits
 from graphsvc.schema.loaders import Loaders
+from graphsvc.store.database import Database
 
-__all__ = ["Connection", "Edge", "PageInfo", "PageWindow", "decode_cursor", "encode_cursor", "slice_connection"]
+__all__ = [
+    "Connection",
+    "Edge",
+    "PageInfo",
+    "PageWindow",
+    "SeekOrder",
+    "SeekPage",
+    "decode_cursor",
+    "decode_seek_cursor",
+    "encode_cursor",
+    "encode_seek_cursor",
+    "page_size",
+    "seek_page",
+    "slice_connection",
+]
 
 NodeT = TypeVar("NodeT")
 
 _CURSOR_PREFIX = "graphsvc:"
+_SEEK_PREFIX = "graphsvc-seek:"
 
 
 def encode_cursor(position: int) -> str:
@@ -50,6 +77,35 @@ def decode_cursor(cursor: str) -> int:
     return position
 
 
+def encode_seek_cursor(order: str, key: str | int | None, row_id: str) -> str:
+    """The opaque cursor of the row ``row_id`` whose sort key is ``key`` in the list ordered by ``order``."""
+    text = _SEEK_PREFIX + json.dumps([order, key, row_id], ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def decode_seek_cursor(cursor: str, order: SeekOrder) -> tuple[str | int | None, str]:
+    """The ``(key, id)`` a cursor made by :func:`encode_seek_cursor` for ``order`` stands for.
+
+    Raises
+    ------
+    InvalidInput
+        The cursor was not made by graphsvc, or was made for another order.
+    """
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode()
+        fields = json.loads(text.removeprefix(_SEEK_PREFIX)) if text.startswith(_SEEK_PREFIX) else None
+    except (UnicodeError, ValueError, binascii.Error):
+        fields = None
+    if not (isinstance(fields, list) and len(fields) == 3 and isinstance(fields[2], str)):
+        raise InvalidInput(f"invalid cursor {cursor!r}: pass a cursor from an edge or pageInfo")
+    made_for, key, row_id = fields
+    if made_for != order.name:
+        raise InvalidInput(f"invalid cursor {cursor!r}: it was made for orderBy {made_for!r}, not {order.name!r}")
+    if not (isinstance(key, order.key_type) and not isinstance(key, bool)) and not (key is None and order.unknown):
+        raise InvalidInput(f"invalid cursor {cursor!r}: pass a cursor from an edge or pageInfo")
+    return key, row_id
+
+
 @dataclass(frozen=True)
 class PageWindow:
     """Which slice of a list a connection asks for: ``SKIP offset LIMIT size``."""
@@ -66,11 +122,21 @@ class PageWindow:
         InvalidInput
             ``first`` is negative or ``after`` is not a graphsvc cursor.
         """
-        if first is not None and first < 0:
-            raise InvalidInput(f"first must not be negative, got {first}")
-        size = limits.default_page_size if first is None else min(first, limits.max_page_size)
         offset = 0 if after is None else decode_cursor(after) + 1
-        return cls(offset, size)
+        return cls(offset, page_size(first, limits))
+
+
+def page_size(first: int | None, limits: ApiLimits) -> int:
+    """How many items a page of ``first`` holds: the default when None, capped at the maximum.
+
+    Raises
+    ------
+    InvalidInput
+        ``first`` is negative.
+    """
+    if first is not None and first < 0:
+        raise InvalidInput(f"first must not be negative, got {first}")
+    return limits.default_page_size if first is None else min(first, limits.max_page_size)
 
 
 @strawberry.type(description="Where a page sits in its list (Relay cursor connections).")
@@ -109,14 +175,25 @@ class Connection(Generic[NodeT]):
 
         A None node (gone since the page was read) is left out; the others keep their positions.
         """
+        cursors = [encode_cursor(window.offset + index) for index in range(len(nodes))]
+        return cls.from_edges(cursors, nodes, has_next_page, window.offset > 0, count)
+
+    @classmethod
+    def from_edges(
+        cls,
+        cursors: Sequence[str],
+        nodes: Sequence[NodeT | None],
+        has_next_page: bool,
+        has_previous_page: bool,
+        count: Callable[[], Awaitable[int]],
+    ) -> Connection[NodeT]:
+        """A connection of ``nodes`` and their ``cursors``; a None node (gone, or hidden) is left out."""
         edges = [
-            Edge(cursor=encode_cursor(window.offset + index), node=node)
-            for index, node in enumerate(nodes)
-            if node is not None
+            Edge(cursor=cursor, node=node) for cursor, node in zip(cursors, nodes, strict=True) if node is not None
         ]
         page_info = PageInfo(
             has_next_page=has_next_page,
-            has_previous_page=window.offset > 0,
+            has_previous_page=has_previous_page,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         )
@@ -142,3 +219,88 @@ async def slice_connection(
         return part.total
 
     return Connection.from_page(await nodes(part.ids), window, window.offset + len(part.ids) < part.total, count)
+
+
+@dataclass(frozen=True)
+class SeekOrder:
+    """A sort order of a seek-paged list and the statements that read it.
+
+    Every statement takes the list's filters; each returns rows of ``id`` and ``key``.
+
+    Attributes
+    ----------
+    name
+        The order's name, as given to ``orderBy`` (kept in its cursors).
+    key_type
+        The Python type of the sort key (a cursor with another type is refused).
+    page
+        Rows whose key is past ``$key`` (or equal with ``id > $id``), ``ORDER BY`` the key alone,
+        ``LIMIT $limit``: ordering by the indexed key alone (not ``key, id``) is what lets ArcadeDB
+        read the key's index in order and stop after ``$limit`` rows; the order of equal keys is
+        then fixed here (see :func:`seek_page`).
+    first
+        The first page, when ``page`` cannot express "from the start" (``None``: ``page`` with
+        ``start``).
+    start
+        The key ``page`` starts from on the first page (below or above every key).
+    ties
+        All rows whose key equals ``$key`` and ``id > $id``, ``ORDER BY id``.
+    unknown
+        The rows without a key (always last, by id), ``id > $id``, ``LIMIT $limit``; ``None``
+        when every row has a key.
+    """
+
+    name: str
+    key_type: type
+    page: str
+    ties: str
+    start: str | int | None = None
+    first: str | None = None
+    unknown: str | None = None
+
+
+@dataclass(frozen=True)
+class SeekPage:
+    """The rows of one page (at most ``size``) and whether more follow."""
+
+    rows: list[dict[str, Any]]
+    has_next_page: bool
+
+
+async def seek_page(
+    db: Database,
+    order: SeekOrder,
+    after: tuple[str | int | None, str] | None,
+    size: int,
+    **filters: object,
+) -> SeekPage:
+    """The ``size`` rows after the cursor position ``after`` in ``order``, then by id; 1–3 statements.
+
+    The page statement returns rows in key order but equal keys in no particular order, and its
+    ``LIMIT`` can cut a run of equal keys anywhere. So: one row more than the page is read; when
+    the last two rows share a key, that run of equal keys is read whole (``order.ties``) and
+    replaces the partial run; every run of equal keys is then sorted by id. When the rows with a
+    key run out, the rows without one follow (``order.unknown``). No row is skipped or repeated,
+    whatever the ties, and the key order is the database's own (collation included).
+    """
+    want = size + 1
+    key, after_id = after if after is not None else (order.start, "")
+    rows: list[dict[str, Any]] = []
+    if after is None or key is not None:
+        if after is None and order.first is not None:
+            rows = await db.read(order.first, limit=want, **filters)
+        else:
+            rows = await db.read(order.page, key=key, id=after_id, limit=want, **filters)
+        if len(rows) == want > 1 and rows[-1]["key"] == rows[-2]["key"]:
+            tail = rows[-1]["key"]
+            ties = await db.read(order.ties, key=tail, id=after_id if tail == key else "", **filters)
+            rows = [row for row in rows if row["key"] != tail] + ties
+        rows = [row for _, run in itertools.groupby(rows, key=lambda row: row["key"]) for row in sorted(run, key=_id)]
+        after_id = ""
+    if len(rows) < want and order.unknown is not None:
+        rows += await db.read(order.unknown, id=after_id, limit=want - len(rows), **filters)
+    return SeekPage(rows[:size], len(rows) > size)
+
+
+def _id(row: dict[str, Any]) -> str:
+    return row["id"]

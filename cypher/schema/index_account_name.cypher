@@ -1,0 +1,1 @@
+CREATE INDEX account_name IF NOT EXISTS FOR (n:Account) ON (n.name)

@@ -1,9 +1,24 @@
 """Whole-graph recomputation: match leads, infer roles, score every person and account, write back.
 
-The graph is read once into plain rows, the array fast path
-(:func:`graphsvc.algorithms.snapshot.recompute`) computes every account's engagement, roll-up and
-coverage, each person is graded by :func:`graphsvc.algorithms.scoring.lead_score`, and the results
-are written back in ``UNWIND`` batches.
+The graph is read **column by column**: a handful of statements each return one record holding
+one list per field (``collect(...)``), and the engagements come in pages of persons, so no
+statement returns a row per engagement and none runs for long (each page reads the
+engagements of at most :data:`READ_PAGE` persons). The columns feed
+:meth:`~graphsvc.algorithms.snapshot.GraphSnapshot.from_columns` directly; the array fast path
+(:func:`graphsvc.algorithms.snapshot.recompute`) computes every account's engagement, roll-up
+and coverage, each person is graded by :func:`graphsvc.algorithms.scoring.lead_score`, and the
+results are written back in ``UNWIND`` batches.
+
+What is written, and when:
+
+* scores (``score_*``, ``scored_at``, ``last_engaged_at``) of every account and person, always;
+* a lead's ``MATCHED_TO`` only when its match changed (account, method or confidence), so the
+  match's ``at`` is when it last changed. Every lead without a MANUAL match is matched again on
+  every recompute (accounts' names, domains and contact counts may have changed since), with
+  :func:`~graphsvc.algorithms.matching.match_leads`: the same result as matching lead by lead,
+  each distinct company name searched once. A MANUAL match is never touched;
+* a person's inferred buying role only when it changed (or the person has explicit roles and
+  still holds an inferred one).
 
 Stored engagement is kept as *decayed sums against a fixed epoch* (SPEC §6, issue hint):
 ``Σ points·2^((t−EPOCH)/h)``. A sum is independent of when it is read: multiplying it by
@@ -26,26 +41,27 @@ from typing import Any
 import numpy as np
 
 from graphsvc.algorithms.fit import account_fit
-from graphsvc.algorithms.matching import AccountIndex, match_lead
+from graphsvc.algorithms.matching import AccountIndex, Match, MatchMethod, match_leads
 from graphsvc.algorithms.roles import resolve_roles
 from graphsvc.algorithms.scoring import engagement_points, lead_profile, lead_score
 from graphsvc.algorithms.snapshot import GraphSnapshot, Recomputed, recompute
-from graphsvc.errors import InvalidInput
+from graphsvc.errors import DatabaseError, InvalidInput
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
 from graphsvc.stages import evaluate_stages
 from graphsvc.store.database import Database
 
 __all__ = [
+    "READ_PAGE",
     "ROLL_UP_DELTA",
     "SCORE_EPOCH",
-    "GraphRows",
+    "GraphColumns",
     "RecomputeReport",
     "account_index",
     "committee_assignment",
     "decay_scale",
     "engagement_points_by_pair",
     "read_accounts",
-    "read_graph",
+    "read_columns",
     "recompute_graph",
     "score_snapshot",
 ]
@@ -56,8 +72,13 @@ log = logging.getLogger(__name__)
 SCORE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 # δ of the roll-up R(a) = E(a) + δ·Σ R(children) (SPEC §6).
 ROLL_UP_DELTA = 0.5
+# Persons whose engagements one statement reads: about 100,000 engagements at the benchmark's
+# density, a few seconds, far inside the statement timeout at any graph size.
+READ_PAGE = 10_000
 _WRITE_BATCH = 5000
 _CONTRIBUTIONS_KEPT = 10
+# Person properties every recompute reads: the title infers roles, the rest matches leads.
+_PERSON_FIELDS = ("title", "email", "company", "website")
 
 
 def decay_scale(moment: datetime, half_life_days: float) -> float:
@@ -65,49 +86,137 @@ def decay_scale(moment: datetime, half_life_days: float) -> float:
     return 2.0 ** ((moment - SCORE_EPOCH).total_seconds() / 86_400.0 / half_life_days)
 
 
-@dataclass
-class GraphRows:
-    """The graph as read for scoring: accounts, persons (contacts then leads), engagements."""
-
-    accounts: list[dict[str, Any]]
-    contacts: list[dict[str, Any]]
-    leads: list[dict[str, Any]]
-    engagements: list[dict[str, Any]]
-
-
 async def read_accounts(db: Database) -> list[dict[str, Any]]:
-    """Every account with its parent id and contact count."""
+    """Every account with its parent id and contact count (rows; for matching one lead at a time)."""
     return await db.read("scores/accounts")
 
 
-async def read_graph(db: Database) -> GraphRows:
-    """Read everything scoring needs, one statement per kind."""
-    return GraphRows(
-        accounts=await read_accounts(db),
-        contacts=await db.read("scores/contacts"),
-        leads=await db.read("scores/leads"),
-        engagements=await db.read("scores/engagements"),
+@dataclass
+class GraphColumns:
+    """The graph as the recompute reads it: columns, in the order the store returned them.
+
+    Attributes
+    ----------
+    accounts, account_parents
+        Account records (the fields of ``scores/graph_accounts``) and each one's parent id.
+    person_fields
+        The person properties read: :data:`_PERSON_FIELDS` and the scoring model's demographic fields.
+    contact_ids, contact_values, lead_ids, lead_values
+        Ids, and per person the values of ``person_fields`` in that order.
+    works_at
+        Contact id → account id.
+    matches
+        Lead id → its stored match ``(account id, method, confidence)``.
+    explicit_roles, inferred_roles
+        Person id → roles assigned by CRM or by hand; person id → roles inferred from titles.
+    engagement_persons, engagement_types, engagement_details, engagement_times
+        One entry per engagement (details ``''`` when missing, times in epoch milliseconds).
+    """
+
+    accounts: list[dict[str, Any]]
+    account_parents: list[str | None]
+    person_fields: tuple[str, ...]
+    contact_ids: list[str]
+    contact_values: list[list[Any]]
+    lead_ids: list[str]
+    lead_values: list[list[Any]]
+    works_at: dict[str, str]
+    matches: dict[str, tuple[str, str | None, float | None]]
+    explicit_roles: dict[str, list[str]]
+    inferred_roles: dict[str, list[str]]
+    engagement_persons: list[str] = field(default_factory=list)
+    engagement_types: list[str] = field(default_factory=list)
+    engagement_details: list[str] = field(default_factory=list)
+    engagement_times: list[int] = field(default_factory=list)
+
+    def person_records(self) -> list[dict[str, Any]]:
+        """Contacts then leads as ``{"id": ..., field: value}`` records."""
+        return [
+            {"id": person_id, **dict(zip(self.person_fields, values, strict=True))}
+            for ids, value_lists in ((self.contact_ids, self.contact_values), (self.lead_ids, self.lead_values))
+            for person_id, values in zip(ids, value_lists, strict=True)
+        ]
+
+
+async def read_columns(db: Database, demographic_fields: Iterable[str] = (), page: int = READ_PAGE) -> GraphColumns:
+    """Read everything scoring needs as columns: seven small statements and pages of engagements.
+
+    Parameters
+    ----------
+    db
+        The store.
+    demographic_fields
+        Person properties the scoring model reads, besides :data:`_PERSON_FIELDS`.
+    page
+        Persons per engagement statement.
+    """
+    fields = tuple(dict.fromkeys([*_PERSON_FIELDS, *demographic_fields]))
+    [accounts] = await db.read("scores/graph_accounts")
+    [contacts] = await db.read("scores/graph_contacts", fields=list(fields))
+    [leads] = await db.read("scores/graph_leads", fields=list(fields))
+    [works_at] = await db.read("scores/graph_works_at")
+    [matches] = await db.read("scores/graph_matches")
+    [roles] = await db.read("scores/graph_roles")
+    explicit: dict[str, list[str]] = {}
+    inferred: dict[str, list[str]] = {}
+    for person_id, role, source in roles["roles"]:
+        if source == "inferred":
+            inferred.setdefault(person_id, []).append(role)
+        elif source is not None:  # as in inferred_roles.cypher: a role without source is neither
+            explicit.setdefault(person_id, []).append(role)
+    columns = GraphColumns(
+        accounts=[record for record, _ in accounts["accounts"]],
+        account_parents=[parent for _, parent in accounts["accounts"]],
+        person_fields=fields,
+        contact_ids=contacts["ids"],
+        contact_values=contacts["values"],
+        lead_ids=leads["ids"],
+        lead_values=leads["values"],
+        works_at=_one_account_each(works_at["contacts"], works_at["accounts"]),
+        matches={lead: (account, method, confidence) for lead, account, method, confidence in matches["matches"]},
+        explicit_roles=explicit,
+        inferred_roles=inferred,
     )
+    for name, ids in (
+        ("scores/graph_contact_engagements", columns.contact_ids),
+        ("scores/graph_lead_engagements", columns.lead_ids),
+    ):
+        for start in range(0, len(ids), page):
+            [found] = await db.read(name, ids=ids[start : start + page])
+            if not len(found["persons"]) == len(found["types"]) == len(found["details"]) == len(found["times"]):
+                raise DatabaseError(f"{name} returned columns of different lengths")
+            columns.engagement_persons += found["persons"]
+            columns.engagement_types += found["types"]
+            columns.engagement_details += found["details"]
+            columns.engagement_times += found["times"]
+    return columns
 
 
 @dataclass
 class RecomputeReport:
-    """What a recompute did and how long each phase took."""
+    """What a recompute did and how long each phase took.
+
+    ``matched_leads`` counts leads with an automatic match after the recompute;
+    ``matches_changed`` and ``roles_changed`` the matches and inferred roles it rewrote.
+    """
 
     as_of: datetime
     accounts: int = 0
     persons: int = 0
     engagements: int = 0
     matched_leads: int = 0
+    matches_changed: int = 0
+    roles_changed: int = 0
     stage_changes: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-async def recompute_graph(db: Database, as_of: datetime | None = None) -> RecomputeReport:
+async def recompute_graph(db: Database, as_of: datetime | None = None, *, page: int = READ_PAGE) -> RecomputeReport:
     """Rescore the whole graph at ``as_of`` (default now) and write the results back.
 
     Steps: match every lead without a MANUAL match (SPEC §4); infer roles from titles for
-    persons without explicit roles (§5); score persons (§3), accounts and coverage (§6–§7).
+    persons without explicit roles (§5); score persons (§3), accounts and coverage (§6–§7);
+    then account stages (§8). ``page`` is the number of persons per engagement read.
     """
     as_of = as_of or datetime.now(UTC)
     report = RecomputeReport(as_of)
@@ -120,28 +229,33 @@ async def recompute_graph(db: Database, as_of: datetime | None = None) -> Recomp
         clock = now
 
     documents = await documents_in_force(db)
-    rows = await read_graph(db)
+    model = documents.scoring
+    columns = await read_columns(db, [attribute.field for attribute in model.demographic.attributes], page)
     lap("read")
 
-    matches = _match_leads(rows)
-    roles = _resolve_roles(rows, documents)
+    persons = columns.person_records()
+    matches = _match_leads(columns, persons[len(columns.contact_ids) :])
+    roles = _infer_roles(columns, persons, documents)
     lap("match")
 
-    snapshot, persons = _snapshot(rows, matches, roles, documents)
-    account_records = {row["account"]["id"]: row["account"] for row in rows.accounts}
-    result = score_snapshot(documents, snapshot, [account_records[a] for a in snapshot.account_ids], as_of)
-    model = documents.scoring
+    snapshot = _snapshot(columns, persons, matches, roles, documents)
+    result = score_snapshot(documents, snapshot, columns.accounts, as_of)
     lap("compute")
 
     scale = decay_scale(as_of, model.decay_half_life_days)
-    person_rows = _person_rows(result, persons, account_records, documents, scale)
+    contact_rows, lead_rows = _person_rows(
+        result, persons, columns.accounts, documents, scale, len(columns.contact_ids)
+    )
     account_rows = _account_rows(result, scale)
+    stamp = as_of.isoformat()
+    match_rows = _changed_matches(columns, matches, stamp)
+    role_rows = _changed_roles(columns, roles)
     lap("grade")
 
-    stamp = as_of.isoformat()
-    await _write(db, "scores/match_leads", [_match_row(lead, match, stamp) for lead, match in matches.items()])
-    await _write(db, "scores/inferred_roles", [{"id": pid, **role} for pid, role in roles.items()])
-    await _write(db, "scores/write_persons", person_rows, as_of=stamp)
+    await _write(db, "scores/match_leads", match_rows)
+    await _write(db, "scores/inferred_roles", role_rows)
+    await _write(db, "scores/write_contacts", contact_rows, as_of=stamp)
+    await _write(db, "scores/write_leads", lead_rows, as_of=stamp)
     await _write(db, "scores/write_accounts", account_rows, as_of=stamp)
     lap("write")
 
@@ -153,6 +267,8 @@ async def recompute_graph(db: Database, as_of: datetime | None = None) -> Recomp
     report.persons = len(snapshot.person_ids)
     report.engagements = len(snapshot.engagement_person)
     report.matched_leads = sum(1 for match in matches.values() if match is not None)
+    report.matches_changed = len(match_rows)
+    report.roles_changed = len(role_rows)
     log.info("recomputed %d accounts, %d persons at %s: %s", report.accounts, report.persons, stamp, report.seconds)
     return report
 
@@ -214,71 +330,110 @@ def account_index(accounts: Iterable[dict[str, Any]]) -> AccountIndex:
     return AccountIndex({**row["account"], "contact_count": row["contact_count"]} for row in accounts)
 
 
-def _match_leads(rows: GraphRows) -> dict[str, Any]:
-    """The new automatic match (or None) of every lead that has no MANUAL match."""
-    index = account_index(rows.accounts)
-    matches = {}
-    for row in rows.leads:
-        if row["match_method"] == "MANUAL":
-            continue
-        lead = row["person"]
-        matches[lead["id"]] = match_lead(
-            index, email=lead.get("email"), company=lead.get("company"), website=lead.get("website")
-        ).best
-    return matches
+def _one_account_each(contacts: Sequence[str], accounts: Sequence[str]) -> dict[str, str]:
+    """Contact → account; one working at several (the importer moves the link, so none should)
+    counts at the smallest account id, so every recompute agrees."""
+    works_at: dict[str, str] = {}
+    for contact, account in zip(contacts, accounts, strict=True):
+        if contact not in works_at or account < works_at[contact]:
+            works_at[contact] = account
+    return works_at
 
 
-def _match_row(lead_id: str, match: Any, stamp: str) -> dict[str, Any]:
-    if match is None:
-        return {"id": lead_id, "account_id": None, "method": None, "confidence": None, "at": stamp}
-    return {
-        "id": lead_id,
-        "account_id": match.account_id,
-        "method": str(match.method),
-        "confidence": match.confidence,
-        "at": stamp,
-    }
+def _match_leads(columns: GraphColumns, leads: Sequence[dict[str, Any]]) -> dict[str, Match | None]:
+    """The automatic match (or None) of every lead that has no MANUAL match."""
+    contacts_at: dict[str, int] = {}
+    for account_id in columns.works_at.values():
+        contacts_at[account_id] = contacts_at.get(account_id, 0) + 1
+    index = AccountIndex({**record, "contact_count": contacts_at.get(record["id"], 0)} for record in columns.accounts)
+    automatic = [lead for lead in leads if columns.matches.get(lead["id"], (None, None, None))[1] != MatchMethod.MANUAL]
+    found = match_leads(index, [(lead.get("email"), lead.get("company"), lead.get("website")) for lead in automatic])
+    return {lead["id"]: result.best for lead, result in zip(automatic, found, strict=True)}
 
 
-def _resolve_roles(rows: GraphRows, documents: DocumentsInForce) -> dict[str, dict[str, Any]]:
-    """The inferred role (or None) of every person without explicit roles."""
+def _changed_matches(columns: GraphColumns, matches: dict[str, Match | None], stamp: str) -> list[dict[str, Any]]:
+    """Rows for ``scores/match_leads``: the leads whose match is not the stored one."""
+    rows = []
+    for lead_id, match in matches.items():
+        new = (None, None, None) if match is None else (match.account_id, str(match.method), match.confidence)
+        if new != columns.matches.get(lead_id, (None, None, None)):
+            rows.append({"id": lead_id, "account_id": new[0], "method": new[1], "confidence": new[2], "at": stamp})
+    return rows
+
+
+Inferred = tuple[str, float] | None  # a role inferred from a title, and its confidence
+
+
+def _infer_roles(
+    columns: GraphColumns, persons: Sequence[dict[str, Any]], documents: DocumentsInForce
+) -> dict[str, Inferred]:
+    """The role inferred from the title (or None) of every person without explicit roles."""
+    by_title: dict[Any, Inferred] = {}
     inferred = {}
-    for row in rows.contacts + rows.leads:
-        if row["explicit_roles"]:
+    for person in persons:
+        if person["id"] in columns.explicit_roles:
             continue
-        roles = resolve_roles((), row["person"].get("title"), documents.roles)
-        inferred[row["person"]["id"]] = (
-            {"role": roles[0].role, "confidence": roles[0].confidence} if roles else {"role": None, "confidence": None}
-        )
+        title = person.get("title")
+        if title not in by_title:  # titles repeat: the rules run once per distinct title
+            roles = resolve_roles((), title, documents.roles)
+            by_title[title] = (roles[0].role, roles[0].confidence) if roles else None
+        inferred[person["id"]] = by_title[title]
     return inferred
 
 
+def _changed_roles(columns: GraphColumns, inferred: dict[str, Inferred]) -> list[dict[str, Any]]:
+    """Rows for ``scores/inferred_roles``: persons whose stored inferred role is not the one inferred now.
+
+    A person with explicit roles keeps no inferred one: a row for it removes what it still holds.
+    """
+    rows = [
+        {"id": person_id, "role": None, "confidence": None}
+        for person_id in columns.inferred_roles
+        if person_id in columns.explicit_roles
+    ]
+    for person_id, role in inferred.items():
+        if columns.inferred_roles.get(person_id, []) != ([role[0]] if role else []):
+            rows.append({"id": person_id, "role": role and role[0], "confidence": role and role[1]})
+    return rows
+
+
 def _snapshot(
-    rows: GraphRows,
-    matches: dict[str, Any],
-    inferred: dict[str, dict[str, Any]],
+    columns: GraphColumns,
+    persons: Sequence[dict[str, Any]],
+    matches: dict[str, Match | None],
+    inferred: dict[str, Inferred],
     documents: DocumentsInForce,
-) -> tuple[GraphSnapshot, list[dict[str, Any]]]:
-    """The array snapshot, and the person records in snapshot order."""
-    icp = documents.icp
-    accounts = [(row["account"]["id"], row["parent_id"], account_fit(icp, row["account"])[0]) for row in rows.accounts]
-    persons: list[dict[str, Any]] = []
-    person_rows = []
-    for row, is_contact in [(row, True) for row in rows.contacts] + [(row, False) for row in rows.leads]:
-        person = row["person"]
-        account_id = row["account_id"]
-        if not is_contact and person["id"] in matches:
-            match = matches[person["id"]]
-            account_id = match.account_id if match is not None else None
-        roles = row["explicit_roles"] or [r for r in [inferred.get(person["id"], {}).get("role")] if r]
-        persons.append({**person, "_account_id": account_id, "_roles": roles, "_is_contact": is_contact})
-        person_rows.append((person["id"], account_id, is_contact, roles))
+) -> GraphSnapshot:
+    """The array snapshot, persons in the order of ``persons`` (contacts, then leads)."""
+    contacts = len(columns.contact_ids)
+    person_accounts: list[str | None] = []
+    person_roles: list[list[str]] = []
+    for i, person in enumerate(persons):
+        person_id = person["id"]
+        if i < contacts:
+            person_accounts.append(columns.works_at.get(person_id))
+        elif person_id in matches:
+            match = matches[person_id]
+            person_accounts.append(None if match is None else match.account_id)
+        else:  # a MANUAL match sticks
+            person_accounts.append(columns.matches[person_id][0])
+        role = inferred.get(person_id)
+        person_roles.append(columns.explicit_roles.get(person_id) or ([role[0]] if role else []))
     model = documents.scoring
-    points = engagement_points_by_pair(model, rows.engagements)
-    engagements = (
-        (row["person_id"], points[(row["type"], row["detail"])], row["at"] / 1000.0) for row in rows.engagements
+    pairs = list(zip(columns.engagement_types, columns.engagement_details, strict=True))
+    points = {pair: engagement_points(model, *pair) for pair in set(pairs)}  # once per distinct pair
+    return GraphSnapshot.from_columns(
+        account_ids=[record["id"] for record in columns.accounts],
+        account_parents=columns.account_parents,
+        account_fit=[account_fit(documents.icp, record)[0] for record in columns.accounts],
+        person_ids=[person["id"] for person in persons],
+        person_accounts=person_accounts,
+        person_is_contact=[i < contacts for i in range(len(persons))],
+        person_roles=person_roles,
+        engagement_persons=columns.engagement_persons,
+        engagement_points=np.fromiter(map(points.__getitem__, pairs), dtype=np.float64, count=len(pairs)),
+        engagement_times=np.asarray(columns.engagement_times, dtype=np.float64) / 1000.0,
     )
-    return GraphSnapshot.from_records(accounts, person_rows, engagements), persons
 
 
 def engagement_points_by_pair(model: Any, engagements: Iterable[dict[str, Any]]) -> dict[tuple[Any, Any], float]:
@@ -290,19 +445,25 @@ def engagement_points_by_pair(model: Any, engagements: Iterable[dict[str, Any]])
 def _person_rows(
     result: Recomputed,
     persons: Sequence[dict[str, Any]],
-    accounts: dict[str, dict[str, Any]],
+    accounts: Sequence[dict[str, Any]],
     documents: DocumentsInForce,
     scale: float,
-) -> list[dict[str, Any]]:
+    contacts: int,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows for ``scores/write_contacts`` and ``scores/write_leads`` (persons in snapshot order)."""
     model = documents.scoring
+    last_engaged = _last_engaged(result)
+    person_account = result.snapshot.person_account.tolist()
+    points = result.person_points.tolist()
     rows = []
     for i, person in enumerate(persons):
-        account = accounts.get(person["_account_id"]) if person["_account_id"] else None
-        behavioral = float(result.person_points[i])
+        account = accounts[person_account[i]] if person_account[i] >= 0 else None
+        behavioral = points[i]
         score = lead_score(model, lead_profile(model, person, account), behavioral)
         rows.append(
             {
                 "id": person["id"],
+                "last_engaged_at": last_engaged.get(i),
                 "props": {
                     "score_total": score.total,
                     "score_demographic": score.demographic,
@@ -317,15 +478,29 @@ def _person_rows(
                 },
             }
         )
-    return rows
+    return rows[:contacts], rows[contacts:]
+
+
+def _last_engaged(result: Recomputed) -> dict[int, str]:
+    """ISO time of each person's latest engagement with positive points up to ``as_of``."""
+    snapshot = result.snapshot
+    positive = (snapshot.engagement_points > 0) & (snapshot.engagement_time <= result.as_of)
+    latest = np.full(len(snapshot.person_ids), -np.inf)
+    np.maximum.at(latest, snapshot.engagement_person[positive], snapshot.engagement_time[positive])
+    engaged = np.flatnonzero(latest > -np.inf)
+    return {
+        int(i): datetime.fromtimestamp(seconds, UTC).isoformat()
+        for i, seconds in zip(engaged.tolist(), latest[engaged].tolist(), strict=True)
+    }
 
 
 def _account_rows(result: Recomputed, scale: float) -> list[dict[str, Any]]:
     snapshot = result.snapshot
     names = snapshot.role_names
+    top = result.top_contributions(_CONTRIBUTIONS_KEPT)
     rows = []
     for a, account_id in enumerate(snapshot.account_ids):
-        contributions = result.contributions(account_id, _CONTRIBUTIONS_KEPT) if result.rolled_up[a] else []
+        contributions = top[a] if result.rolled_up[a] else []
         rows.append(
             {
                 "id": account_id,

@@ -63,9 +63,7 @@ def graphs(draw, acyclic: bool = True):
     account_ids = [f"a{i}" for i in range(n_accounts)]
     parent = draw(parents(n_accounts, acyclic))
     fit = st.floats(0, 100, allow_nan=False)
-    accounts = [
-        (account_ids[i], None if p is None else account_ids[p], draw(fit)) for i, p in enumerate(parent)
-    ]
+    accounts = [(account_ids[i], None if p is None else account_ids[p], draw(fit)) for i, p in enumerate(parent)]
     n_persons = draw(st.integers(0, 16))
     persons = [
         (
@@ -76,9 +74,7 @@ def graphs(draw, acyclic: bool = True):
         )
         for i in range(n_persons)
     ]
-    offsets = st.sampled_from([0.0, -90 * DAY, -90 * DAY + 1, -30 * DAY, 1.0]) | st.floats(
-        -200 * DAY, 10 * DAY
-    )
+    offsets = st.sampled_from([0.0, -90 * DAY, -90 * DAY + 1, -30 * DAY, 1.0]) | st.floats(-200 * DAY, 10 * DAY)
     points = st.sampled_from([0.0, 24.0, -10.0]) | st.floats(-50, 50, allow_nan=False)
     engagements = [
         (f"p{draw(st.integers(0, n_persons - 1))}", draw(points), AS_OF + draw(offsets))
@@ -156,6 +152,101 @@ def test_fast_path_equals_reference(records, options):
         points = {c.source_id: c.points for c in reference}
         assert all(c.points == pytest.approx(points[c.source_id], **CLOSE) for c in got)
         assert sum(c.points for c in got) == pytest.approx(score.rolled_up, **CLOSE)
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs(), parameters(), st.none() | st.integers(1, 4))
+def test_top_contributions_of_all_accounts_at_once_equal_one_account_at_a_time(records, options, first):
+    fast = run_fast(records, options)
+    every = fast.top_contributions(first)
+    assert len(every) == len(fast.snapshot.account_ids)
+    for a, account in enumerate(fast.snapshot.account_ids):
+        assert every[a] == fast.contributions(account, first)  # same order, same floats
+
+
+def test_top_contributions_break_ties_by_person_id_and_keep_the_first():
+    accounts = [("top", None, 0.0), ("sub", "top", 0.0)]
+    # Given out of id order; "z" at the subsidiary ties with "y" at the top (1.0 × 8 = 0.5 × 16).
+    persons = [("z", "sub", True, []), ("y", "top", True, []), ("x", "top", True, []), ("w", "top", True, [])]
+    engagements = [("z", 16.0, AS_OF), ("y", 8.0, AS_OF), ("x", 8.0, AS_OF), ("w", -20.0, AS_OF)]
+    result = recompute(
+        GraphSnapshot.from_records(accounts, persons, engagements),
+        AS_OF,
+        committee=CommitteeTemplate.from_weights("t", {}),
+        role_weights={},
+    )
+    top, sub = result.top_contributions(3)
+    assert [(c.source_id, c.points, c.path) for c in top] == [
+        ("w", -20.0, ("w", "top")),
+        ("x", 8.0, ("x", "top")),
+        ("y", 8.0, ("y", "top")),
+    ]
+    assert [(c.source_id, c.points, c.path) for c in sub] == [("z", 16.0, ("z", "sub"))]
+    assert [c.source_id for c in result.top_contributions(None)[0]] == ["w", "x", "y", "z"]
+
+
+def _columns(records) -> dict:
+    accounts, persons, engagements = records
+    return {
+        "account_ids": [a[0] for a in accounts],
+        "account_parents": [a[1] for a in accounts],
+        "account_fit": [a[2] for a in accounts],
+        "person_ids": [p[0] for p in persons],
+        "person_accounts": [p[1] for p in persons],
+        "person_is_contact": [p[2] for p in persons],
+        "person_roles": [p[3] for p in persons],
+        "engagement_persons": [e[0] for e in engagements],
+        "engagement_points": [e[1] for e in engagements],
+        "engagement_times": [e[2] for e in engagements],
+    }
+
+
+SNAPSHOT_COLUMNS = (
+    "account_ids",
+    "account_parent",
+    "account_fit",
+    "person_ids",
+    "person_account",
+    "person_is_contact",
+    "person_roles",
+    "role_names",
+    "engagement_person",
+    "engagement_points",
+    "engagement_time",
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs())
+def test_a_snapshot_from_columns_equals_one_from_rows(records):
+    from_rows = GraphSnapshot.from_records(*records)
+    from_columns = GraphSnapshot.from_columns(**_columns(records))
+    for name in SNAPSHOT_COLUMNS:
+        assert np.array_equal(getattr(from_columns, name), getattr(from_rows, name)), name
+    assert from_columns.person_index == from_rows.person_index
+    assert from_columns.account_index == from_rows.account_index
+
+
+def test_columns_with_unknown_references_or_unequal_lengths_are_refused():
+    columns = _columns(([("a", None, 1.0)], [("p", "a", True, [])], [("p", 1.0, AS_OF)]))
+    GraphSnapshot.from_columns(**columns)  # the valid base
+    for change, message in [
+        ({"engagement_persons": ["ghost"]}, "unknown person: 'ghost'"),
+        ({"person_accounts": ["nowhere"]}, "unknown account: 'nowhere'"),
+        ({"account_parents": ["nowhere"]}, "unknown parent account: 'nowhere'"),
+        ({"engagement_points": [1.0, 2.0]}, "different lengths"),
+        (
+            {
+                "person_ids": ["p", "p"],
+                "person_accounts": [None, None],
+                "person_is_contact": [True, True],
+                "person_roles": [[], []],
+            },
+            "duplicate person id 'p'",
+        ),
+    ]:
+        with pytest.raises(InvalidInput, match=message):
+            GraphSnapshot.from_columns(**{**columns, **change})
 
 
 def _without(options: dict, *keys: str) -> dict:

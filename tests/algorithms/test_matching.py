@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphsvc.algorithms import matching
 from graphsvc.algorithms.matching import (
@@ -16,6 +18,7 @@ from graphsvc.algorithms.matching import (
     MatchMethod,
     freemail_domains,
     match_lead,
+    match_leads,
     normalise_company_name,
     site_of,
 )
@@ -167,3 +170,58 @@ def test_public_suffix_reduction_needs_no_network():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=repo)
     assert done.stdout.strip() == "('shop.example.com.au', 'example.com.au')"
     assert "network attempted" not in done.stderr
+
+
+# -- many leads at once ---------------------------------------------------------------------------
+
+COMPANY_STEMS = ["acme", "acne", "acmes", "globex", "globexx", "initech", "initek", "umbrella", "umbrela", "hooli"]
+SUFFIXES = ["", " Inc", " GmbH", " Systems", "s"]
+
+
+@st.composite
+def accounts_and_leads(draw):
+    """Accounts and leads drawn from a few similar names and domains, so fuzzy, equal-name,
+    domain and tie cases all occur."""
+    stems = st.sampled_from(COMPANY_STEMS)
+    names = st.builds(lambda stem, suffix: stem.title() + suffix, stems, st.sampled_from(SUFFIXES))
+    domains = st.none() | st.builds(lambda stem: f"{stem}.com", stems)
+    accounts = [
+        {
+            "id": f"a{i}",
+            "name": draw(names),
+            "domain": draw(domains),
+            "is_target": draw(st.booleans()),
+            "contact_count": draw(st.integers(0, 3)),
+        }
+        for i in range(draw(st.integers(1, 8)))
+    ]
+    emails = st.none() | st.builds(lambda stem, host: f"x@{host}{stem}.com", stems, st.sampled_from(["", "eu."]))
+    leads = [
+        (draw(emails | st.just("x@gmail.com")), draw(st.none() | names | st.just("")), draw(st.none() | domains))
+        for _ in range(draw(st.integers(0, 12)))
+    ]
+    return accounts, leads
+
+
+@settings(max_examples=300, deadline=None)
+@given(accounts_and_leads(), st.sampled_from([92.0, 80.0, 0.0]))
+def test_many_leads_at_once_match_as_one_by_one(drawn, cutoff):
+    accounts, leads = drawn
+    index = AccountIndex(accounts, fuzzy_cutoff=cutoff)
+    expected = [match_lead(index, email=email, company=company, website=website) for email, company, website in leads]
+    assert match_leads(index, leads) == expected
+
+
+def test_similar_names_finds_what_a_full_scan_finds():
+    index = AccountIndex(
+        {"id": str(i), "name": name} for i, name in enumerate(["acme", "acmes", "acne", "acme corp x"])
+    )
+    # ratio("acme", "acmes") = 2×4/9 = 88.9; ("acmes", "acme corp x") far below; cutoff 85
+    index.fuzzy_cutoff = 85.0
+    found = index.similar_names(["acme", "acmes", "zzz"])
+    assert {name: [other for other, _ in hits] for name, hits in found.items()} == {
+        "acme": ["acme", "acmes"],
+        "acmes": ["acmes", "acme"],
+        "zzz": [],
+    }
+    assert found["acme"][1][1] == pytest.approx(800 / 9)

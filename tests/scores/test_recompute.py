@@ -3,6 +3,7 @@
 The graph and the numbers expected of it are worked out in tests/hand_graph.py.
 """
 
+from datetime import timedelta
 
 import pytest
 from hand_graph import AS_OF, HALF_LIFE, at, load_hand_graph
@@ -11,13 +12,14 @@ from graphsvc.scores.recompute import decay_scale, recompute_graph
 
 pytestmark = pytest.mark.db
 
+
 async def _accounts(db) -> dict[str, dict]:
     rows = await db.read("accounts/by_ids", ids=["R", "C", "G", "S"])
     return {row["account"]["id"]: row["account"] for row in rows}
 
 
 async def _persons(db) -> dict[str, dict]:
-    rows = await db.read("scores/contacts")
+    rows = await db.read("scores/persons_written")
     return {row["person"]["id"]: row["person"] for row in rows}
 
 
@@ -115,3 +117,97 @@ async def test_reimporting_an_engagement_with_other_values_replaces_its_contribu
     assert accounts["G"]["score_engagement_sum"] / scale == pytest.approx(0.0, abs=1e-9)
     assert accounts["C"]["score_engagement_sum"] / scale == pytest.approx(27.0)
     assert accounts["R"]["score_rolled_sum"] / scale == pytest.approx(-3.375 + 0.5 * 27.0)
+
+
+async def _matches(db) -> dict[str, tuple]:
+    records, _, _ = await db._driver.execute_query(
+        "MATCH (l:Lead)-[m:MATCHED_TO]->(a:Account) RETURN l.id AS id, a.id AS account, m.method AS method, "
+        "m.confidence AS confidence, m.at AS at",
+        database_=db.database,
+    )
+    return {r["id"]: (r["account"], r["method"], r["confidence"], r["at"]) for r in records}
+
+
+async def _load_leads(db, importer) -> None:
+    """Leads beside the hand graph: by domain (D), by name (C), unmatched, and one matched by hand (S)."""
+    await importer.import_rows("accounts", [(1, {"id": "D", "name": "Dom Works", "domain": "dom.com"})])
+    leads = [
+        {"id": "l1", "email": "ann@dom.com", "title": "VP Finance"},
+        {"id": "l2", "company": "Child Soft Inc"},
+        {"id": "l3", "company": "Nothing Alike"},
+        {"id": "l4", "company": "Child Soft"},
+    ]
+    assert (await importer.import_rows("leads", enumerate(leads, start=1))).errors == []
+    engagements = [
+        {"id": "e5", "person_id": "l1", "type": "demo_request", "occurred_at": at(30)},
+        {"id": "e6", "person_id": "l4", "type": "web_visit", "detail": "pricing", "occurred_at": at(0)},
+    ]
+    assert (await importer.import_rows("engagements", enumerate(engagements, start=1))).errors == []
+    await db._driver.execute_query(
+        "MATCH (l:Lead {id: 'l4'})-[m:MATCHED_TO]->() DELETE m WITH DISTINCT 1 AS one "
+        "MATCH (l:Lead {id: 'l4'}), (s:Account {id: 'S'}) "
+        "CREATE (l)-[:MATCHED_TO {method: 'MANUAL', confidence: 1.0}]->(s)",
+        database_=db.database,
+    )
+
+
+async def test_matches_and_roles_are_rewritten_only_when_they_change_and_manual_matches_stick(empty_db):
+    importer = await load_hand_graph(empty_db)
+    await _load_leads(empty_db, importer)
+    imported = await _matches(empty_db)
+    assert {lead: m[:3] for lead, m in imported.items()} == {
+        "l1": ("D", "DOMAIN", 1.0),
+        "l2": ("C", "NAME", 0.9),
+        "l4": ("S", "MANUAL", 1.0),
+    }
+
+    # The import matched the new leads already, and inferred their roles: nothing to rewrite.
+    report = await recompute_graph(empty_db, AS_OF)
+    assert (report.matched_leads, report.matches_changed, report.roles_changed) == (2, 0, 0)
+    assert await _matches(empty_db) == imported
+
+    # C is renamed: "child soft" and "child software" are not alike enough (ratio 83), so l2 loses it.
+    await importer.import_rows("accounts", [(1, {"id": "C", "name": "Child Software"})])
+    report = await recompute_graph(empty_db, AS_OF)
+    assert (report.matched_leads, report.matches_changed, report.roles_changed) == (1, 1, 0)
+    after = await _matches(empty_db)
+    assert after == {"l1": imported["l1"], "l4": imported["l4"]}  # l1's match keeps its time
+
+    # The MANUAL match is l4's account: its engagement counts at S (pricing today, 18 points).
+    accounts = await _accounts(empty_db)
+    assert accounts["S"]["score_engagement"] == pytest.approx(18.0)
+
+
+async def test_reading_in_pages_of_one_person_gives_the_same_scores(empty_db):
+    importer = await load_hand_graph(empty_db)
+    await _load_leads(empty_db, importer)
+
+    async def stored() -> tuple[list, list]:
+        accounts = await empty_db.read("scores/accounts_written")
+        persons = await empty_db.read("scores/persons_written")
+        return sorted(accounts, key=lambda r: r["account"]["id"]), sorted(persons, key=lambda r: r["person"]["id"])
+
+    whole = await recompute_graph(empty_db, AS_OF)
+    expected = await stored()
+    paged = await recompute_graph(empty_db, AS_OF, page=1)
+    assert (paged.persons, paged.engagements) == (whole.persons, whole.engagements) == (8, 5)
+    assert await stored() == expected
+
+
+async def test_recompute_stores_each_person_s_last_positive_engagement(empty_db):
+    importer = await load_hand_graph(empty_db)
+    await _load_leads(empty_db, importer)
+    await recompute_graph(empty_db, AS_OF)
+    persons = await _persons(empty_db)
+    last = {person: record["last_engaged_at"] for person, record in persons.items()}
+    # p3's only engagement (careers) has negative points; p4 and l2 have none.
+    assert {person: moment and moment.to_native() for person, moment in last.items()} == {
+        "p1": AS_OF - timedelta(days=30),
+        "p2": AS_OF,
+        "p3": None,
+        "p4": None,
+        "l1": AS_OF - timedelta(days=30),
+        "l2": None,
+        "l3": None,
+        "l4": AS_OF,
+    }

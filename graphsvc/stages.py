@@ -11,16 +11,17 @@ account left the funnel, ``previous`` absent when it entered it. Days in stage a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from graphsvc.algorithms.scoring import to_utc
 from graphsvc.funnel import AccountStage, account_stage
 from graphsvc.scores.documents import documents_in_force
 from graphsvc.store.database import Database
 
-__all__ = ["StageChange", "StageReport", "evaluate_stages", "stage_histories", "stage_history"]
+__all__ = ["StageChange", "StageReport", "evaluate_stages", "stage_changes", "stage_histories", "stage_history"]
 
 _WRITE_BATCH = 5000
 
@@ -83,20 +84,22 @@ async def evaluate_stages(
     return report
 
 
+def stage_changes(row: Mapping[str, Any]) -> list[StageChange]:
+    """The changes of one row of ``stages/histories``, oldest first."""
+    return [
+        StageChange(
+            change["id"],
+            AccountStage(change["stage"]) if change["stage"] else None,
+            AccountStage(change["previous"]) if change["previous"] else None,
+            datetime.fromtimestamp(change["at"] / 1000.0, UTC),
+        )
+        for change in row["changes"]
+    ]
+
+
 async def stage_histories(db: Database, account_ids: Sequence[str]) -> dict[str, list[StageChange]]:
     """The stage changes of each of ``account_ids``, oldest first, in one read (no entry: none)."""
-    return {
-        row["id"]: [
-            StageChange(
-                change["id"],
-                AccountStage(change["stage"]) if change["stage"] else None,
-                AccountStage(change["previous"]) if change["previous"] else None,
-                datetime.fromtimestamp(change["at"] / 1000.0, UTC),
-            )
-            for change in row["changes"]
-        ]
-        for row in await db.read("stages/histories", ids=list(account_ids))
-    }
+    return {row["id"]: stage_changes(row) for row in await db.read("stages/histories", ids=list(account_ids))}
 
 
 async def stage_history(db: Database, account_id: str) -> list[StageChange]:

@@ -71,6 +71,13 @@ ACCOUNT_ORDERS = {
 }
 
 
+@strawberry.type(description="One move of an account in the funnel.")
+class StageChange:
+    stage: AccountStage | None = strawberry.field(description="The stage entered; null when it left the funnel.")
+    previous: AccountStage | None = strawberry.field(description="The stage left; null when it entered the funnel.")
+    at: datetime
+
+
 @strawberry.type(description="A company: a customer, prospect or target, possibly part of a corporate tree.")
 class Account:
     id: strawberry.ID
@@ -102,6 +109,14 @@ class Account:
             stage=parse_enum(AccountStage, record["stage"]),
             record=record,
         )
+
+    @strawberry.field(
+        description="Every move of the account between funnel stages, oldest first (days in stage and velocity "
+        "come from these)."
+    )
+    async def stage_history(self, info: Info[Context, None]) -> list[StageChange]:
+        changes = await info.context.loaders.stage_history.load(self.record["id"])
+        return [StageChange(stage=c.stage, previous=c.previous, at=c.at) for c in changes]
 
     @strawberry.field(description="The account executive who owns the account.")
     async def owner(self, info: Info[Context, None]) -> User | None:

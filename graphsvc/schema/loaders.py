@@ -16,6 +16,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
+from graphsvc.stages import StageChange, stage_changes
 from graphsvc.store.database import Database, Record
 
 __all__ = ["ListSlice", "Loaders"]
@@ -42,6 +43,8 @@ class Loaders:
         Id of the top of an account's corporate tree (None when it has no parent).
     latest_decision
         Id of the newest routing decision about a lead (None when it was never routed).
+    stage_history
+        An account's stage changes, oldest first.
 
     :meth:`documents` gives the documents in force, read once per request.
     """
@@ -60,6 +63,9 @@ class Loaders:
         )
         self.latest_decision: DataLoader[str, str | None] = self._by_id(
             "api/latest_decisions", lambda row: row["decision_id"], default=lambda: None
+        )
+        self.stage_history: DataLoader[str, list[StageChange]] = self._by_id(
+            "stages/histories", stage_changes, default=list
         )
         self._slices: dict[Hashable, DataLoader[str, ListSlice]] = {}
         self._documents: asyncio.Future[DocumentsInForce] | None = None

@@ -13,6 +13,7 @@ arrived; those take effect at the next ``graphsvc recompute``.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from typing import Any
 from graphsvc.algorithms.matching import AccountIndex, match_lead
 from graphsvc.algorithms.roles import resolve_roles, role_weight
 from graphsvc.algorithms.scoring import engagement_points
+from graphsvc.documents import RoleRules
 from graphsvc.ingest.records import EngagementRecord, ImportRecord
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
 from graphsvc.scores.recompute import ROLL_UP_DELTA, SCORE_EPOCH, account_index, read_accounts
@@ -49,17 +51,25 @@ class ScoreKeeper:
         return self._documents
 
     async def prefetch(self, kind: str, records: Sequence[ImportRecord]) -> dict[str, Any]:
-        """What :meth:`steps_for` will read for ``records`` that their own batch does not change.
+        """What :meth:`steps_for` needs for ``records`` that their own batch does not change.
 
-        Read before the batch's transaction (the importer does it while the batch before is
-        written): for engagements, the trees (roles, account, ancestors) of their persons, rows of
-        ``scores/person_trees`` by person id. Like the tree read it replaces, it is not part of
-        the write transaction: a role or hierarchy changed meanwhile counts at the next recompute.
+        Prepared before the batch's transaction (the importer does it while the batch before is
+        written, the CPU-bound part in a worker thread): for engagements, the trees (roles,
+        account, ancestors) of their persons, rows of ``scores/person_trees`` by person id; for
+        contacts and leads, their inferred roles, and for leads their account matches (against
+        the accounts as read when this keeper first matched). Like the reads they replace, none
+        is part of the write transaction: a role or hierarchy changed meanwhile counts at the
+        next recompute.
         """
-        if kind != "engagements":
-            return {}
-        ids = sorted({record.person_id for record in records})  # type: ignore[attr-defined]
-        return {row["id"]: row for row in await self.db.read("scores/person_trees", ids=ids)}
+        if kind == "engagements":
+            ids = sorted({record.person_id for record in records})  # type: ignore[attr-defined]
+            return {row["id"]: row for row in await self.db.read("scores/person_trees", ids=ids)}
+        if kind in ("contacts", "leads"):
+            rules = (await self.documents()).roles
+            if kind == "leads" and self._index is None:
+                self._index = account_index(await read_accounts(self.db))
+            return await asyncio.to_thread(self._person_rows, kind, records, rules, self._index)
+        return {}
 
     async def steps_for(
         self,
@@ -71,51 +81,54 @@ class ScoreKeeper:
         """Statements to run in the same transaction as the batch of ``records``.
 
         ``stored`` holds, for engagements, the rows of ``ingest/lock_stored_engagements`` as they
-        were before this batch; ``prefetched`` what :meth:`prefetch` returned for these records.
+        were before this batch; ``prefetched`` what :meth:`prefetch` returned for these records
+        (or for more: rows of records not in ``records`` are left out).
         """
         if kind == "accounts":
             self._index = None  # names and domains may have changed
             return []
         if kind in ("contacts", "leads"):
-            steps = [await self._inferred_roles(records)]
+            prepared = prefetched if prefetched else await self.prefetch(kind, records)
+            ids = {record.id for record in records}
+            steps: list[Step] = [("scores/inferred_roles", {"rows": [r for r in prepared["roles"] if r["id"] in ids]})]
             if kind == "leads":
-                steps.append(await self._matches(records))
+                steps.append(("scores/match_leads", {"rows": [r for r in prepared["matches"] if r["id"] in ids]}))
             return steps
         if kind == "engagements":
             return await self._engagement_sums(records, stored, prefetched or {})  # type: ignore[arg-type]
         return []
 
-    async def _inferred_roles(self, records: Sequence[ImportRecord]) -> Step:
-        rules = (await self.documents()).roles
-        rows = []
+    @staticmethod
+    def _person_rows(
+        kind: str, records: Sequence[ImportRecord], rules: RoleRules, index: AccountIndex | None
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Rows of ``scores/inferred_roles`` and (leads) ``scores/match_leads``: pure computation."""
+        roles = []
         for record in records:
-            roles = resolve_roles((), getattr(record, "title", None), rules)
-            role = roles[0] if roles else None
-            rows.append({"id": record.id, "role": role and role.role, "confidence": role.confidence if role else None})
-        return "scores/inferred_roles", {"rows": rows}
-
-    async def _matches(self, records: Sequence[ImportRecord]) -> Step:
-        if self._index is None:
-            self._index = account_index(await read_accounts(self.db))
-        stamp = datetime.now(UTC).isoformat()
-        rows = []
-        for record in records:
-            best = match_lead(
-                self._index,
-                email=getattr(record, "email", None),
-                company=getattr(record, "company", None),
-                website=getattr(record, "website", None),
-            ).best
-            rows.append(
-                {
-                    "id": record.id,
-                    "account_id": best and best.account_id,
-                    "method": best and str(best.method),
-                    "confidence": best and best.confidence,
-                    "at": stamp,
-                }
-            )
-        return "scores/match_leads", {"rows": rows}
+            resolved = resolve_roles((), getattr(record, "title", None), rules)
+            role = resolved[0] if resolved else None
+            roles.append({"id": record.id, "role": role and role.role, "confidence": role.confidence if role else None})
+        matches = []
+        if kind == "leads":
+            assert index is not None
+            stamp = datetime.now(UTC).isoformat()
+            for record in records:
+                best = match_lead(
+                    index,
+                    email=getattr(record, "email", None),
+                    company=getattr(record, "company", None),
+                    website=getattr(record, "website", None),
+                ).best
+                matches.append(
+                    {
+                        "id": record.id,
+                        "account_id": best and best.account_id,
+                        "method": best and str(best.method),
+                        "confidence": best and best.confidence,
+                        "at": stamp,
+                    }
+                )
+        return {"roles": roles, "matches": matches}
 
     async def _engagement_sums(
         self,

@@ -38,6 +38,9 @@ query($id: ID!) { account(id: $id) {
   } } }
 } }
 """
+TARGET_HISTORIES = (
+    "{ accounts(isTarget: true, first: 100) { edges { node { id stageHistory { previous stage at } } } } }"
+)
 LEAD_COUNT = "query($id: ID!) { account(id: $id) { leads { totalCount } } }"
 PERSON_NAME = {
     "contact": "query($id: ID!) { person: contact(id: $id) { name } }",
@@ -157,6 +160,19 @@ def test_scorecard_is_the_apis(server, page, middle_account):
     assert values("pipeline") == [card["openOpportunities"], shown(card["pipelineAmount"], 0)]
     days = f" for {card['daysInStage']} days" if card["daysInStage"] is not None else ""
     assert page.locator(f"{section} [data-metric=stage] dd").inner_text() == label(card["stage"]) + days
+
+
+def test_stage_history_is_the_apis_newest_first(server, page):
+    targets = graphql(server, TARGET_HISTORIES)["accounts"]["edges"]
+    account = max((edge["node"] for edge in targets), key=lambda node: (len(node["stageHistory"]), node["id"]))
+    history = account["stageHistory"]
+    assert history, "no target account of the demo set has entered the funnel"
+    open_view(page, server, f"accounts/{account['id']}")
+    moves = page.locator("[data-section=scorecard] [data-metric=stage-history] li")
+    expect(moves).to_have_count(len(history))
+    assert moves.evaluate_all("(items) => items.map((item) => item.dataset.at)") == [m["at"] for m in reversed(history)]
+    for item, move in zip(moves.all(), reversed(history), strict=True):
+        assert (label(move["stage"]) if move["stage"] else "left the funnel") in item.inner_text()
 
 
 def test_corporate_tree_links_parent_ultimate_parent_and_subsidiaries(server, page, middle_account):

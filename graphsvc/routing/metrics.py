@@ -39,8 +39,19 @@ __all__ = ["sla_metrics", "summarize"]
 _MS_PER_HOUR = 3_600_000.0
 
 
-async def sla_metrics(db: Database, since: datetime, until: datetime | None = None) -> dict[str, Any]:
+async def sla_metrics(
+    db: Database,
+    since: datetime,
+    until: datetime | None = None,
+    *,
+    tier: int | None = None,
+    owner_id: str | None = None,
+    industry: str | None = None,
+) -> dict[str, Any]:
     """SLA metrics of the decisions made in ``[since, until)`` (``until`` default now).
+
+    ``tier``, ``owner_id`` and ``industry`` (lower case) keep the decisions about leads matched to
+    an account of that tier or owner, and in that segment (the account's industry, else the lead's).
 
     Returns
     -------
@@ -51,7 +62,14 @@ async def sla_metrics(db: Database, since: datetime, until: datetime | None = No
     since, until = to_utc(since), to_utc(until) if until else datetime.now(UTC)
     if until <= since:
         raise InvalidInput(f"the SLA window is empty: until {until.isoformat()} is not after since {since.isoformat()}")
-    rows = await db.read("routing/decisions_between", since=since.isoformat(), until=until.isoformat())
+    rows = await db.read(
+        "routing/decisions_between",
+        since=since.isoformat(),
+        until=until.isoformat(),
+        tier=tier,
+        owner_id=owner_id,
+        industry=industry,
+    )
     until_ms = int(until.timestamp() * 1000)
     return {
         "since": since.isoformat(),

@@ -16,8 +16,8 @@ counts those with at least one engaged person, as in the account scorecard); mea
 engaged coverage; MQA→opportunity conversion and the median days from each stage to the next
 (:mod:`graphsvc.scorecards.velocity`).
 
-**SLA**: :func:`graphsvc.routing.metrics.sla_metrics` over the decisions made in the window;
-it covers the whole team, whatever the filters.
+**SLA**: :func:`graphsvc.routing.metrics.sla_metrics` over the decisions made in the window
+about the leads the filters keep (through the account each lead is matched to, as above).
 
 Filters: ``tier`` and ``owner_id`` narrow target accounts, and leads through the account they are
 matched to; ``industry`` (the segment) narrows target accounts by their industry and leads by
@@ -208,7 +208,9 @@ async def program_and_account_scorecards(
         batch = targets[start : start + _BATCH]
         scorecards.update(await account_scorecards(db, batch, window_days, as_of))
         histories.update({i: record.changes for i, record in (await read_stage_records(db, batch)).items()})
-    sla = await sla_metrics(db, as_of - timedelta(days=window_days), as_of)
+    sla = await sla_metrics(
+        db, as_of - timedelta(days=window_days), as_of, tier=tier, owner_id=owner_id, industry=_segment(industry)
+    )
     program = {
         "window_days": window_days,
         "as_of": as_of.isoformat(),

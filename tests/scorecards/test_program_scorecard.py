@@ -37,9 +37,9 @@ async def test_traditional_funnel_by_hand(graph):
     card = await program_scorecard(graph, WINDOW, AS_OF)
     assert (card["window_days"], card["as_of"]) == (WINDOW, AS_OF.isoformat())
     funnel = card["traditional"]
-    assert {stage: funnel[stage] for stage in ("leads", "mqls", "sent_to_sales", "sals", "sqls", "opportunities", "won")} == {
-        "leads": 8, "mqls": 6, "sent_to_sales": 5, "sals": 4, "sqls": 3, "opportunities": 2, "won": 1
-    }
+    assert {
+        stage: funnel[stage] for stage in ("leads", "mqls", "sent_to_sales", "sals", "sqls", "opportunities", "won")
+    } == {"leads": 8, "mqls": 6, "sent_to_sales": 5, "sals": 4, "sqls": 3, "opportunities": 2, "won": 1}
     assert funnel["new_leads"] == 4
     assert funnel["by_status"]["MQL"] == 2 and funnel["by_status"]["LOST"] == 0
     assert funnel["conversion"] == pytest.approx(
@@ -58,7 +58,13 @@ async def test_abm_funnel_by_hand(graph):
     abm = (await program_scorecard(graph, WINDOW, AS_OF))["abm"]
     assert abm["target_accounts"] == 2
     assert abm["by_stage"] == {
-        "TARGET": 0, "AWARE": 0, "ENGAGED": 1, "MQA": 0, "OPPORTUNITY": 1, "CUSTOMER": 0, "NONE": 0
+        "TARGET": 0,
+        "AWARE": 0,
+        "ENGAGED": 1,
+        "MQA": 0,
+        "OPPORTUNITY": 1,
+        "CUSTOMER": 0,
+        "NONE": 0,
     }
     assert (abm["engaged_accounts"], abm["percent_engaged"], abm["accounts_with_engaged_people"]) == (2, 100.0, 1)
     assert (abm["mean_coverage"], abm["mean_engaged_coverage"]) == pytest.approx((0.5, 0.225))
@@ -79,18 +85,20 @@ async def test_team_sla_metrics_come_from_routing(graph):
 
 
 @pytest.mark.parametrize(
-    ("filters", "targets", "leads", "mqls"),
+    ("filters", "targets", "leads", "mqls", "decisions"),
     [
-        ({"tier": 1}, 1, 2, 1),  # P; leads l1 (MQL), l2 matched to P
-        ({"owner_id": "u2"}, 1, 2, 2),  # T2; leads l3 (SAL), l4 (SQL)
-        ({"industry": "Retail"}, 1, 3, 3),  # T2; l3, l4 and the unmatched retail lead l5
-        ({"owner_id": "nobody"}, 0, 0, 0),
+        ({"tier": 1}, 1, 2, 1, 0),  # P; leads l1 (MQL), l2 matched to P; no decision about them
+        ({"owner_id": "u2"}, 1, 2, 2, 1),  # T2; leads l3 (SAL), l4 (SQL); d1 about l3
+        ({"industry": "Retail"}, 1, 3, 3, 1),  # T2; l3, l4 and the unmatched retail lead l5; d1
+        ({"owner_id": "nobody"}, 0, 0, 0, 0),
+        ({}, 2, 8, 6, 2),  # unfiltered (P, T2; l9 is after AS_OF): d1 and d2 (l8 has no account: only here)
     ],
 )
-async def test_filters_narrow_both_funnels(graph, filters, targets, leads, mqls):
+async def test_filters_narrow_both_funnels_and_the_sla_figures(graph, filters, targets, leads, mqls, decisions):
     card = await program_scorecard(graph, WINDOW, AS_OF, **filters)
     assert card["abm"]["target_accounts"] == targets
     assert (card["traditional"]["leads"], card["traditional"]["mqls"]) == (leads, mqls)
+    assert card["sla"]["total"]["decisions"] == decisions
     if not targets:
         assert card["abm"]["mean_coverage"] is None and card["abm"]["percent_engaged"] == 0.0
 
@@ -117,4 +125,10 @@ def test_recycled_and_lost_leads_count_where_they_had_been():
             {"status": "DISQUALIFIED", "sent_to_sales": False, "new": False, "leads": 2},
         ]
     )
-    assert (funnel["leads"], funnel["mqls"], funnel["sent_to_sales"], funnel["opportunities"], funnel["won"]) == (6, 4, 1, 1, 0)
+    assert (funnel["leads"], funnel["mqls"], funnel["sent_to_sales"], funnel["opportunities"], funnel["won"]) == (
+        6,
+        4,
+        1,
+        1,
+        0,
+    )

@@ -1,5 +1,6 @@
 """`Account.contacts(engaged:)`: contacts with (or without) a positive-point engagement in the last
-90 days (SPEC §7), from the `last_engaged_at` the import keeps, paged and counted like any list.
+90 days (SPEC §7), from the `last_engaged_at` the import and the recompute keep, paged and counted
+like any list.
 
 The graph: one account, five contacts. Scoring: demo_request +10, unsubscribe −10 (per "*").
 
@@ -16,6 +17,7 @@ import pytest
 from api_graph import data_of, import_rows
 
 from graphsvc.scores.documents import save_document
+from graphsvc.scores.recompute import recompute_graph
 
 pytestmark = pytest.mark.db
 
@@ -87,6 +89,12 @@ async def test_engaged_keeps_contacts_with_a_positive_engagement_in_the_window(d
     assert await _ids(db, engaged=True) == (2, ["eve", "ada"])  # by last name: Evans, Lovelace
     assert await _ids(db, engaged=False) == (3, ["bea", "cyd", "dan"])  # Baker, Charisse, Dare
     assert await _ids(db) == (5, ["bea", "cyd", "dan", "eve", "ada"])
+
+
+async def test_a_recompute_records_the_same_engagement(db):
+    await recompute_graph(db)
+    assert await _ids(db, engaged=True) == (2, ["eve", "ada"])
+    assert await _ids(db, engaged=False) == (3, ["bea", "cyd", "dan"])
 
 
 async def test_the_engaged_filter_pages_and_combines_with_role(db):

@@ -75,6 +75,8 @@ async def test_filters_page_by_seek_too(db):
     assert (await walk(db, 3, o="-name", t=False))[0] == ["z2", "k2", "k4", "k5", "m1"]
     page = (await data_of(db, PAGE, first=1, o="-employees", t=True))["accounts"]
     assert page["totalCount"] == 4  # still a count of the whole filtered list
+    page = (await data_of(db, PAGE, first=1, o="-employees", after=page["pageInfo"]["endCursor"]))["accounts"]
+    assert page["totalCount"] == 9  # unfiltered: the bare count
 
 
 async def test_a_page_starts_just_past_its_cursor_even_after_a_write_before_it(db):

@@ -148,7 +148,8 @@ def recompute(as_of: datetime | None) -> None:
             report = await recompute_graph(store, moment)
         click.echo(
             f"recomputed {report.accounts} accounts, {report.persons} persons, {report.engagements} engagements "
-            f"at {report.as_of.isoformat()}; {report.matched_leads} leads matched, "
+            f"at {report.as_of.isoformat()}; {report.matched_leads} leads matched "
+            f"({report.matches_changed} matches and {report.roles_changed} inferred roles changed), "
             f"{report.stage_changes} account stages changed"
         )
         click.echo("seconds: " + ", ".join(f"{phase} {seconds:.2f}" for phase, seconds in report.seconds.items()))

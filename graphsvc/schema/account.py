@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -68,6 +69,14 @@ ACCOUNT_ORDERS = {
             unknown="api/account_page_unknown_employees",
         ),
     )
+}
+# With ownerId, or for a REP (its own accounts), a page starts from that user's few accounts ($owner) and
+# sorts them; "-name" then needs no first-page statement (a null $key is the start).
+OWNED_ACCOUNT_ORDERS = {
+    "name": replace(ACCOUNT_ORDERS["name"], page="api/account_page_owned_by_name"),
+    "-name": replace(ACCOUNT_ORDERS["-name"], page="api/account_page_owned_by_name_desc", first=None),
+    "employees": replace(ACCOUNT_ORDERS["employees"], page="api/account_page_owned_by_employees"),
+    "-employees": replace(ACCOUNT_ORDERS["-employees"], page="api/account_page_owned_by_employees_desc"),
 }
 
 
@@ -284,7 +293,11 @@ class AccountQuery:
             "owner_id": str(owner) if owner is not None else None,
             "visible_to": context.caller.owner_scope if context.caller else None,
         }
-        page = await seek_page(context.db, seek, position, size, **filters)
+        anchor = filters["owner_id"] or filters["visible_to"]
+        if anchor is None:
+            page = await seek_page(context.db, seek, position, size, **filters)
+        else:
+            page = await seek_page(context.db, OWNED_ACCOUNT_ORDERS[order], position, size, owner=anchor, **filters)
 
         async def count() -> int:
             # Unfiltered, a bare count (answered from the type's record count) instead of a scan.

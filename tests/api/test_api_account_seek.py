@@ -4,8 +4,9 @@ import base64
 import json
 
 import pytest
-from api_graph import codes, data_of, execute, import_rows
+from api_graph import ADMIN, codes, data_of, execute, import_rows
 
+from graphsvc.auth import Caller, Role
 from graphsvc.schema.pagination import encode_cursor, encode_seek_cursor
 
 pytestmark = pytest.mark.db
@@ -44,11 +45,11 @@ async def tied_accounts(db):
     await import_rows(db, {"users": users, "accounts": ACCOUNTS})
 
 
-async def walk(db, first, **variables):
+async def walk(db, first, caller=ADMIN, **variables):
     """Every page from the start, following endCursor; the ids in order and the pages' pageInfo."""
     ids, infos, after = [], [], None
     while True:
-        page = (await data_of(db, PAGE, first=first, after=after, **variables))["accounts"]
+        page = (await data_of(db, PAGE, caller, first=first, after=after, **variables))["accounts"]
         ids += [edge["node"]["id"] for edge in page["edges"]]
         infos.append(page["pageInfo"])
         if page["edges"]:
@@ -67,6 +68,19 @@ async def test_every_account_once_in_order_whatever_the_page_size(db, order, fir
     assert ids == EXPECTED[order]
     assert len(infos) == -(-len(ids) // first)  # no empty last page: hasNextPage is exact
     assert [info["hasPreviousPage"] for info in infos] == [False] + [True] * (len(infos) - 1)
+
+
+OWNED_BY_X = {"k1", "k3", "k4", "z1"}
+
+
+@pytest.mark.parametrize("order", list(EXPECTED))
+@pytest.mark.parametrize("first", [1, 2, 3])
+async def test_one_owners_accounts_page_from_the_owner_in_the_same_order(db, order, first):
+    expected = [account for account in EXPECTED[order] if account in OWNED_BY_X]
+    assert (await walk(db, first, o=order, owner="u-x"))[0] == expected
+    rep = Caller(Role.REP, "u-x", name="xavier")
+    assert (await walk(db, first, caller=rep, o=order))[0] == expected
+    assert (await walk(db, first, caller=rep, o=order, t=True))[0] == [a for a in expected if a in {"k1", "k3", "z1"}]
 
 
 async def test_filters_page_by_seek_too(db):

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from graphsvc.schema.pagination import encode_cursor
+from graphsvc.schema.pagination import encode_seek_cursor
 from graphsvc.scores.recompute import recompute_graph
 from graphsvc.store import open_store
 from suite.common import BENCH_DIR, DATA_ROOT, Scale, StatementTimer, latency_summary, now_iso
@@ -345,7 +345,13 @@ def measure_scorecard(run: Run) -> dict[str, Any]:
 def measure_page(run: Run) -> dict[str, Any]:
     """A page of accounts with owner, score, coverage and 10 contacts: statements per page size, then latency."""
     server = run.server()
-    accounts = len(run.csv_rows("accounts"))
+    # Seek cursors: the (name, id) of the row before the page, as the API hands them out.
+    rows = sorted(run.csv_rows("accounts"), key=lambda row: (row["name"], row["id"]))
+
+    def encode_cursor(index: int) -> str:
+        return encode_seek_cursor("name", rows[index]["name"], rows[index]["id"])
+
+    accounts = len(rows)
     statements = {}
     for size in (10, 50, 100):
         before = server.db_totals()[0]
@@ -383,16 +389,29 @@ def measure_incremental(run: Run) -> dict[str, Any]:
     at = (datetime.now(UTC) - timedelta(minutes=1)).replace(microsecond=0).isoformat()
     sequences = []
     for i, account in enumerate(accounts):
-        row = {"id": f"bench-{run.stamp}-{i}", "person_id": rng.choice(by_account[account]), "type": "demo_request",
-               "occurred_at": at, "campaign": "bench"}
-        sequences.append([
-            {"query": IMPORT_MUTATION, "variables": {"rows": [row]}},
-            {"query": SCORE_QUERY, "variables": {"id": account}},
-        ])
+        row = {
+            "id": f"bench-{run.stamp}-{i}",
+            "person_id": rng.choice(by_account[account]),
+            "type": "demo_request",
+            "occurred_at": at,
+            "campaign": "bench",
+        }
+        sequences.append(
+            [
+                {"query": IMPORT_MUTATION, "variables": {"rows": [row]}},
+                {"query": SCORE_QUERY, "variables": {"id": account}},
+            ]
+        )
     result = run.load(
         "incremental",
-        {"concurrency": 1, "requests": sequences, "warmup": 0, "max_requests": len(sequences), "max_seconds": 120,
-         "keep_data": True},
+        {
+            "concurrency": 1,
+            "requests": sequences,
+            "warmup": 0,
+            "max_requests": len(sequences),
+            "max_seconds": 120,
+            "keep_data": True,
+        },
     )
     figures = _load_figures(result)
     import_s, read_s, not_seen = [], [], 0
@@ -425,8 +444,14 @@ def measure_route(run: Run) -> dict[str, Any]:
     bodies = [{"query": ROUTE_MUTATION, "variables": {"id": lead}} for lead in order]
     result = run.load(
         "route",
-        {"concurrency": CLIENTS, "requests": bodies, "warmup": 0, "max_requests": len(bodies), "max_seconds": 120,
-         "keep_data": True},
+        {
+            "concurrency": CLIENTS,
+            "requests": bodies,
+            "warmup": 0,
+            "max_requests": len(bodies),
+            "max_seconds": 120,
+            "keep_data": True,
+        },
     )
     figures = _load_figures(result)
     # A nurtured or unassigned lead may be decided again; only assignments must be unique.
@@ -501,64 +526,86 @@ def table_rows(scale: str, runs: dict[str, dict[str, Any]]) -> list[dict[str, st
     rows: list[dict[str, str]] = []
 
     def add(measure: str, figure: str, target: str, met: bool | None, target_scale: str = "M") -> None:
-        rows.append({"measure": measure, "figure": figure, "target": target,
-                     "status": _status(met, scale, target_scale)})
+        rows.append(
+            {"measure": measure, "figure": figure, "target": target, "status": _status(met, scale, target_scale)}
+        )
 
     if (f := runs.get("import")) is not None:
         kinds = f["kinds"]
         rate = kinds["engagements"]["rows_per_s"]
         others = ", ".join(f"{kind} {kinds[kind]['rows_per_s']:,.0f}" for kind in ("accounts", "contacts", "leads"))
-        add("bulk import, engagements", f"{rate:,.0f} rows/s ({others} rows/s)", "≥ 10,000 rows/s at M",
-            rate >= 10_000)
+        add("bulk import, engagements", f"{rate:,.0f} rows/s ({others} rows/s)", "≥ 10,000 rows/s at M", rate >= 10_000)
     if (f := runs.get("recompute-db")) is not None:
         phases = ", ".join(f"{name} {seconds:.1f}" for name, seconds in f["phases_s"].items())
         over = f.get("over_default_timeout") or []
         note = f"; {', '.join(over)} over the default 30 s statement timeout" if over else ""
-        add("full recompute, database end to end", f"{f['seconds']:.1f} s ({phases}){note}", "≤ 60 s at M",
-            f["seconds"] <= 60 and not over)
+        add(
+            "full recompute, database end to end",
+            f"{f['seconds']:.1f} s ({phases}){note}",
+            "≤ 60 s at M",
+            f["seconds"] <= 60 and not over,
+        )
     if (f := runs.get("recompute-memory")) is not None:
         limit = {"S": 2.0, "M": 2.0, "L": 20.0}[scale]
-        add("full recompute in memory (array build + compute)",
+        add(
+            "full recompute in memory (array build + compute)",
             f"{f['build_plus_compute_s']:.2f} s "
             f"(build {f['snapshot_build_s']:.2f} + compute {f['fast_recompute_s']:.3f}; "
             f"from columns {f['columnar_build_s']:.2f} + compute)",
-            "≤ 2 s at M, ≤ 20 s at L", f["build_plus_compute_s"] <= limit, "M/L")
+            "≤ 2 s at M, ≤ 20 s at L",
+            f["build_plus_compute_s"] <= limit,
+            "M/L",
+        )
         if scale == "L":
             peak_gb = f["peak_rss_after_fast_mib"] * 1024 * 1024 / 1e9
             add("peak memory of the in-memory recompute", f"{peak_gb:.2f} GB", "≤ 3 GB at L", peak_gb <= 3.0, "L")
         if "speedup_recompute" in f:
-            add("fast path vs networkx reference",
+            add(
+                "fast path vs networkx reference",
                 f"{f['speedup_recompute']:.0f}× compute only ({f['speedup_with_builds']:.1f}× with both builds)",
-                "≥ 20×", f["speedup_recompute"] >= 20, "S/M/L")
+                "≥ 20×",
+                f["speedup_recompute"] >= 20,
+                "S/M/L",
+            )
     if (f := runs.get("incremental")) is not None:
         lat = f["latency"]
-        add("incremental: new engagement until the account's score reads it",
+        add(
+            "incremental: new engagement until the account's score reads it",
             f"p50 {lat['p50_ms']:.0f} / p99 {lat['p99_ms']:.0f} ms; {f['errors']} errors, "
-            f"{f['score_not_risen']} not risen", "p99 ≤ 50 ms",
-            lat["p99_ms"] <= 50 and f["errors"] == 0 and f["score_not_risen"] == 0)
+            f"{f['score_not_risen']} not risen",
+            "p99 ≤ 50 ms",
+            lat["p99_ms"] <= 50 and f["errors"] == 0 and f["score_not_risen"] == 0,
+        )
     if (f := runs.get("scorecard")) is not None:
         lat = f["latency"]
         alone = f"; 1 client p50 {f['one_client']['latency']['p50_ms']:.0f} ms" if "one_client" in f else ""
-        add("Account.scorecard + coverage, 16 clients",
+        add(
+            "Account.scorecard + coverage, 16 clients",
             f"p50 {lat['p50_ms']:.0f} / p95 {lat['p95_ms']:.0f} / p99 {lat['p99_ms']:.0f} ms, "
             f"{f['throughput_per_s']:.0f}/s, {f['errors']} errors{alone}",
             "p50 ≤ 25 ms, p99 ≤ 100 ms, 0 errors",
-            lat["p50_ms"] <= 25 and lat["p99_ms"] <= 100 and f["errors"] == 0)
+            lat["p50_ms"] <= 25 and lat["p99_ms"] <= 100 and f["errors"] == 0,
+        )
     if (f := runs.get("route")) is not None:
         lat = f["latency"]
-        add("routeLead, 16 clients",
+        add(
+            "routeLead, 16 clients",
             f"p50 {lat['p50_ms']:.0f} / p95 {lat['p95_ms']:.0f} / p99 {lat['p99_ms']:.0f} ms, "
             f"{f['throughput_per_s']:.0f}/s, {f['errors']} errors, {f['double_assignments']} double assignments",
             "p99 ≤ 100 ms, 0 errors, no double assignment",
-            lat["p99_ms"] <= 100 and f["errors"] == 0 and f["double_assignments"] == 0)
+            lat["p99_ms"] <= 100 and f["errors"] == 0 and f["double_assignments"] == 0,
+        )
     if (f := runs.get("page")) is not None:
         lat = f["latency"]
         counts = f["statements_by_page_size"]
         constant = len(set(counts.values())) == 1
-        add("page of 50 accounts (owner, score, coverage, 10 contacts), 1 client",
+        add(
+            "page of 50 accounts (owner, score, coverage, 10 contacts), 1 client",
             f"statements for 10/50/100 per page: {'/'.join(str(v) for v in counts.values())}; "
             f"p50 {lat['p50_ms']:.0f} / p99 {lat['p99_ms']:.0f} ms",
-            "constant round trips, p50 ≤ 150 ms", constant and lat["p50_ms"] <= 150 and f["errors"] == 0)
+            "constant round trips, p50 ≤ 150 ms",
+            constant and lat["p50_ms"] <= 150 and f["errors"] == 0,
+        )
     return rows
 
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from graphsvc.algorithms.matching import AccountIndex, match_lead
+from graphsvc.algorithms.matching import AccountIndex, match_leads
 from graphsvc.algorithms.roles import resolve_roles, role_weight
 from graphsvc.algorithms.scoring import engagement_points
 from graphsvc.documents import RoleRules
@@ -112,13 +112,16 @@ class ScoreKeeper:
         if kind == "leads":
             assert index is not None
             stamp = datetime.now(UTC).isoformat()
-            for record in records:
-                best = match_lead(
-                    index,
-                    email=getattr(record, "email", None),
-                    company=getattr(record, "company", None),
-                    website=getattr(record, "website", None),
-                ).best
+            # One vectorised search per distinct company name of the batch (same results as match_lead).
+            found = match_leads(
+                index,
+                (
+                    (getattr(record, "email", None), getattr(record, "company", None), getattr(record, "website", None))
+                    for record in records
+                ),
+            )
+            for record, result in zip(records, found, strict=True):
+                best = result.best
                 matches.append(
                     {
                         "id": record.id,

@@ -78,6 +78,13 @@ def open_view(page: Page, server: ServeProcess, view: str) -> None:
     page.goto(f"{server.url}/#/{view}")
 
 
+def open_signed_in(page: Page, server: ServeProcess, view: str, key: str) -> None:
+    """Open a view with an API key already in the tab, as after signing in."""
+    page.goto(f"{server.url}/healthz")
+    page.evaluate("(key) => sessionStorage.setItem('graphsvc.apiKey', key)", key)
+    open_view(page, server, view)
+
+
 def graphql(server: ServeProcess, query: str, key: str | None = None, **variables: object) -> dict:
     """The data of an API answer; any error fails the test."""
     headers = {"Authorization": f"Bearer {key}"} if key else {}

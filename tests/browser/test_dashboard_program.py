@@ -4,7 +4,16 @@ recommendations the API answers, and accepts a recommendation through setTarget.
 import json
 
 import pytest
-from dashboard_browser import cell_value, dashboard_page, demo_server, graphql, open_view, screenshot, shown
+from dashboard_browser import (
+    cell_value,
+    dashboard_page,
+    demo_server,
+    graphql,
+    open_signed_in,
+    open_view,
+    screenshot,
+    shown,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.db
@@ -56,11 +65,8 @@ def ask(server, query, **variables):
     return graphql(server, query, key=STRATEGIST_KEY, **variables)
 
 
-def open_signed_in(page, server, view):
-    """Open a view with the strategist's key already in the tab, as after signing in."""
-    page.goto(f"{server.url}/healthz")
-    page.evaluate("(key) => sessionStorage.setItem('graphsvc.apiKey', key)", STRATEGIST_KEY)
-    open_view(page, server, view)
+def open_as_strategist(page, server, view):
+    open_signed_in(page, server, view, STRATEGIST_KEY)
 
 
 def test_the_page_asks_for_a_key_and_sends_it_as_a_bearer_token(server, page):
@@ -84,7 +90,7 @@ def test_the_page_asks_for_a_key_and_sends_it_as_a_bearer_token(server, page):
 
 @pytest.mark.parametrize("days", [90, 30])
 def test_funnels_and_figures_are_the_program_scorecards(server, page, days):
-    open_signed_in(page, server, "program")
+    open_as_strategist(page, server, "program")
     page.locator("select[name=window-days]").select_option(str(days))
     scorecard = ask(server, PROGRAM, days=days)["programScorecard"]
     traditional, abm = scorecard["traditional"], scorecard["abm"]
@@ -133,7 +139,7 @@ def test_funnels_and_figures_are_the_program_scorecards(server, page, days):
 
 
 def test_accounts_by_stage_and_tier_are_the_apis_counts(server, page, tmp_path):
-    open_signed_in(page, server, "program")
+    open_as_strategist(page, server, "program")
     counts = ask(server, STAGE_COUNTS)
     targets = ask(server, TARGET_TIERS)["accounts"]
     assert targets["totalCount"] == len(targets["edges"])
@@ -155,7 +161,7 @@ def test_accounts_by_stage_and_tier_are_the_apis_counts(server, page, tmp_path):
 
 
 def test_recommendations_are_the_apis_and_one_can_be_accepted(server, page):
-    open_signed_in(page, server, "program")
+    open_as_strategist(page, server, "program")
     recommendations = ask(server, RECOMMENDATIONS)["targetAccounts"]
     rows = page.locator("[data-section=targets] tbody tr")
     expect(rows).to_have_count(len(recommendations))

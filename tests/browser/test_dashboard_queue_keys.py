@@ -11,7 +11,7 @@ from collections import Counter
 from importlib.resources import files
 
 import pytest
-from dashboard_browser import dashboard_page, demo_server, graphql, open_view
+from dashboard_browser import dashboard_page, demo_server, graphql, open_signed_in
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.db
@@ -50,9 +50,7 @@ def page(tmp_path_factory):
 
 
 def test_a_rep_key_gets_a_live_queue_and_hears_a_new_decision(server, page):
-    page.goto(f"{server.url}/healthz")
-    page.evaluate("(key) => sessionStorage.setItem('graphsvc.apiKey', key)", REP_KEY)
-    open_view(page, server, "queue")
+    open_signed_in(page, server, "queue", REP_KEY)
     expect(page.locator("[data-feed]")).to_have_attribute("data-feed", "live")
 
     accounts = graphql(server, REP_LEADS, key=ADMIN_KEY, owner=REP)["accounts"]["edges"]

@@ -23,15 +23,17 @@ functions beside the figures.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # `suite` sits beside this script
 
-from suite.common import BENCH_DIR, SCALES, Scale, machine, now_iso, versions
+from suite.common import BENCH_DIR, DATA_ROOT, SCALES, Scale, machine, now_iso, versions
 from suite.measures import MEASURES, Run, measured_now, table_rows
 
 log = logging.getLogger("bench")
@@ -58,6 +60,23 @@ def _format_table(rows: list[dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
+_lock: int | None = None  # held until the process exits
+
+
+def _one_run_at_a_time() -> bool:
+    """Take the suite's lock for the life of this process; False when another run holds it."""
+    global _lock
+    DATA_ROOT.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(DATA_ROOT / "run.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        return False
+    _lock = descriptor
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point; exit code 1 when a measure failed to run."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -67,11 +86,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="build the data set again even when one matches")
     parser.add_argument("--heap", default="2g", help="Java heap of the embedded database (graphsvc's default 2g)")
     parser.add_argument("--profile", action="store_true", help="sample the process under test with py-spy")
-    parser.add_argument("--reference", action=argparse.BooleanOptionalAction, default=None,
-                        help="run the networkx reference in recompute-memory (default: at S and M, not at L)")
+    parser.add_argument(
+        "--reference",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run the networkx reference in recompute-memory (default: at S and M, not at L)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("neo4j").setLevel(logging.WARNING)
+
+    # One run at a time: runs share the working copies under bench/.data/work, and two runs on
+    # these cores would also distort each other's figures.
+    if not _one_run_at_a_time():
+        print("another bench/run.py is running (bench/.data/run.lock is held): wait for it to finish", file=sys.stderr)
+        return 2
 
     scale = SCALES[args.scale]
     names = [name for name in MEASURES if (args.only is None or name in args.only)]
@@ -85,8 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     results.update(
         {
             "scale": scale.name,
-            "data": {"seed": args.seed, "accounts": scale.accounts, "persons": scale.persons,
-                     "engagements": scale.engagements, **_source(scale)},
+            "data": {
+                "seed": args.seed,
+                "accounts": scale.accounts,
+                "persons": scale.persons,
+                "engagements": scale.engagements,
+                **_source(scale),
+            },
             "machine": machine(),
             "versions": versions(),
             "heap": args.heap,

@@ -166,6 +166,10 @@ class EmbeddedServer:
         return self.data_dir / "graphsvc.lock"
 
     @property
+    def _password_arguments(self) -> Path:
+        return self.data_dir / "password.args"
+
+    @property
     def log_file(self) -> Path:
         return self.data_dir / "arcadedb.log"
 
@@ -244,7 +248,11 @@ class EmbeddedServer:
         finally:
             # The child holds its own copy of the descriptor (and with it the lock).
             os.close(lock_fd)
-        self._wait_until_ready(info)
+        try:
+            self._wait_until_ready(info)
+        finally:
+            # A server that answers has read its arguments long ago.
+            self._password_arguments.unlink(missing_ok=True)
         self._state_file.write_text(json.dumps(asdict(info)))
         self._info = info
         return info
@@ -317,7 +325,6 @@ class EmbeddedServer:
             "user.timezone": "UTC",
             "arcadedb.server.rootPath": root,
             "arcadedb.server.databaseDirectory": root / "databases",
-            "arcadedb.server.rootPassword": self.password(),
             "arcadedb.server.defaultDatabases": f"{DATABASE_NAME}[{ROOT_USER}]",
             "arcadedb.server.httpIncomingHost": "127.0.0.1",
             "arcadedb.server.httpIncomingPort": http_port,
@@ -329,14 +336,26 @@ class EmbeddedServer:
         return [
             str(package / "jre" / "bin" / "java"),
             f"-Xmx{self.heap}",
+            # The root password comes from an argument file: the java launcher reads it, so the
+            # password never shows in the process's arguments (which any local user may read).
+            f"@{self._password_arguments}",
             *(f"-D{key}={value}" for key, value in properties.items()),
             "-cp",
             str(package / "jars" / "*"),
             _MAIN_CLASS,
         ]
 
+    def _write_password_arguments(self) -> None:
+        """The java argument file giving the server its root password: mode 0600, removed once it runs."""
+        path = self._password_arguments
+        path.unlink(missing_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f'"-Darcadedb.server.rootPassword={self.password()}"\n')
+
     def _spawn(self, lock_fd: int, *, detached: bool, ports: tuple[int, int] | None) -> ServerInfo:
         bolt_port, http_port = ports or (_free_port(), _free_port())
+        self._write_password_arguments()
         with open(self.log_file, "ab") as log_handle:
             self._process = subprocess.Popen(
                 self._command(bolt_port, http_port),

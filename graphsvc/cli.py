@@ -54,16 +54,16 @@ def main(verbose: bool) -> None:
 @click.option("--port", default=None, type=int, help="Port to listen on (default GRAPHSVC_PORT, 8000).")
 def serve(demo: bool, host: str | None, port: int | None) -> None:
     """Serve the GraphQL API (/graphql), /healthz and /readyz."""
-    import uvicorn
-
-    from graphsvc.app import create_app
-
     # The command-line host wins over GRAPHSVC_HOST everywhere, so the open-mode (no API keys)
     # refusal to listen beyond loopback also covers --host.
     settings = get_settings().model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
     if settings.embedded:
         # Refused here, in one line, rather than from inside uvicorn's startup with a traceback.
         _embedded(settings).refuse_if_in_use()
+    import uvicorn
+
+    from graphsvc.app import create_app
+
     uvicorn.run(create_app(settings, demo=demo), host=settings.host, port=settings.port, log_level="info")
 
 

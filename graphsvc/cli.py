@@ -54,13 +54,16 @@ def main(verbose: bool) -> None:
 @click.option("--port", default=None, type=int, help="Port to listen on (default GRAPHSVC_PORT, 8000).")
 def serve(demo: bool, host: str | None, port: int | None) -> None:
     """Serve the GraphQL API (/graphql), /healthz and /readyz."""
+    # The command-line host wins over GRAPHSVC_HOST everywhere, so the open-mode (no API keys)
+    # refusal to listen beyond loopback also covers --host.
+    settings = get_settings().model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
+    if settings.embedded:
+        # Refused here, in one line, rather than from inside uvicorn's startup with a traceback.
+        _embedded(settings).refuse_if_in_use()
     import uvicorn
 
     from graphsvc.app import create_app
 
-    # The command-line host wins over GRAPHSVC_HOST everywhere, so the open-mode (no API keys)
-    # refusal to listen beyond loopback also covers --host.
-    settings = get_settings().model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
     uvicorn.run(create_app(settings, demo=demo), host=settings.host, port=settings.port, log_level="info")
 
 
@@ -77,7 +80,10 @@ def _embedded(settings: Settings) -> EmbeddedServer:
 
 @db.command("start")
 def db_start() -> None:
-    """Start the embedded database in the background; other graphsvc commands attach to it."""
+    """Start the embedded database in the background; other graphsvc commands attach to it.
+
+    Commands and servers attached to it find it again when it is stopped and started.
+    """
     server = _embedded(get_settings())
     info = server.start(detached=True)
     click.echo(f"embedded database running: pid {info.pid}, {info.uri}, data in {server.data_dir}")
@@ -85,9 +91,16 @@ def db_start() -> None:
 
 @db.command("stop")
 def db_stop() -> None:
-    """Stop the embedded database started by ``graphsvc db start``."""
+    """Stop the embedded database started by ``graphsvc db start``; names the processes still attached."""
     server = _embedded(get_settings())
     click.echo("stopped" if server.stop() else "not running")
+    attached = server.attached()
+    if attached:
+        click.echo(
+            f"{len(attached)} graphsvc process(es) attached to it answer DATABASE_UNAVAILABLE (/readyz 503) until "
+            "`graphsvc db start` runs again, then reconnect: " + "; ".join(attached),
+            err=True,
+        )
 
 
 @db.command("status")

@@ -29,7 +29,8 @@ async def open_store(settings: Settings, *, schema: bool = True) -> AsyncIterato
     """Connect to the configured database and yield a :class:`Database`.
 
     With no Neo4j URI configured, the embedded server of ``settings.data_dir`` is started first
-    (or attached to, when ``graphsvc db start`` runs one) and stopped on exit. Must be entered
+    (or attached to, when ``graphsvc db start`` runs one, and found again when that one is
+    stopped and started) and stopped on exit. Must be entered
     on the main thread: the embedded server is tied to the thread that starts it.
     """
     server: EmbeddedServer | None = None
@@ -44,6 +45,7 @@ async def open_store(settings: Settings, *, schema: bool = True) -> AsyncIterato
             settings.db_timeout,
             available=lambda: server.available,
             max_concurrent_writes=1,  # ArcadeDB's page-level conflicts: see Database
+            resolver=server.resolve,  # a detached server started again runs on other ports
         )
     else:
         assert settings.neo4j_uri is not None

@@ -103,11 +103,17 @@ class Database:
         timeout: float = 30.0,
         available: Callable[[], bool] | None = None,
         max_concurrent_writes: int | None = None,
+        resolver: Callable[[Any], Any] | None = None,
     ) -> Database:
-        """Open a driver to ``uri`` (``neo4j://`` routes reads to followers in a cluster)."""
+        """Open a driver to ``uri`` (``neo4j://`` routes reads to followers in a cluster).
+
+        ``resolver`` maps the URI's address to the addresses to connect to, asked again for each
+        new connection: the embedded store follows a server that moved to other ports with it.
+        """
         driver = AsyncGraphDatabase.driver(
             uri,
             auth=(user, password),
+            resolver=resolver,
             connection_timeout=min(timeout, 10.0),
             connection_acquisition_timeout=timeout,
             max_transaction_retry_time=min(timeout, 15.0),

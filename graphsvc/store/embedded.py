@@ -9,8 +9,11 @@ Files in the data directory:
 
 ``arcadedb/``       the server's root (its databases, config and logs)
 ``credentials``     the generated root password, mode 0600, never logged
-``graphsvc.lock``   an exclusive ``flock`` held by the server process for its whole life
+``graphsvc.lock``   an exclusive ``flock`` held by the server process for its whole life; it
+                    names the graphsvc process that took it
 ``server.json``     pid and ports of the running server
+``attached/<pid>``  one file per process attached to a detached server, locked while it lives
+``password.args``   the root password as a java argument file (mode 0600), only while a server starts
 ``arcadedb.log``    the server's console output
 
 Three guarantees matter in production:
@@ -19,8 +22,9 @@ Three guarantees matter in production:
   SIGTERM when graphsvc dies, even by SIGKILL. (``graphsvc db start`` starts a *detached* server
   on purpose; ``graphsvc db stop`` stops it.)
 * **One owner per data directory.** The lock file descriptor is inherited by the server, so the
-  lock lives exactly as long as the server. A second graphsvc that finds it held refuses with a
-  clear message, unless the holder is a detached server, which it attaches to.
+  lock lives exactly as long as the server. A second graphsvc that finds it held refuses at once,
+  naming the graphsvc process that holds it, unless the holder is a detached server, which it
+  attaches to (and finds again on its new ports after ``db stop`` and ``db start``).
 * **Supervision.** A server that dies unexpectedly (crash, OOM kill, ``kill -9``) is restarted on
   the *same* ports, so the driver's pooled connections fail, its managed transactions retry and
   reconnect, and nothing above the store needs restarting. Restarts back off (0.5 s doubling to
@@ -120,6 +124,14 @@ def _alive(pid: int) -> bool:
         return True
 
 
+def _command_line(pid: int) -> str:
+    """The command line of process ``pid`` as one string (empty when it is gone)."""
+    try:
+        return " ".join(Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")).strip()
+    except OSError:
+        return ""
+
+
 def restart_delay(failures: int) -> float:
     """Seconds to wait before restarting a server that died after ``failures`` quick deaths in a row.
 
@@ -154,6 +166,7 @@ class EmbeddedServer:
         self._stopping = threading.Event()
         self._up = threading.Event()
         self._supervisor: threading.Thread | None = None
+        self._registration: int | None = None  # locked file descriptor while attached to a detached server
 
     # -- files ----------------------------------------------------------------------------
 
@@ -164,6 +177,10 @@ class EmbeddedServer:
     @property
     def _lock_file(self) -> Path:
         return self.data_dir / "graphsvc.lock"
+
+    @property
+    def _password_arguments(self) -> Path:
+        return self.data_dir / "password.args"
 
     @property
     def log_file(self) -> Path:
@@ -186,13 +203,54 @@ class EmbeddedServer:
             return None
         return info if _alive(info.pid) else None
 
+    @property
+    def _attached_dir(self) -> Path:
+        return self.data_dir / "attached"
+
+    def _attach(self) -> None:
+        """Register this process as attached: a file holding its command, locked while it lives."""
+        if self._registration is not None:
+            return
+        self._attached_dir.mkdir(exist_ok=True)
+        fd = os.open(self._attached_dir / str(os.getpid()), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, _command_line(os.getpid()).encode())
+        self._registration = fd
+
+    def _detach(self) -> None:
+        if self._registration is not None:
+            (self._attached_dir / str(os.getpid())).unlink(missing_ok=True)
+            os.close(self._registration)
+            self._registration = None
+
+    def attached(self) -> list[str]:
+        """``pid N (command)`` of each live process attached to the detached server; stale entries are removed."""
+        found = []
+        for entry in sorted(self._attached_dir.glob("[0-9]*")):
+            try:
+                fd = os.open(entry, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                # A registration's lock dies with its process, even one killed with SIGKILL.
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                entry.unlink(missing_ok=True)
+            except OSError:
+                found.append(f"pid {entry.name} ({entry.read_text(errors='replace')})")
+            finally:
+                os.close(fd)
+        return found
+
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self, *, detached: bool = False) -> ServerInfo:
         """Start the server, or attach to a detached one already running on this directory.
 
         A server started attached is supervised until :meth:`stop`: when it dies it is started
-        again on the same ports.
+        again on the same ports. A process attached to a detached server registers in the data
+        directory (so ``graphsvc db stop`` can name it) and follows that server when it is
+        stopped and started again (see :meth:`current`). Starting a detached server when one
+        runs returns the running one.
 
         Raises
         ------
@@ -203,10 +261,13 @@ class EmbeddedServer:
         """
         self.data_dir.mkdir(parents=True, exist_ok=True)
         running = self._read_state()
-        if running is not None and running.detached and not detached:
-            log.info("attaching to the detached embedded server (pid %d)", running.pid)
+        if running is not None and running.detached:
+            if not detached:
+                log.info("attaching to the detached embedded server (pid %d)", running.pid)
+                self._attach()
             self._info = running
             return running
+        self.refuse_if_in_use()
         self._stopping.clear()
         info = self._launch(detached=detached)
         log.info("embedded ArcadeDB ready on %s (pid %d)", info.uri, info.pid)
@@ -218,13 +279,74 @@ class EmbeddedServer:
             self._supervisor.start()
         return info
 
+    def current(self) -> ServerInfo | None:
+        """The running server this object uses, None while there is none.
+
+        An attached process looks the detached server up again once the one it knew is gone:
+        after ``graphsvc db stop`` and ``db start`` it runs on other ports.
+        """
+        info = self._info
+        if self._registration is not None and (info is None or not _alive(info.pid)):
+            info = self._read_state()
+            if info is not None:
+                self._info = info
+            return info
+        return info
+
+    def resolve(self, address: tuple[str, int]) -> list[tuple[str, int]]:
+        """The Bolt address of the current server, for the driver's ``resolver``: it follows a moved server."""
+        info = self.current()
+        return [("127.0.0.1", info.bolt_port)] if info is not None else [address]
+
     @property
     def available(self) -> bool:
         """False while the server is known to be down (dead, or restarting); a cheap check before each call."""
         if self._supervisor is not None:
             return self._up.is_set()
-        info = self._info
+        info = self.current()
         return info is not None and _alive(info.pid)
+
+    def refuse_if_in_use(self) -> None:
+        """Raise :class:`DataDirectoryInUse` at once when another running graphsvc owns the data directory.
+
+        A detached server (``graphsvc db start``) is not refused: graphsvc commands attach to it.
+        When the owner is gone but its server still holds the lock (it is shutting down),
+        :meth:`start` waits for it instead.
+        """
+        running = self._read_state()
+        if running is not None and running.detached:
+            return
+        if not self._lock_file.exists():
+            return
+        lock_fd = os.open(self._lock_file, os.O_RDONLY)
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+        finally:
+            os.close(lock_fd)
+        owner = self._owner()
+        if owner is not None:
+            raise self._in_use(owner)
+
+    def _owner(self) -> str | None:
+        """``graphsvc pid N (command)``: the live graphsvc process that took the data directory's lock, if any."""
+        try:
+            recorded = json.loads(self._lock_file.read_text())
+            pid, command = int(recorded["pid"]), str(recorded["command"])
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        # The command guards against a recycled pid.
+        return f"graphsvc pid {pid} ({command})" if pid != os.getpid() and _command_line(pid) == command else None
+
+    def _in_use(self, holder: str) -> DataDirectoryInUse:
+        return DataDirectoryInUse(
+            f"data directory {self.data_dir} is in use by {holder}; stop it first, or run "
+            "`graphsvc db start` so that graphsvc commands share one database, or point GRAPHSVC_DATA_DIR "
+            "at another directory"
+        )
 
     def _launch(self, *, detached: bool, ports: tuple[int, int] | None = None) -> ServerInfo:
         """Take the data directory's lock, start a server (on ``ports`` when given) and wait until it answers."""
@@ -232,19 +354,21 @@ class EmbeddedServer:
         try:
             if not self._acquire(lock_fd):
                 running = self._read_state()
-                holder = f"pid {running.pid}" if running else "another process"
-                raise DataDirectoryInUse(
-                    f"data directory {self.data_dir} is in use by {holder}; stop that graphsvc "
-                    "first, or point GRAPHSVC_DATA_DIR at another directory"
-                )
+                raise self._in_use(self._owner() or (f"the server pid {running.pid}" if running else "another process"))
+            # Who holds the lock, for the message a second graphsvc gives.
+            os.ftruncate(lock_fd, 0)
+            os.pwrite(lock_fd, json.dumps({"pid": os.getpid(), "command": _command_line(os.getpid())}).encode(), 0)
             with self._lock:
                 if self._stopping.is_set():
                     raise EmbeddedServerError("the embedded server is being stopped")
+                self._write_password_arguments()
                 info = self._spawn(lock_fd, detached=detached, ports=ports)
+            self._wait_until_ready(info)
         finally:
-            # The child holds its own copy of the descriptor (and with it the lock).
+            # The child holds its own copy of the descriptor (and with it the lock); a server
+            # that answers has read its arguments long ago.
             os.close(lock_fd)
-        self._wait_until_ready(info)
+            self._password_arguments.unlink(missing_ok=True)
         self._state_file.write_text(json.dumps(asdict(info)))
         self._info = info
         return info
@@ -317,7 +441,6 @@ class EmbeddedServer:
             "user.timezone": "UTC",
             "arcadedb.server.rootPath": root,
             "arcadedb.server.databaseDirectory": root / "databases",
-            "arcadedb.server.rootPassword": self.password(),
             "arcadedb.server.defaultDatabases": f"{DATABASE_NAME}[{ROOT_USER}]",
             "arcadedb.server.httpIncomingHost": "127.0.0.1",
             "arcadedb.server.httpIncomingPort": http_port,
@@ -329,11 +452,22 @@ class EmbeddedServer:
         return [
             str(package / "jre" / "bin" / "java"),
             f"-Xmx{self.heap}",
+            # The root password comes from an argument file: the java launcher reads it, so the
+            # password never shows in the process's arguments (which any local user may read).
+            f"@{self._password_arguments}",
             *(f"-D{key}={value}" for key, value in properties.items()),
             "-cp",
             str(package / "jars" / "*"),
             _MAIN_CLASS,
         ]
+
+    def _write_password_arguments(self) -> None:
+        """The java argument file giving the server its root password: mode 0600, removed once it runs."""
+        path = self._password_arguments
+        path.unlink(missing_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f'"-Darcadedb.server.rootPassword={self.password()}"\n')
 
     def _spawn(self, lock_fd: int, *, detached: bool, ports: tuple[int, int] | None) -> ServerInfo:
         bolt_port, http_port = ports or (_free_port(), _free_port())
@@ -389,8 +523,13 @@ class EmbeddedServer:
         Supervision ends first, so the stop is not taken for a crash. A server this process
         merely attached to is left running. Returns True when a server was stopped.
         """
-        if self._info is not None and self._process is None and self._info.detached:
+        if self._registration is not None:
+            self._detach()
+            self._info = None
             return False  # attached, not ours
+        if self._process is None and (running := self._read_state()) is not None and not running.detached:
+            # Another graphsvc runs (and supervises) this server: stopping it here would only restart it.
+            raise self._in_use(self._owner() or f"the server pid {running.pid}")
         with self._lock:
             self._stopping.set()
             self._up.clear()
@@ -436,7 +575,7 @@ class EmbeddedServer:
         """What is running on this data directory, for ``graphsvc db status``."""
         info = self._read_state()
         if info is None:
-            return {"running": False, "data_dir": str(self.data_dir)}
+            return {"running": False, "data_dir": str(self.data_dir), "attached": self.attached()}
         return {
             "running": True,
             "data_dir": str(self.data_dir),
@@ -444,4 +583,5 @@ class EmbeddedServer:
             "bolt_uri": info.uri,
             "detached": info.detached,
             "uptime_seconds": round(time.time() - info.started_at, 1),
+            "attached": self.attached(),
         }

@@ -1,12 +1,17 @@
 """End to end: ``graphsvc serve --demo`` as a user runs it, queried over HTTP."""
 
 import csv
+import os
 import signal
+import subprocess
+import sys
 import time
 from importlib.resources import files
+from pathlib import Path
 
+import httpx
 import pytest
-from conftest import ServeProcess, arcadedb_processes
+from conftest import ServeProcess, arcadedb_processes, free_port
 
 pytestmark = pytest.mark.db
 
@@ -48,4 +53,76 @@ def test_serve_demo_answers_keeps_data_across_restarts_and_leaves_no_orphan(tmp_
     deadline = time.monotonic() + 30
     while arcadedb_processes(data_dir) and time.monotonic() < deadline:
         time.sleep(0.2)
+    assert arcadedb_processes(data_dir) == []
+
+
+def _graphsvc(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run one graphsvc command on ``data_dir`` (the timeout only guards against a hang)."""
+    env = {**os.environ, "GRAPHSVC_DATA_DIR": str(data_dir), "GRAPHSVC_EMBEDDED_HEAP": "512m"}
+    env.pop("GRAPHSVC_NEO4J_URI", None)
+    return subprocess.run(
+        [sys.executable, "-m", "graphsvc", *args], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def _wait_for_readyz(serve: ServeProcess, status: int, guard: float = 180.0) -> int:
+    """Poll ``/readyz`` until it answers ``status``; returns the last status (the guard only bounds a failure)."""
+    deadline = time.monotonic() + guard
+    last = 0
+    while time.monotonic() < deadline and serve.process.poll() is None:
+        try:
+            last = httpx.get(f"{serve.url}/readyz", timeout=10).status_code
+        except httpx.HTTPError:
+            last = 0
+        if last == status:
+            break
+        time.sleep(0.2)
+    return last
+
+
+def test_a_second_graphsvc_on_a_served_data_directory_names_the_serve_in_one_line(tmp_path):
+    data_dir = tmp_path / "data"
+    first = ServeProcess(data_dir)
+    try:
+        first.wait_ready()
+        servers = arcadedb_processes(data_dir)
+        log_size = (data_dir / "arcadedb.log").stat().st_size
+        for args in (["serve", "--port", str(free_port())], ["route", "lead-1"], ["db", "start"]):
+            refused = _graphsvc(data_dir, *args)
+            assert refused.returncode == 1, (args, refused.stderr)
+            lines = refused.stderr.strip().splitlines()
+            assert len(lines) == 1, (args, refused.stderr)
+            assert str(data_dir) in lines[0] and f"pid {first.process.pid}" in lines[0], lines[0]
+            assert "graphsvc serve --port" in lines[0], lines[0]
+        # Each was refused before it started a server of its own.
+        assert arcadedb_processes(data_dir) == servers
+        assert (data_dir / "arcadedb.log").stat().st_size == log_size
+        stop = _graphsvc(data_dir, "db", "stop")  # not a detached server: db stop leaves it alone
+        assert stop.returncode == 1 and f"pid {first.process.pid}" in stop.stderr
+        assert arcadedb_processes(data_dir) == servers
+    finally:
+        assert first.stop()
+
+
+def test_an_attached_serve_finds_the_database_again_after_db_stop_and_db_start(tmp_path):
+    data_dir = tmp_path / "data"
+    started = _graphsvc(data_dir, "db", "start")
+    assert started.returncode == 0, started.stderr
+    serve = ServeProcess(data_dir)
+    try:
+        serve.wait_ready()
+        stopped = _graphsvc(data_dir, "db", "stop")
+        assert stopped.returncode == 0 and stopped.stdout.strip() == "stopped", stopped
+        # It says who is attached.
+        assert f"pid {serve.process.pid}" in stopped.stderr and "graphsvc serve" in stopped.stderr, stopped.stderr
+        assert _wait_for_readyz(serve, 503) == 503
+        # Started again, it listens on other ports: the serve must find it there.
+        restarted = _graphsvc(data_dir, "db", "start")
+        assert restarted.returncode == 0, restarted.stderr
+        assert restarted.stdout != started.stdout
+        assert _wait_for_readyz(serve, 200) == 200
+        assert serve.graphql('{ account(id: "no-such-account") { id } }') == {"data": {"account": None}}
+    finally:
+        assert serve.stop()
+        _graphsvc(data_dir, "db", "stop")
     assert arcadedb_processes(data_dir) == []

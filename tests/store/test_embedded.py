@@ -121,3 +121,35 @@ def test_a_detached_server_is_shared_then_stopped(tmp_path):
         stopped = run("stop")
     assert stopped.stdout.strip() == "stopped"
     assert arcadedb_processes(tmp_path) == []
+
+
+def _processes_showing(secret: bytes) -> list[str]:
+    """``/proc/<pid>/cmdline`` and ``environ`` files, of every process we may read, that contain ``secret``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            for name in ("cmdline", "environ"):
+                try:
+                    if secret in (entry / name).read_bytes():
+                        found.append(f"{entry}/{name}")
+                except OSError:
+                    continue
+    return found
+
+
+def test_the_root_password_is_in_no_process_arguments_environment_or_log(tmp_path):
+    server = EmbeddedServer(tmp_path, heap="512m")
+    info = server.start()
+    try:
+        secret = server.password().encode()
+        # The server and its parent must be among the processes looked at.
+        for pid in (info.pid, os.getpid()):
+            assert Path(f"/proc/{pid}/cmdline").read_bytes() and Path(f"/proc/{pid}/environ").read_bytes()
+        assert _processes_showing(secret) == []
+        _query(server, "RETURN 1 AS one")  # the password it was given is the one graphsvc uses
+        assert secret not in server.log_file.read_bytes()
+        # Only the credentials file keeps it (mode 0600); nothing else in the data directory does.
+        leaks = [p for p in tmp_path.iterdir() if p.is_file() and p.name != "credentials" and secret in p.read_bytes()]
+        assert leaks == []
+    finally:
+        server.stop()

@@ -57,11 +57,18 @@ def serve(demo: bool, host: str | None, port: int | None) -> None:
     import uvicorn
 
     from graphsvc.app import create_app
+    from graphsvc.http_protocol import bounded_http_protocol
 
     # The command-line host wins over GRAPHSVC_HOST everywhere, so the open-mode (no API keys)
     # refusal to listen beyond loopback also covers --host.
     settings = get_settings().model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
-    uvicorn.run(create_app(settings, demo=demo), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings, demo=demo),
+        http=bounded_http_protocol(settings),  # header size and request read time bounds
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )
 
 
 @main.group()

@@ -10,15 +10,27 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMessage
+from strawberry.types.unset import UNSET
 
-from graphsvc.auth import ApiKeyGuard, ApiKeys, check_exposure
+from graphsvc.auth import (
+    UNAUTHENTICATED_MESSAGE,
+    WWW_AUTHENTICATE,
+    ApiKeyGuard,
+    ApiKeys,
+    Caller,
+    check_exposure,
+)
 from graphsvc.config import Settings, get_settings
 from graphsvc.demo import load_demo
+from graphsvc.ratelimit import TokenBuckets
 from graphsvc.routing.events import relay_loop
 from graphsvc.routing.sla import sla_sweep_loop
 from graphsvc.schema import create_schema
@@ -28,7 +40,7 @@ from graphsvc.schema.metrics import ApiMetrics
 from graphsvc.store import open_store
 from graphsvc.web import dashboard
 
-__all__ = ["BodySizeLimit", "create_app"]
+__all__ = ["API_PATHS", "BodySizeLimit", "SecurityHeaders", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +93,8 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
                     await task
             app.state.db = None
 
-    app = FastAPI(title="graphsvc", version="0.1.0", lifespan=lifespan)
+    # No /docs, /redoc or /openapi.json: the API is GraphQL, described by its own (keyed) introspection.
+    app = FastAPI(title="graphsvc", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.db = None
     metrics = ApiMetrics(lambda: app.state.db)
 
@@ -121,10 +134,57 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
     # Mounted last: a mount at / would otherwise answer the paths above.
     app.mount("/", dashboard(), name="dashboard")
 
-    # The last added runs first: an oversized body is refused before anything else reads it.
-    app.add_middleware(ApiKeyGuard, keys=keys)
+    # The last added runs first: an oversized body is refused before anything else reads it, and every
+    # answer, refusals included, carries the security headers.
+    rate_limits = TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst)
+    app.add_middleware(
+        ApiKeyGuard,
+        keys=keys,
+        rate_limits=rate_limits if settings.rate_limit_per_second else None,
+        allowed_origins=frozenset(settings.cors_origins),
+    )
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    if settings.cors_origins:
+        # Only the origins named may read answers from a browser; without any, browsers keep to same-origin.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+# The API's own answers, which are never to be cached (the dashboard's static files may be).
+API_PATHS = ("/graphql", "/healthz", "/readyz", "/metrics")
+
+
+class SecurityHeaders:
+    """ASGI middleware: every answer is ``nosniff`` and may not be framed; API answers are not stored."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"content-security-policy", b"frame-ancestors 'none'"),
+        ]
+        if scope["path"].startswith(API_PATHS):
+            extra.append((b"cache-control", b"no-store"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", ())}
+                message["headers"] = [*message.get("headers", ()), *(h for h in extra if h[0] not in present)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class BodySizeLimit:
@@ -175,21 +235,53 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": detail})
 
 
+class _LegacyGraphQLWSHandler(BaseGraphQLWSHandler[Context, None]):
+    """The legacy ``graphql-ws`` protocol, closing a connection without a valid key with 4403 like
+    ``graphql-transport-ws`` does (strawberry's own handler closes it with 1011, a server error)."""
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        if self.view.connection_caller(self.context, message.get("payload")) is None:
+            await self.send_message({"type": "connection_error", "payload": {"message": UNAUTHENTICATED_MESSAGE}})
+            await self.websocket.close(code=4403, reason="Forbidden")
+            return
+        await super().handle_connection_init(message)
+
+
 class _GraphQLRouter(GraphQLRouter):
     """strawberry's router, answering 400 rather than 500 to a body that is not UTF-8 or nests too deep to
-    parse, and authenticating WebSockets that bring their key in ``connection_init`` (see ApiKeyGuard)."""
+    parse, refusing (401) to run any operation without a caller, and authenticating WebSockets that
+    bring their key in ``connection_init`` (see ApiKeyGuard)."""
+
+    graphql_ws_handler_class = _LegacyGraphQLWSHandler
 
     def __init__(self, *args: Any, keys: ApiKeys, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.keys = keys
 
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        # Decided on the request as strawberry reads it: without a caller, only the GraphiQL page (no data).
+        if (
+            isinstance(request, Request)
+            and getattr(request.state, "caller", None) is None
+            and not self.should_render_graphql_ide(self.request_adapter_class(request))
+        ):
+            log.info("refused %s %s: missing or unknown API key", request.method, request.url.path)
+            return JSONResponse(
+                {"errors": [{"message": UNAUTHENTICATED_MESSAGE, "extensions": {"code": "UNAUTHENTICATED"}}]},
+                status_code=401,
+                headers={"WWW-Authenticate": WWW_AUTHENTICATE},
+            )
+        return await super().run(request, context, root_value)
+
+    def connection_caller(self, context: Context, params: object) -> Caller | None:
+        """The caller of a WebSocket: the upgrade request's key, else the ``connection_init`` payload's."""
+        return context.caller or self.keys.authenticate_connection(params)
+
     async def on_ws_connect(self, context: Context) -> None:
-        if context.caller is not None:  # the upgrade request's header named a valid key
-            return
-        caller = self.keys.authenticate_connection(context.connection_params)
+        caller = self.connection_caller(context, context.connection_params)
         if caller is None:
             log.info("refused a WebSocket connection: missing or unknown API key in connection_init")
-            raise ConnectionRejectionError({"message": "missing or unknown API key"})
+            raise ConnectionRejectionError({"message": UNAUTHENTICATED_MESSAGE})
         context.caller = caller
 
     def decode_json(self, data: str | bytes) -> object:

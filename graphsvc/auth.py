@@ -9,7 +9,9 @@ whose accounts the key may see) and optional otherwise; ``name`` labels the key 
 never logged). Keys must be at least 16 characters. Clients send ``Authorization: Bearer <key>``.
 
 With no keys configured the API is open, every caller acting as ADMIN, and only requests arriving
-on a loopback address are served: :func:`check_exposure` refuses such a server on any other host.
+on a loopback address are served: :func:`check_exposure` refuses such a server on any other host,
+and :class:`ApiKeyGuard` refuses requests naming another ``Host`` or, when they may change data,
+coming from another site's page (``Origin``).
 """
 
 from __future__ import annotations
@@ -19,18 +21,23 @@ import hmac
 import ipaddress
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from graphsvc.errors import InvalidInput
+from graphsvc.ratelimit import TokenBuckets
 
 __all__ = [
     "MIN_KEY_LENGTH",
     "OPEN_CALLER",
+    "UNAUTHENTICATED_MESSAGE",
+    "WWW_AUTHENTICATE",
     "ApiKeyGuard",
     "ApiKeys",
     "Caller",
@@ -209,15 +216,22 @@ def check_exposure(keys: ApiKeys, host: str) -> None:
 
 
 class ApiKeyGuard:
-    """ASGI middleware: authenticates every request under ``path`` and records its :class:`Caller`.
+    """ASGI middleware: authenticates every request under ``path``, records its :class:`Caller` and
+    applies the rate limits; in open mode it also guards every path against DNS rebinding and
+    cross-site requests.
 
     The caller lands in ``scope["state"]["caller"]`` (``request.state.caller``). A request without
-    a valid key gets 401. A GET without a ``query`` parameter passes unauthenticated: it can only
-    fetch the GraphiQL page, which carries no data. A WebSocket without an ``Authorization`` header
-    passes unauthenticated too, because browsers cannot set headers on one: its key travels in the
-    ``connection_init`` payload, and the GraphQL router refuses the connection (4403) before any
-    operation unless that key is valid (``authenticate_connection``). In open mode (no keys)
-    requests are served as ADMIN, but only when they arrive on a loopback address.
+    a valid key gets 401, except a GET without an ``Authorization`` header: it reaches the GraphQL
+    router with no caller, which serves it the GraphiQL page (no data) and refuses (401) anything
+    else, deciding on the request as strawberry parses it. A WebSocket without an ``Authorization``
+    header passes unauthenticated too, because browsers cannot set headers on one: its key travels
+    in the ``connection_init`` payload, and the GraphQL router refuses the connection (4403) before
+    any operation unless that key is valid (``authenticate_connection``).
+
+    In open mode (no keys) requests are served as ADMIN, but only when they arrive on a loopback
+    address, name a loopback ``Host`` (a page on another site whose name was rebound to 127.0.0.1
+    sends its own name), and, when they may change state (not GET, HEAD or OPTIONS, or a WebSocket),
+    come from the page's own origin or one of ``allowed_origins``.
 
     Parameters
     ----------
@@ -225,27 +239,62 @@ class ApiKeyGuard:
         The wrapped ASGI application.
     keys
         The configured keys.
+    rate_limits
+        One token bucket per key (in open mode, per client address); None for no limit.
+    allowed_origins
+        Origins (``GRAPHSVC_CORS_ORIGINS``) whose pages may call the API.
     path
         The protected path prefix.
     """
 
-    def __init__(self, app: App, keys: ApiKeys, path: str = "/graphql") -> None:
+    def __init__(
+        self,
+        app: App,
+        keys: ApiKeys,
+        rate_limits: TokenBuckets | None = None,
+        allowed_origins: frozenset[str] = frozenset(),
+        path: str = "/graphql",
+    ) -> None:
         self.app = app
         self.keys = keys
+        self.rate_limits = rate_limits
+        self.allowed_origins = allowed_origins
         self.path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or not scope["path"].startswith(self.path):
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        if not self.keys and self._caller(scope) is OPEN_CALLER:
+            problem = _open_mode_problem(scope, self.allowed_origins)
+            if problem is not None:
+                log.info("refused %s %s: %s", scope.get("method", "WS"), scope["path"], problem)
+                await _refuse(scope, send, 403, "FORBIDDEN", problem)
+                return
+        if not scope["path"].startswith(self.path):
             await self.app(scope, receive, send)
             return
         caller = self._caller(scope)
-        if caller is None and not _is_page_request(scope) and not _is_keyless_websocket(scope):
+        if caller is None and not _may_pass_keyless(scope):
             client = (scope.get("client") or ("?",))[0]
             log.info(
                 "refused %s %s from %s: missing or unknown API key", scope.get("method", "WS"), scope["path"], client
             )
-            await _refuse(scope, send)
+            await _refuse(scope, send, 401, "UNAUTHENTICATED", UNAUTHENTICATED_MESSAGE)
             return
+        if caller is not None and self.rate_limits is not None:
+            # Per key; in open mode every caller is the same ADMIN, so per client address.
+            wait = self.rate_limits.take(caller if self.keys else ("address", (scope.get("client") or ("?",))[0]))
+            if wait:
+                log.info("refused %s %s from %s: rate limit", scope.get("method", "WS"), scope["path"], caller.name)
+                retry_after = str(math.ceil(wait))
+                message = (
+                    f"rate limit exceeded: {self.rate_limits.rate:g} requests per second "
+                    f"(bursts of {self.rate_limits.burst}) per {'API key' if self.keys else 'client'}; "
+                    f"retry in {retry_after} s"
+                )
+                await _refuse(scope, send, 429, "RATE_LIMITED", message, [(b"retry-after", retry_after.encode())])
+                return
         scope.setdefault("state", {})["caller"] = caller
         await self.app(scope, receive, send)
 
@@ -254,39 +303,71 @@ class ApiKeyGuard:
             server = scope.get("server")
             # A Unix socket (no server address) is local too.
             return OPEN_CALLER if server is None or is_loopback(server[0]) else None
-        authorization = None
-        for name, value in scope.get("headers", ()):
-            if name == b"authorization":
-                authorization = value.decode("latin-1")
-        return self.keys.authenticate(authorization)
+        return self.keys.authenticate(_header(scope, b"authorization"))
 
 
-def _is_keyless_websocket(scope: Scope) -> bool:
-    return scope["type"] == "websocket" and all(name != b"authorization" for name, _ in scope.get("headers", ()))
+UNAUTHENTICATED_MESSAGE = "missing or unknown API key"
+WWW_AUTHENTICATE = 'Bearer realm="graphsvc"'
 
 
-def _is_page_request(scope: Scope) -> bool:
-    query = scope.get("query_string", b"").decode("latin-1")
-    has_query = any(part.split("=", 1)[0] == "query" for part in query.split("&"))
-    return scope["type"] == "http" and scope.get("method") == "GET" and not has_query
+def _header(scope: Scope, name: bytes) -> str | None:
+    """The last value of header ``name`` (lower case), or None."""
+    found = None
+    for header, value in scope.get("headers", ()):
+        if header == name:
+            found = value.decode("latin-1")
+    return found
 
 
-async def _refuse(scope: Scope, send: Send) -> None:
+def _host_name(host: str) -> str | None:
+    """The name in a ``Host`` value (``[::1]:8000`` -> ``::1``), or None when it is malformed."""
+    try:
+        return urlsplit(f"//{host}").hostname
+    except ValueError:
+        return None
+
+
+def _open_mode_problem(scope: Scope, allowed_origins: frozenset[str]) -> str | None:
+    """Why an open (keyless) server must refuse this request, or None when it may serve it."""
+    host = _header(scope, b"host")
+    if host is not None and not is_loopback(_host_name(host)):
+        return f"without API keys only loopback host names are served (127.0.0.1, localhost, [::1]), not {host!r}"
+    origin = _header(scope, b"origin")
+    changes_state = scope["type"] == "websocket" or scope.get("method") not in ("GET", "HEAD", "OPTIONS")
+    if changes_state and origin is not None and origin not in allowed_origins:
+        try:
+            same_origin = host is not None and urlsplit(origin).netloc == host
+        except ValueError:
+            same_origin = False
+        if not same_origin:
+            return f"without API keys requests that may change data are refused from another origin ({origin!r})"
+    return None
+
+
+def _may_pass_keyless(scope: Scope) -> bool:
     if scope["type"] == "websocket":
-        await send({"type": "websocket.close", "code": 4401})
+        return _header(scope, b"authorization") is None
+    return scope.get("method") == "GET" and _header(scope, b"authorization") is None
+
+
+async def _refuse(
+    scope: Scope, send: Send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 4000 + status})
         return
-    body = json.dumps(
-        {"errors": [{"message": "missing or unknown API key", "extensions": {"code": "UNAUTHENTICATED"}}]}
-    )
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    extra = [(b"www-authenticate", WWW_AUTHENTICATE.encode())] if status == 401 else []
     await send(
         {
             "type": "http.response.start",
-            "status": 401,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
-                (b"www-authenticate", b'Bearer realm="graphsvc"'),
                 (b"content-length", str(len(body)).encode()),
+                *extra,
+                *(headers or []),
             ],
         }
     )
-    await send({"type": "http.response.body", "body": body.encode()})
+    await send({"type": "http.response.body", "body": body})

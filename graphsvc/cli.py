@@ -63,8 +63,15 @@ def serve(demo: bool, host: str | None, port: int | None) -> None:
     import uvicorn
 
     from graphsvc.app import create_app
+    from graphsvc.http_protocol import bounded_http_protocol
 
-    uvicorn.run(create_app(settings, demo=demo), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings, demo=demo),
+        http=bounded_http_protocol(settings),  # header size and request read time bounds
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )
 
 
 @main.group()

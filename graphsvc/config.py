@@ -59,6 +59,30 @@ class Settings(BaseSettings):
         ),
     )
 
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='Origins (e.g. ["https://crm.example.com"]) whose pages may call the API from a browser; '
+        "empty = none (same-origin only).",
+    )
+    rate_limit_per_second: float = Field(
+        default=300.0,
+        ge=0,
+        description="Requests per second each API key (in open mode, each client address) may send to /graphql, "
+        "on average; 0 turns rate limiting off.",
+    )
+    rate_limit_burst: int = Field(
+        default=600, ge=1, description="Requests a key may send at once before the per-second rate applies."
+    )
+    max_header_bytes: int = Field(
+        default=32 * 1024, ge=1024, description="Largest request line and headers serve accepts (431 beyond)."
+    )
+    request_read_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds serve waits for a whole request (headers and body) to arrive before closing the "
+        "connection.",
+    )
+
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:

@@ -18,6 +18,7 @@ from graphsvc.schema.lead import LeadQuery
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits, MaxFieldsLimiter
 from graphsvc.schema.match import MatchQuery
 from graphsvc.schema.metrics import OperationMetrics
+from graphsvc.schema.operations import OperationNameRequired
 from graphsvc.schema.routing import RoutingMutation, RoutingQuery, RoutingSubscription
 from graphsvc.schema.score import ScoreMutation
 from graphsvc.schema.scorecard import ScorecardQuery
@@ -50,6 +51,7 @@ def create_schema(limits: ApiLimits = DEFAULT_LIMITS) -> GraphsvcSchema:
             functools.partial(AddValidationRules, rules),
             functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
             functools.partial(CachedDocuments, cache),  # before the field limit: a hit skips it
+            OperationNameRequired,  # after the cache: a cached document is checked too
             functools.partial(MaxFieldsLimiter, max_fields=limits.max_fields),
             ErrorPolicy,
             OperationMetrics,

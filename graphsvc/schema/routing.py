@@ -15,7 +15,7 @@ import strawberry
 from strawberry.types import Info
 
 from graphsvc.auth import Role
-from graphsvc.errors import Forbidden
+from graphsvc.errors import Forbidden, NotFound
 from graphsvc.routing import decisions as domain
 from graphsvc.routing import engine
 from graphsvc.routing.events import subscribe
@@ -119,7 +119,8 @@ async def latest_decision(context: Context, lead_id: str) -> RoutingDecision | N
 async def _own_decision(context: Context, decision_id: str) -> domain.RoutingDecision:
     decision = await domain.read_decision(context.db, decision_id)
     if not _visible(context, decision):
-        raise Forbidden("this API key may act only on routing decisions assigned to its own user")
+        # As if missing (read_decision's answer): FORBIDDEN would tell which decision ids exist.
+        raise NotFound(f"no routing decision {decision_id!r}")
     return decision
 
 

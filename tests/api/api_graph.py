@@ -218,8 +218,11 @@ def codes(result: ExecutionResult) -> list[str]:
     return [(error.extensions or {}).get("code") for error in result.errors or []]
 
 
-def settings_for(embedded: EmbeddedServer, api_keys: dict[str, Any] | None = None, host: str = "127.0.0.1") -> Settings:
-    """Settings that point the application at the session's server as if it were a Neo4j URI."""
+def settings_for(
+    embedded: EmbeddedServer, api_keys: dict[str, Any] | None = None, host: str = "127.0.0.1", **overrides: Any
+) -> Settings:
+    """Settings that point the application at the session's server as if it were a Neo4j URI; ``overrides``
+    set other settings."""
     return Settings(
         _env_file=None,
         neo4j_uri=str(embedded.status()["bolt_uri"]),
@@ -228,6 +231,7 @@ def settings_for(embedded: EmbeddedServer, api_keys: dict[str, Any] | None = Non
         neo4j_database=DATABASE_NAME,
         host=host,
         api_keys=SecretStr(json.dumps(api_keys) if api_keys else ""),
+        **overrides,
     )
 
 
@@ -237,9 +241,11 @@ async def api_client(
     api_keys: dict[str, Any] | None = None,
     limits: ApiLimits = DEFAULT_LIMITS,
     base_url: str = "http://127.0.0.1",
+    **overrides: Any,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client of the whole application, its lifespan running (the store opens and closes)."""
-    app = create_app(settings_for(embedded, api_keys), limits=limits)
+    """An HTTP client of the whole application, its lifespan running (the store opens and closes); ``overrides``
+    set settings (``settings_for``)."""
+    app = create_app(settings_for(embedded, api_keys, **overrides), limits=limits)
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url, timeout=30) as client:

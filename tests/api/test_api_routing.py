@@ -120,7 +120,9 @@ async def test_my_queue_accept_and_who_may_act(db):
     assert (await data_of(db, queue, REP_CAT))["myQueue"] == {"totalCount": 0, "edges": []}
     # Cat cannot see or act on Ann's decision; a strategist cannot route.
     accept = "mutation($id: ID!) { acceptRouting(decisionId: $id) { status lead { status } } }"
-    assert codes(await execute(db, accept, REP_CAT, id=decision_id)) == ["FORBIDDEN"]
+    # Another rep's decision answers like a missing one (no existence oracle).
+    assert codes(await execute(db, accept, REP_CAT, id=decision_id)) == ["NOT_FOUND"]
+    assert codes(await execute(db, accept, REP_CAT, id="no-such-decision")) == ["NOT_FOUND"]
     assert codes(await _route(db, "l-dir", STRATEGIST)) == ["FORBIDDEN"]
     assert (await data_of(db, '{ lead(id: "l-ceo") { routing { id } } }', REP_CAT))["lead"] is None
 

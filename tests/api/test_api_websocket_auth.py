@@ -154,3 +154,25 @@ async def test_a_wrong_key_in_the_upgrade_header_is_refused_at_the_door(server):
     error = refused.value
     # Closing before accepting becomes an HTTP 403 on the handshake; after accepting, a 4401 close.
     assert (isinstance(error, InvalidStatus) and error.response.status_code == 403) or error.rcvd.code == 4401
+
+
+# -- the legacy graphql-ws protocol refuses alike ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "payload", [None, {"Authorization": "Bearer wrong-key-99887766554433221100"}], ids=["no-key", "unknown-key"]
+)
+async def test_the_legacy_graphql_ws_protocol_closes_a_keyless_socket_with_4403(server, payload):
+    async with connect(f"ws://127.0.0.1:{server}/graphql", subprotocols=["graphql-ws"]) as socket:
+        await socket.send(json.dumps({"type": "connection_init"} | ({"payload": payload} if payload else {})))
+        refusal = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
+        assert refusal == {"type": "connection_error", "payload": {"message": "missing or unknown API key"}}
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), timeout=10)
+    assert closed.value.rcvd.code == 4403
+
+
+async def test_the_legacy_graphql_ws_protocol_acknowledges_a_valid_key(server):
+    async with connect(f"ws://127.0.0.1:{server}/graphql", subprotocols=["graphql-ws"]) as socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {ANN_KEY}"}}))
+        assert json.loads(await asyncio.wait_for(socket.recv(), timeout=10))["type"] == "connection_ack"

@@ -204,12 +204,17 @@ async def test_the_same_sweep_as_cat_shows_only_cats_things(db, decisions):
 async def test_a_rep_may_not_act_on_or_listen_to_another_reps_decisions(db, decisions):
     cats = decisions["cat"]
     for verb in ('acceptRouting(decisionId: "{d}")', 'rejectRouting(decisionId: "{d}", reason: "mine now")'):
-        result = await execute(db, "mutation { " + verb.format(d=cats) + " { id status } }", REP_ANN)
-        assert codes(result) == ["FORBIDDEN"]
+        # Cat's decision answers exactly like a missing one: no oracle of which ids exist.
+        answers = []
+        for decision in (cats, "rd-none"):
+            result = await execute(db, "mutation { " + verb.format(d=decision) + " { id status } }", REP_ANN)
+            answers.append((codes(result), result.errors[0].message.replace(decision, "<id>")))
+        assert answers[0] == answers[1] == (["NOT_FOUND"], "no routing decision '<id>'")
     queue = await data_of(db, "{ myQueue { edges { node { id status } } } }", REP_CAT)
     assert queue == {"myQueue": {"edges": [{"node": {"id": cats, "status": "PENDING"}}]}}
     listening = "subscription($who: ID) { routingDecisions(assigneeId: $who) { id } }"
     assert await _subscribe(db, listening, REP_ANN, who="u-cat") == ["FORBIDDEN"]
+    assert await _subscribe(db, listening, REP_ANN, who="u-missing") == ["FORBIDDEN"]  # the same: no oracle
     assert await _subscribe(db, listening, REP_ANN, who="u-ann") == []
 
 

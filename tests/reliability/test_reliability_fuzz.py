@@ -3,8 +3,10 @@
 The schema comes from the running application's own introspection; operations are valid
 (``Mode.POSITIVE``) or carry one schema violation (``Mode.NEGATIVE``); IDs, strings, times and
 JSON values are drawn from the real graph and from hostile text. They go over HTTP through the
-whole application (lifespan, API keys, body limit) as a random role. No answer may be a 5xx or an
-INTERNAL error, a REP's answers never contain another rep's data, and the service stays ready.
+whole application (lifespan, API keys, body limit, rate limits) as a random role, and then as
+each role in turn (a key of every role, both reps). No answer may be a 5xx or an INTERNAL error,
+a REP's answers never contain another rep's data, an INTEGRATION key's queries read nothing of
+the graph, and the service stays ready.
 """
 
 import json
@@ -28,6 +30,8 @@ KEYS = {
     "fuzz-integration-key-00112233": {"role": "INTEGRATION", "name": "fuzz-integration"},
 }
 ANN_KEY = "fuzz-rep-ann-key-001122334455"
+CAT_KEY = "fuzz-rep-cat-key-001122334455"
+INTEGRATION_KEY = "fuzz-integration-key-00112233"
 # Mutations mostly as ADMIN, so most of them run rather than stop at the permission check.
 MUTATION_KEYS = [*KEYS, *["fuzz-admin-key-00112233445566"] * 5]
 
@@ -40,8 +44,9 @@ EXPECTED_CODES = {
     "GRAPHQL_PARSE_FAILED",
     "GRAPHQL_VALIDATION_FAILED",
 }
-# Examples per test; 2,000 in all.
+# Examples per test; 2,000 in all, then PER_ROLE more as each role.
 BUDGET = {"queries": 800, "queries with a violation": 250, "mutations": 700, "mutations with a violation": 250}
+PER_ROLE = 60
 RUN: Counter[str] = Counter()
 CODES: Counter[str] = Counter()
 
@@ -49,6 +54,11 @@ KNOWN_IDS = sorted(
     {row["id"] for kind in ROWS.values() for row in kind}
     | ANN_HIDDEN
     | {"acme-uk", "u-cat", "e-sam", "e-max", "e-dee", "rd-none"}
+)
+# What REP Cat (owner of delta only) must never see; Ann's decision id is added at load.
+CAT_HIDDEN = frozenset(
+    {"acme", "acme-de", "acme-berlin", "acme-uk", "beta", "gamma"}
+    | {"c-jo", "c-al", "c-kim", "c-max", "c-eve", "c-solo", "l-sam", "l-pat", "l-uwe", "l-free"}
 )
 HOSTILE_TEXT = [
     "",
@@ -178,6 +188,17 @@ def _strings(value: Any) -> set[str]:
     return {value} if isinstance(value, str) else set()
 
 
+def _hidden(decisions: dict[str, str], key: str, kind: str) -> frozenset[str]:
+    """What the answers of ``key`` must never contain."""
+    if key == ANN_KEY:
+        return ANN_HIDDEN | {decisions["cat"]}
+    if key == CAT_KEY:
+        return CAT_HIDDEN | {decisions["ann"]}
+    if key == INTEGRATION_KEY and kind == "queries":  # its mutations echo the rows it imports
+        return frozenset(KNOWN_IDS) | set(decisions.values())
+    return frozenset()
+
+
 async def _send(client, decisions: dict[str, str], document: str, key: str, budget: str) -> None:
     response = await client.post("/graphql", json={"query": document}, headers={"Authorization": f"Bearer {key}"})
     RUN[budget] += 1
@@ -189,9 +210,9 @@ async def _send(client, decisions: dict[str, str], document: str, key: str, budg
     CODES.update(found)
     unexpected = [code for code in found if code not in EXPECTED_CODES]
     assert not unexpected, (document, KEYS[key]["role"], json.dumps(body)[:1500])
-    if key == ANN_KEY:
-        leaked = _strings(body.get("data")) & (ANN_HIDDEN | {decisions["cat"]})
-        assert not leaked, (document, leaked)
+    kind = "queries" if budget.startswith("queries") else "mutations"
+    leaked = _strings(body.get("data")) & _hidden(decisions, key, kind)
+    assert not leaked, (document, KEYS[key]["role"], leaked)
 
 
 _SETTINGS = settings(
@@ -234,9 +255,22 @@ async def test_generated_mutations_with_a_violation(client, decisions, served_sc
     await _fuzz(client, decisions, served_schema, data, "mutations with a violation")
 
 
+@pytest.mark.parametrize("key", list(KEYS), ids=[grant["name"] for grant in KEYS.values()])
+@settings(_SETTINGS, max_examples=PER_ROLE)
+@given(data=st.data())
+async def test_generated_operations_as_each_role(client, decisions, served_schema, key, data):
+    kind = data.draw(st.sampled_from(["queries", "mutations"]), label="kind")
+    mode = data.draw(st.sampled_from([Mode.POSITIVE, Mode.NEGATIVE]), label="mode")
+    make = queries if kind == "queries" else mutations
+    document = data.draw(make(served_schema, custom_scalars=CUSTOM_SCALARS, mode=mode), label="document")
+    await _send(client, decisions, document, key, f"{kind} as {KEYS[key]['name']}")
+
+
 async def test_the_fuzz_ran_2000_operations_and_the_service_is_still_ready(client):
     assert all(RUN[budget] >= examples for budget, examples in BUDGET.items()), RUN
-    assert sum(RUN.values()) >= 2000, RUN
+    for grant in KEYS.values():
+        assert RUN[f"queries as {grant['name']}"] + RUN[f"mutations as {grant['name']}"] >= PER_ROLE, RUN
+    assert sum(RUN.values()) >= 2000 + PER_ROLE * len(KEYS), RUN
     assert (await client.get("/readyz")).status_code == 200
     assert (await client.get("/healthz")).status_code == 200
     answered = await client.post(

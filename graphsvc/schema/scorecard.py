@@ -15,6 +15,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graphsvc.algorithms.lookalike import Lookalike as LookalikeRecord
+from graphsvc.algorithms.targeting import MAX_TIER_CAPACITY, check_capacities
 from graphsvc.algorithms.targeting import TargetRecommendation as TargetRecord
 from graphsvc.errors import InvalidInput
 from graphsvc.schema.arguments import given, window
@@ -198,8 +199,7 @@ class ScorecardQuery:
         tier_capacities: list[int] | None = DEFAULT_TIER_CAPACITIES,
     ) -> list[TargetRecommendation]:
         capacities = list(DEFAULT_TIER_CAPACITIES if tier_capacities is None else tier_capacities)
-        if not 1 <= len(capacities) <= 3 or any(capacity < 0 for capacity in capacities):
-            raise InvalidInput("tierCapacities takes 1 to 3 non-negative numbers, tier 1 first")
+        check_capacities(capacities, "tierCapacities", MAX_TIER_CAPACITY)
         limit = min(50 if first is None else first, info.context.limits.max_page_size)
         records = await target_recommendations(info.context.db, first=limit, capacities=capacities)
         return [TargetRecommendation.from_record(record) for record in records]

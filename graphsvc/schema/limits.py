@@ -50,10 +50,10 @@ DEFAULT_FIELD_COSTS: Mapping[str, int] = {
     "Account.lookalikes": 20,
     "Account.scorecard": 10,
     "Account.coverage": 10,
-    "Account.score": 5,
     "AccountScore.contributions": 5,
-    "Contact.score": 5,
-    "Lead.score": 5,
+    "Account.score": 2,
+    "Contact.score": 2,
+    "Lead.score": 2,
 }
 """Cost of resolving a field once, by ``Type.field``; any other field returning an object costs 1, a scalar 0."""
 
@@ -98,7 +98,7 @@ class ApiLimits:
     max_aliases: int = 30
     max_fields: int = 300
     max_body_bytes: int = 1024 * 1024
-    max_query_cost: int = 10_000
+    max_query_cost: int = 20_000
     field_costs: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_FIELD_COSTS), hash=False)
     request_seconds: float = 30.0
 

@@ -13,6 +13,7 @@ from graphsvc.schema.arguments import BoundedDateTime
 from graphsvc.schema.contact import ContactMutation, ContactQuery
 from graphsvc.schema.document_cache import CachedDocuments, DocumentCache
 from graphsvc.schema.errors import ErrorPolicy, GraphsvcSchema
+from graphsvc.schema.execution import MutationsFinish
 from graphsvc.schema.imports import ImportMutation
 from graphsvc.schema.lead import LeadQuery
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits, MaxFieldsLimiter, QueryCostLimiter
@@ -53,6 +54,7 @@ def create_schema(limits: ApiLimits = DEFAULT_LIMITS) -> GraphsvcSchema:
             functools.partial(CachedDocuments, cache),  # before the field limit: a hit skips it
             functools.partial(MaxFieldsLimiter, max_fields=limits.max_fields),
             functools.partial(QueryCostLimiter, limits),
+            MutationsFinish,
             ErrorPolicy,
             OperationMetrics,
         ],

@@ -87,8 +87,9 @@ class ErrorPolicy(MaskErrors):
 class GraphsvcSchema(strawberry.Schema):
     """The strawberry schema, logging each error once with its request id (before masking).
 
-    Each operation runs within ``request_seconds`` (0: no deadline); past it its work is cancelled
-    and it is answered ``DEADLINE_EXCEEDED``.
+    Each query runs within ``request_seconds`` (0: no deadline); past it its work is cancelled and
+    it is answered ``DEADLINE_EXCEEDED`` (mutations run to their end, see
+    :class:`~graphsvc.schema.execution.MutationsFinish`).
     """
 
     def __init__(self, *args: Any, request_seconds: float = 0.0, **kwargs: Any) -> None:
@@ -98,15 +99,10 @@ class GraphsvcSchema(strawberry.Schema):
     async def execute(self, query: str | None, *args: Any, **kwargs: Any) -> ExecutionResult:
         try:
             return await within_deadline(super().execute(query, *args, **kwargs), self.request_seconds)
-        except TimeoutError:
+        except DeadlineExceeded as exc:
+            error = GraphQLError(str(exc), original_error=exc, extensions={"code": exc.code})
             context = kwargs.get("context_value", args[1] if len(args) > 1 else None)
-            message = f"the request ran past its deadline of {self.request_seconds:g} s; its work was stopped"
-            error = GraphQLError(
-                message,
-                original_error=DeadlineExceeded(message),
-                extensions={"code": DeadlineExceeded.code, "deadlineSeconds": self.request_seconds},
-            )
-            log.info("request %s: %s", getattr(context, "request_id", None) or "-", message)
+            log.info("request %s: %s", getattr(context, "request_id", None) or "-", error.message)
             return ExecutionResult(data=None, errors=[error])
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:

@@ -7,11 +7,13 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager, suppress
+from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from graphql import GraphQLError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
@@ -19,6 +21,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMessage
 from strawberry.types.unset import UNSET
+from strawberry.types import ExecutionResult
 
 from graphsvc.auth import (
     UNAUTHENTICATED_MESSAGE,
@@ -35,6 +38,7 @@ from graphsvc.routing.events import relay_loop
 from graphsvc.routing.sla import sla_sweep_loop
 from graphsvc.schema import create_schema
 from graphsvc.schema.context import Context
+from graphsvc.schema.execution import until_disconnected
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
 from graphsvc.schema.metrics import ApiMetrics
 from graphsvc.store import open_store
@@ -51,7 +55,7 @@ Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def create_app(settings: Settings | None = None, *, demo: bool = False, limits: ApiLimits = DEFAULT_LIMITS) -> FastAPI:
+def create_app(settings: Settings | None = None, *, demo: bool = False, limits: ApiLimits | None = None) -> FastAPI:
     """Build the application; the store opens in its lifespan and closes on shutdown.
 
     Parameters
@@ -61,7 +65,8 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
     demo
         Load the shipped demo data set when the database is empty.
     limits
-        Page sizes, query depth, token, alias and body size limits.
+        Page sizes, query depth, token, alias, cost, body size and time limits; when omitted the
+        defaults, with the cost budget and the deadline from ``settings``.
 
     Raises
     ------
@@ -70,6 +75,9 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
         a loopback address.
     """
     settings = settings or get_settings()
+    limits = limits or replace(
+        DEFAULT_LIMITS, max_query_cost=settings.max_query_cost, request_seconds=settings.request_seconds
+    )
     keys = ApiKeys.parse(settings.api_keys)
     check_exposure(keys, settings.host)
 
@@ -283,6 +291,14 @@ class _GraphQLRouter(GraphQLRouter):
             log.info("refused a WebSocket connection: missing or unknown API key in connection_init")
             raise ConnectionRejectionError({"message": UNAUTHENTICATED_MESSAGE})
         context.caller = caller
+
+    async def execute_operation(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        # Work for a client that hung up is cancelled, not finished for nobody.
+        return await until_disconnected(
+            super().execute_operation(request, *args, **kwargs),
+            request.receive,
+            lambda: ExecutionResult(data=None, errors=[GraphQLError("client disconnected")]),
+        )
 
     def decode_json(self, data: str | bytes) -> object:
         try:

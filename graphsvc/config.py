@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     )
     import_batch_size: int = Field(default=5000, ge=1, le=50_000)
     db_timeout: float = Field(default=30.0, gt=0, description="Seconds a database call may take.")
+    max_query_cost: int = Field(
+        default=20_000, ge=1, description="Largest static cost of a GraphQL operation (ApiLimits.max_query_cost)."
+    )
+    request_seconds: float = Field(
+        default=30.0, ge=0, description="Deadline of one GraphQL request in seconds; 0: none (ApiLimits)."
+    )
 
     api_keys: SecretStr = Field(
         default=SecretStr(""),

@@ -11,6 +11,7 @@ __all__ = [
     "DataDirectoryInUse",
     "DatabaseError",
     "DatabaseUnavailable",
+    "DeadlineExceeded",
     "EmbeddedServerError",
     "Forbidden",
     "GraphsvcError",
@@ -65,3 +66,9 @@ class EmbeddedServerError(GraphsvcError):
     """The embedded ArcadeDB server could not be started or stopped."""
 
     code = "EMBEDDED_SERVER"
+
+
+class DeadlineExceeded(GraphsvcError):
+    """A request ran past its deadline; its work was cancelled."""
+
+    code = "DEADLINE_EXCEEDED"

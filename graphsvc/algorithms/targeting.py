@@ -44,11 +44,14 @@ from graphsvc.errors import InvalidInput
 
 __all__ = [
     "DEFAULT_CAPACITIES",
+    "MAX_TIERS",
+    "MAX_TIER_CAPACITY",
     "SURGE_FLOOR",
     "PriorityWeights",
     "TargetCandidate",
     "TargetRecommendation",
     "assign_tiers",
+    "check_capacities",
     "engagement_surge",
     "rank_targets",
 ]
@@ -59,7 +62,12 @@ DEFAULT_CAPACITIES = (10, 50, 500)
 SURGE_FLOOR = 20.0
 """Points under which a previous window's level counts as this much when measuring a surge."""
 
-_MAX_TIERS = 3
+MAX_TIERS = 3
+"""Most tiers a recommendation may have."""
+
+MAX_TIER_CAPACITY = 1_000_000
+"""Largest number of accounts one tier may hold: far above any account list, far below a bad integer."""
+
 _FIT_REASONS = 3
 
 
@@ -131,16 +139,37 @@ class TargetRecommendation:
     shared_attributes: tuple[str, ...] = field(default=())
 
 
+def check_capacities(capacities: Sequence[int], argument: str = "capacities", maximum: float = float("inf")) -> None:
+    """Refuse tier capacities other than 1 to :data:`MAX_TIERS` numbers in ``0..maximum``.
+
+    The algorithm takes any capacity; the API bounds them by :data:`MAX_TIER_CAPACITY`.
+
+    Raises
+    ------
+    InvalidInput
+        Naming ``argument``, the tier and what is wrong with it.
+    """
+    if not 1 <= len(capacities) <= MAX_TIERS:
+        raise InvalidInput(f"{argument} takes 1 to {MAX_TIERS} numbers, tier 1 first; got {len(capacities)}")
+    for tier, capacity in enumerate(capacities, start=1):
+        if isinstance(capacity, bool) or not 0 <= capacity <= maximum:
+            bound = "at least 0" if maximum == float("inf") else f"0 to {maximum:,}"
+            raise InvalidInput(f"{argument}: tier {tier} capacity must be {bound}, got {capacity!r}")
+
+
 def assign_tiers(count: int, capacities: Sequence[int] = DEFAULT_CAPACITIES) -> list[int]:
     """The tier of each of the ``count`` best-ranked accounts; the list stops when capacity runs out.
+
+    Work and memory grow with ``count``, never with the capacities.
 
     >>> assign_tiers(5, [2, 2, 10]), assign_tiers(5, [1, 0, 2])
     ([1, 1, 2, 2, 3], [1, 3, 3])
     """
-    if not 1 <= len(capacities) <= _MAX_TIERS or any(capacity < 0 for capacity in capacities):
-        raise InvalidInput(f"give 1 to {_MAX_TIERS} tier capacities, none negative; got {list(capacities)}")
-    tiers = [tier for tier, capacity in enumerate(capacities, start=1) for _ in range(capacity)]
-    return tiers[:count]
+    check_capacities(capacities)
+    tiers: list[int] = []
+    for tier, capacity in enumerate(capacities, start=1):
+        tiers.extend([tier] * min(capacity, count - len(tiers)))
+    return tiers
 
 
 def _reasons(candidate: TargetCandidate, surge: float) -> tuple[str, ...]:

@@ -13,9 +13,10 @@ from graphsvc.schema.arguments import BoundedDateTime
 from graphsvc.schema.contact import ContactMutation, ContactQuery
 from graphsvc.schema.document_cache import CachedDocuments, DocumentCache
 from graphsvc.schema.errors import ErrorPolicy, GraphsvcSchema
+from graphsvc.schema.execution import MutationsFinish
 from graphsvc.schema.imports import ImportMutation
 from graphsvc.schema.lead import LeadQuery
-from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits, MaxFieldsLimiter
+from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits, MaxFieldsLimiter, QueryCostLimiter
 from graphsvc.schema.match import MatchQuery
 from graphsvc.schema.metrics import OperationMetrics
 from graphsvc.schema.operations import OperationNameRequired
@@ -31,7 +32,7 @@ Mutation = merge_types("Mutation", (ImportMutation, ContactMutation, AccountMuta
 
 
 def create_schema(limits: ApiLimits = DEFAULT_LIMITS) -> GraphsvcSchema:
-    """The schema with its guards (depth, token, alias and field limits, error masking, metrics).
+    """The schema with its guards (depth, token, alias, field and cost limits, error masking, metrics).
 
     Parsed documents that passed validation are cached per schema (:mod:`graphsvc.schema.document_cache`).
     The depth and alias rules are built once here, not per request, so that every request
@@ -47,12 +48,15 @@ def create_schema(limits: ApiLimits = DEFAULT_LIMITS) -> GraphsvcSchema:
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={datetime: BoundedDateTime},
+        request_seconds=limits.request_seconds,
         extensions=[
             functools.partial(AddValidationRules, rules),
             functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
             functools.partial(CachedDocuments, cache),  # before the field limit: a hit skips it
             OperationNameRequired,  # after the cache: a cached document is checked too
             functools.partial(MaxFieldsLimiter, max_fields=limits.max_fields),
+            functools.partial(QueryCostLimiter, limits),
+            MutationsFinish,
             ErrorPolicy,
             OperationMetrics,
         ],

@@ -6,6 +6,8 @@ Every error carries ``extensions.code``:
   (``NOT_FOUND``, ``INVALID_INPUT``, ``FORBIDDEN``, ``DATABASE_UNAVAILABLE``);
 - errors in the query itself are ``GRAPHQL_PARSE_FAILED`` or ``GRAPHQL_VALIDATION_FAILED``
   (unknown fields, wrong argument types, depth, token and alias limits);
+- an operation over the cost budget is ``QUERY_TOO_COSTLY`` with its ``cost`` and the ``budget``
+  (:class:`~graphsvc.schema.limits.QueryCostLimiter`), one past its deadline ``DEADLINE_EXCEEDED``;
 - anything else is masked as "Unexpected error." with code ``INTERNAL`` and a ``requestId``
   that finds the full traceback in the log.
 """
@@ -13,13 +15,15 @@ Every error carries ``extensions.code``:
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
-from graphsvc.errors import DatabaseUnavailable, Forbidden, GraphsvcError, InvalidInput, NotFound
+from graphsvc.errors import DatabaseUnavailable, DeadlineExceeded, Forbidden, GraphsvcError, InvalidInput, NotFound
+from graphsvc.schema.execution import within_deadline
 
 __all__ = ["ErrorPolicy", "GraphsvcSchema", "error_code", "is_expected"]
 
@@ -27,7 +31,7 @@ log = logging.getLogger(__name__)
 
 # GraphsvcErrors whose message is meant for the caller; the others (a refused statement, a broken
 # embedded server) are internal and masked like any bug.
-_EXPECTED = (NotFound, InvalidInput, Forbidden, DatabaseUnavailable)
+_EXPECTED = (NotFound, InvalidInput, Forbidden, DatabaseUnavailable, DeadlineExceeded)
 
 
 def is_expected(error: GraphQLError) -> bool:
@@ -81,7 +85,25 @@ class ErrorPolicy(MaskErrors):
 
 
 class GraphsvcSchema(strawberry.Schema):
-    """The strawberry schema, logging each error once with its request id (before masking)."""
+    """The strawberry schema, logging each error once with its request id (before masking).
+
+    Each query runs within ``request_seconds`` (0: no deadline); past it its work is cancelled and
+    it is answered ``DEADLINE_EXCEEDED`` (mutations run to their end, see
+    :class:`~graphsvc.schema.execution.MutationsFinish`).
+    """
+
+    def __init__(self, *args: Any, request_seconds: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request_seconds = request_seconds
+
+    async def execute(self, query: str | None, *args: Any, **kwargs: Any) -> ExecutionResult:
+        try:
+            return await within_deadline(super().execute(query, *args, **kwargs), self.request_seconds)
+        except DeadlineExceeded as exc:
+            error = GraphQLError(str(exc), original_error=exc, extensions={"code": exc.code})
+            context = kwargs.get("context_value", args[1] if len(args) > 1 else None)
+            log.info("request %s: %s", getattr(context, "request_id", None) or "-", error.message)
+            return ExecutionResult(data=None, errors=[error])
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         request_id = _request_id(execution_context)

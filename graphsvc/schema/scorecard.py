@@ -15,18 +15,19 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graphsvc.algorithms.lookalike import Lookalike as LookalikeRecord
+from graphsvc.algorithms.targeting import MAX_TIER_CAPACITY, check_capacities
 from graphsvc.algorithms.targeting import TargetRecommendation as TargetRecord
-from graphsvc.errors import InvalidInput
+from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.schema.arguments import given, window
 from graphsvc.schema.context import Context
 from graphsvc.schema.enums import AccountStage, parse_enum
-from graphsvc.schema.permissions import CanReadProgram, visible_account
+from graphsvc.schema.permissions import CanReadProgram, visible_account, visible_accounts
 from graphsvc.schema.score import utc
 from graphsvc.scorecards.account import AccountScorecard as ScorecardRecord
 from graphsvc.scorecards.account import account_scorecards
 from graphsvc.scorecards.planning import lead_plan
 from graphsvc.scorecards.program import program_scorecard
-from graphsvc.scorecards.targets import account_lookalikes, target_recommendations
+from graphsvc.scorecards.targets import lookalikes_of_accounts, target_recommendations
 
 if TYPE_CHECKING:
     from graphsvc.schema.account import Account
@@ -126,12 +127,24 @@ class Lookalike:
 
 
 async def lookalikes_of(context: Context, account_id: str, first: int) -> list[Lookalike]:
-    """The accounts most like ``account_id`` that the caller may see."""
-    records: list[LookalikeRecord] = await account_lookalikes(context.db, account_id, first)
-    visible = [record for record in records if await visible_account(context, record.account_id) is not None]
+    """The accounts most like ``account_id`` that the caller may see, batched with the others of the request.
+
+    One read of the accounts per batch; the similarity data itself is shared across requests.
+    """
+    loaders = context.loaders.__dict__.setdefault("_lookalike_loaders", {})
+    if first not in loaders:
+
+        async def load(ids: list[str]) -> list[list[LookalikeRecord]]:
+            found = await lookalikes_of_accounts(context.db, ids, first)
+            return [found[i] if i in found else NotFound(f"no account {i!r}") for i in ids]
+
+        loaders[first] = DataLoader(load_fn=load)
+    records: list[LookalikeRecord] = await loaders[first].load(account_id)
+    visible = await visible_accounts(context, [record.account_id for record in records])
     return [
         Lookalike(similarity=r.similarity, shared_attributes=list(r.shared_attributes), account_id=r.account_id)
-        for r in visible
+        for r, record in zip(records, visible, strict=True)
+        if record is not None
     ]
 
 
@@ -198,8 +211,7 @@ class ScorecardQuery:
         tier_capacities: list[int] | None = DEFAULT_TIER_CAPACITIES,
     ) -> list[TargetRecommendation]:
         capacities = list(DEFAULT_TIER_CAPACITIES if tier_capacities is None else tier_capacities)
-        if not 1 <= len(capacities) <= 3 or any(capacity < 0 for capacity in capacities):
-            raise InvalidInput("tierCapacities takes 1 to 3 non-negative numbers, tier 1 first")
+        check_capacities(capacities, "tierCapacities", MAX_TIER_CAPACITY)
         limit = min(50 if first is None else first, info.context.limits.max_page_size)
         records = await target_recommendations(info.context.db, first=limit, capacities=capacities)
         return [TargetRecommendation.from_record(record) for record in records]

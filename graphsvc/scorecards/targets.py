@@ -9,17 +9,27 @@ score against the won customers, and the surge of each account's own windowed en
 the previous window to this one (the account scorecard's engagement level, from the same
 :func:`~graphsvc.scores.subtrees.subtree_scores`). Accepting one is :func:`set_target` (the API's
 ``setTarget``).
+
+The matrix and what is computed from it (lookalikes, similarity to the customers) are built once
+per data version and shared by every request (:func:`shared_similarity`): the version is the
+digest of the attributes the matrix reads, so any write that changes an account's profile makes
+the next read build a new one, and none can see a stale one. The computations run in a worker
+thread (:func:`asyncio.to_thread`), never on the event loop, so other requests keep being served.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import hashlib
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from graphsvc.algorithms.fit import account_fit
-from graphsvc.algorithms.lookalike import AttributeMatrix, Lookalike, account_attributes
+from graphsvc.algorithms.lookalike import AttributeMatrix, CustomerSimilarity, Lookalike, account_attributes
 from graphsvc.algorithms.scoring import to_utc
 from graphsvc.algorithms.targeting import (
     DEFAULT_CAPACITIES,
@@ -35,7 +45,9 @@ from graphsvc.scores.subtrees import subtree_scores
 from graphsvc.store.database import Database
 
 __all__ = [
+    "MAX_SHARED_VERSIONS",
     "AccountProfiles",
+    "SharedSimilarity",
     "account_lookalikes",
     "lookalikes_of_accounts",
     "read_account_profiles",
@@ -46,23 +58,80 @@ __all__ = [
 _TIERS = (1, 2, 3)
 
 
+MAX_SHARED_VERSIONS = 4
+"""Data versions whose similarity data is kept: the current one, and a few that requests still read."""
+
+# Lookalike lists kept per data version (by account and page size).
+_LOOKALIKES_PER_VERSION = 4096
+
+
+class SharedSimilarity:
+    """The account–attribute matrix of one data version and the results computed from it, memoised.
+
+    Thread-safe: the memos are ``lru_cache``s, and two threads computing one entry get equal results.
+    The lists and mappings they return are shared: read them, never change them.
+    """
+
+    def __init__(self, matrix: AttributeMatrix) -> None:
+        self.matrix = matrix
+        self.lookalikes = lru_cache(maxsize=_LOOKALIKES_PER_VERSION)(matrix.lookalikes)
+        self.similarity_to_customers = lru_cache(maxsize=8)(self._similarity_to_customers)
+
+    def _similarity_to_customers(self, customers: frozenset[str]) -> dict[str, CustomerSimilarity]:
+        return self.matrix.similarity_to_customers(customers)
+
+
+# Shared similarity data by data version (the digest of the profiles), least recently used first.
+_shared: OrderedDict[str, SharedSimilarity] = OrderedDict()
+
+
+def _profiles_version(profiles: Mapping[str, frozenset[str]]) -> str:
+    digest = hashlib.sha256()
+    for account_id in sorted(profiles):
+        digest.update(repr((account_id, sorted(profiles[account_id]))).encode())
+    return digest.hexdigest()
+
+
+def _build(records: Mapping[str, Mapping[str, Any]]) -> tuple[str, SharedSimilarity | None]:
+    """The data version of ``records`` and, unless it is already shared, its similarity data."""
+    profiles = {account_id: account_attributes(record) for account_id, record in records.items()}
+    version = _profiles_version(profiles)
+    if version in _shared:
+        return version, None
+    return version, SharedSimilarity(AttributeMatrix.from_profiles(profiles))
+
+
+async def shared_similarity(records: Mapping[str, Mapping[str, Any]]) -> SharedSimilarity:
+    """The similarity data of these account records, built (in a thread) only for a new data version."""
+    version, built = await asyncio.to_thread(_build, records)
+    if built is not None:  # the cache is changed on the event loop only
+        _shared.setdefault(version, built)
+    _shared.move_to_end(version)
+    while len(_shared) > MAX_SHARED_VERSIONS:
+        _shared.popitem(last=False)
+    return _shared[version]
+
+
 @dataclass(frozen=True)
 class AccountProfiles:
-    """Every account's record, which of them are customers, and the attribute matrix over them."""
+    """Every account's record, which of them are customers, and the similarity data over them."""
 
     records: dict[str, dict[str, Any]]
     customers: frozenset[str]
-    matrix: AttributeMatrix
+    similarity: SharedSimilarity
+
+    @property
+    def matrix(self) -> AttributeMatrix:
+        return self.similarity.matrix
 
 
 async def read_account_profiles(db: Database, as_of: datetime | None = None) -> AccountProfiles:
-    """Read every account once and build the account–attribute matrix."""
+    """Read every account once; the matrix over them is shared while their profiles are unchanged."""
     moment = to_utc(as_of) if as_of is not None else datetime.now(UTC)
     rows = await db.read("targets/accounts", as_of=moment.isoformat())
     records = {row["account"]["id"]: row["account"] for row in rows}
     customers = frozenset(row["account"]["id"] for row in rows if row["customer"])
-    matrix = AttributeMatrix.from_profiles({account_id: account_attributes(r) for account_id, r in records.items()})
-    return AccountProfiles(records, customers, matrix)
+    return AccountProfiles(records, customers, await shared_similarity(records))
 
 
 async def account_lookalikes(
@@ -86,11 +155,12 @@ async def lookalikes_of_accounts(
 ) -> dict[str, list[Lookalike]]:
     """The lookalikes of many accounts from one read (for a DataLoader); unknown ids are left out."""
     profiles = await read_account_profiles(db, as_of)
-    return {
-        account_id: profiles.matrix.lookalikes(account_id, first)
-        for account_id in dict.fromkeys(account_ids)
-        if account_id in profiles.records
-    }
+    wanted = [account_id for account_id in dict.fromkeys(account_ids) if account_id in profiles.records]
+
+    def lookalikes() -> dict[str, list[Lookalike]]:
+        return {account_id: profiles.similarity.lookalikes(account_id, first) for account_id in wanted}
+
+    return await asyncio.to_thread(lookalikes)
 
 
 async def target_recommendations(
@@ -121,37 +191,40 @@ async def target_recommendations(
     documents = await documents_in_force(db)
     profiles = await read_account_profiles(db, as_of)
     candidates_ids = sorted(set(profiles.records) - profiles.customers)
-    nearest = profiles.matrix.similarity_to_customers(profiles.customers)
     current = await subtree_scores(db, candidates_ids, as_of, window_days=window_days)
     previous = await subtree_scores(db, candidates_ids, as_of - timedelta(days=window_days), window_days=window_days)
 
     def level(result: Any, account_id: str) -> float:
         return float(result.windowed[result.snapshot.account_index[account_id]])
 
-    candidates = []
-    for account_id in candidates_ids:
-        record = profiles.records[account_id]
-        fit, contributions = account_fit(documents.icp, record)
-        similar = nearest[account_id]
-        customer = profiles.records.get(similar.customer_id) if similar.customer_id else None
-        candidates.append(
-            TargetCandidate(
-                account_id,
-                fit=fit,
-                lookalike=similar.similarity,
-                current=level(current, account_id),
-                previous=level(previous, account_id),
-                name=record.get("name"),
-                fit_contributions=contributions,
-                customer_id=similar.customer_id,
-                customer_name=customer and customer.get("name"),
-                shared_attributes=similar.shared_attributes,
-                window_days=window_days,
-                is_target=bool(record.get("is_target")),
-                current_tier=record.get("tier"),
+    def recommend() -> list[TargetRecommendation]:
+        nearest = profiles.similarity.similarity_to_customers(profiles.customers)
+        candidates = []
+        for account_id in candidates_ids:
+            record = profiles.records[account_id]
+            fit, contributions = account_fit(documents.icp, record)
+            similar = nearest[account_id]
+            customer = profiles.records.get(similar.customer_id) if similar.customer_id else None
+            candidates.append(
+                TargetCandidate(
+                    account_id,
+                    fit=fit,
+                    lookalike=similar.similarity,
+                    current=level(current, account_id),
+                    previous=level(previous, account_id),
+                    name=record.get("name"),
+                    fit_contributions=contributions,
+                    customer_id=similar.customer_id,
+                    customer_name=customer and customer.get("name"),
+                    shared_attributes=similar.shared_attributes,
+                    window_days=window_days,
+                    is_target=bool(record.get("is_target")),
+                    current_tier=record.get("tier"),
+                )
             )
-        )
-    ranked = rank_targets(candidates, capacities, weights)
+        return rank_targets(candidates, capacities, weights)
+
+    ranked = await asyncio.to_thread(recommend)
     return ranked if first is None else ranked[:first]
 
 

@@ -13,6 +13,8 @@ priority = 100 × (0.5·fit/100 + 0.3·lookalike + 0.2·surge), surge = clip((cu
 from __future__ import annotations
 
 import doctest
+import itertools
+import tracemalloc
 
 import pytest
 
@@ -22,6 +24,7 @@ from graphsvc.algorithms.targeting import (
     PriorityWeights,
     TargetCandidate,
     assign_tiers,
+    check_capacities,
     engagement_surge,
     rank_targets,
 )
@@ -104,6 +107,41 @@ def test_tiers_follow_the_capacities():
     for wrong in ([], [1, 2, 3, 4], [1, -1]):
         with pytest.raises(InvalidInput):
             assign_tiers(3, wrong)
+
+
+def test_huge_capacities_cost_what_the_accounts_cost():
+    # One list entry per unit of capacity took 20 GB for three capacities of 2^31 − 1 (issue 14).
+    largest = 2**31 - 1
+    tracemalloc.start()
+    try:
+        tiers = assign_tiers(5, [largest, largest, largest])
+        ranked = rank_targets(CANDIDATES, capacities=[1, largest])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert tiers == [1] * 5
+    assert [r.tier for r in ranked] == [1, 2, 2, 2, 2]
+    assert peak < 1_000_000
+
+
+def test_tiers_equal_one_entry_per_unit_of_capacity_on_small_cases():
+    def by_units(count, capacities):  # the former allocation, memory proportional to the capacities
+        return [tier for tier, capacity in enumerate(capacities, start=1) for _ in range(capacity)][:count]
+
+    for count in range(7):
+        for width in (1, 2, 3):
+            for capacities in itertools.product(range(4), repeat=width):
+                assert assign_tiers(count, capacities) == by_units(count, capacities), (count, capacities)
+
+
+def test_capacity_bounds_name_the_argument_and_the_tier():
+    with pytest.raises(InvalidInput, match=r"tierCapacities: tier 2 capacity must be 0 to 1,000,000, got 1000001"):
+        check_capacities([5, 1_000_001], "tierCapacities", targeting.MAX_TIER_CAPACITY)
+    with pytest.raises(InvalidInput, match=r"tierCapacities takes 1 to 3 numbers, tier 1 first; got 4"):
+        check_capacities([1, 1, 1, 1], "tierCapacities", targeting.MAX_TIER_CAPACITY)
+    with pytest.raises(InvalidInput, match=r"capacities: tier 1 capacity must be at least 0, got True"):
+        check_capacities([True])
+    check_capacities([0, targeting.MAX_TIER_CAPACITY, 3], "tierCapacities", targeting.MAX_TIER_CAPACITY)
 
 
 def test_docstring_examples():

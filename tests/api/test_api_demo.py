@@ -113,6 +113,22 @@ async def test_program_scorecard_targets_lookalikes_and_plan(db):
     ]
 
 
+async def test_target_accounts_with_huge_capacities_is_bounded_and_refused_by_argument(db):
+    # Three capacities of 2^31 − 1 once drove the server to 20 GB (issue 14): the tiers now grow with the
+    # accounts, and capacities beyond any account list are refused naming the argument.
+    largest = 2**31 - 1
+    query = "query($c: [Int!]) { targetAccounts(first: 5, tierCapacities: $c) { tier } }"
+    refused = await execute(db, query, STRATEGIST, c=[largest, largest, largest])
+    assert codes(refused) == ["INVALID_INPUT"]
+    assert refused.errors[0].message == "tierCapacities: tier 1 capacity must be 0 to 1,000,000, got 2147483647"
+    for wrong in ([-1], [1, 2, 3, 4], []):
+        result = await execute(db, query, STRATEGIST, c=wrong)
+        assert codes(result) == ["INVALID_INPUT"], wrong
+        assert result.errors[0].message.startswith("tierCapacities"), wrong
+    served = await data_of(db, query, STRATEGIST, c=[1_000_000, 1_000_000, 1_000_000])
+    assert [t["tier"] for t in served["targetAccounts"]] == [1] * 5
+
+
 async def test_reps_cannot_read_the_program(db):
     for query in (
         "{ programScorecard { windowDays } }",

@@ -151,18 +151,19 @@ async def test_each_role_runs_exactly_the_root_fields_it_is_allowed(db, field, w
 
 # -- a REP sees nothing of other reps, however deep it asks --------------------------------------
 
+# Pages of 10: each list here is shorter, and pages of 100 would be over the query cost budget.
 EVERYTHING_OF_MINE = """{
-  accounts(first: 100) { totalCount edges { node {
+  accounts(first: 10) { totalCount edges { node {
     id parent { id } ultimateParent { id } owner { id }
-    children(first: 100) { totalCount edges { node { id } } }
-    contacts(first: 100) { totalCount edges { node { id account { id } roles score(asOf: "2026-11-01T00:00:00Z") { total } } } }
-    leads(first: 100) { totalCount edges { node { id match { account { id } } routing { id lead { id } assignee { id } } } } }
-    score(asOf: "2026-11-01T00:00:00Z") { contributions(first: 100) { sourceId kind path } }
+    children(first: 10) { totalCount edges { node { id } } }
+    contacts(first: 10) { totalCount edges { node { id account { id } roles score(asOf: "2026-11-01T00:00:00Z") { total } } } }
+    leads(first: 10) { totalCount edges { node { id match { account { id } } routing { id lead { id } assignee { id } } } } }
+    score(asOf: "2026-11-01T00:00:00Z") { contributions(first: 10) { sourceId kind path } }
     coverage(asOf: "2026-11-01T00:00:00Z") { roles { contacts { id account { id } } } }
-    lookalikes(first: 100) { account { id } }
+    lookalikes(first: 10) { account { id } }
     scorecard(asOf: "2026-11-01T00:00:00Z") { __typename }
   } } }
-  myQueue(first: 100) { totalCount edges { node { id lead { id match { account { id } } } assignee { id } } } }
+  myQueue(first: 10) { totalCount edges { node { id lead { id match { account { id } } } assignee { id } } } }
   byEmail: matchAccount(email: "someone@acme.de") { best { account { id } } candidates { account { id } } }
   byName: matchAccount(company: "Delta Systems") { best { account { id } } candidates { account { id } } }
   bySite: matchAccount(website: "https://www.delta.io/about") { best { account { id } } candidates { account { id } } }

@@ -43,6 +43,8 @@ EXPECTED_CODES = {
     "FORBIDDEN",
     "GRAPHQL_PARSE_FAILED",
     "GRAPHQL_VALIDATION_FAILED",
+    "QUERY_TOO_COSTLY",
+    "DEADLINE_EXCEEDED",
 }
 # Examples per test; 2,000 in all, then PER_ROLE more as each role.
 BUDGET = {"queries": 800, "queries with a violation": 250, "mutations": 700, "mutations with a violation": 250}

@@ -58,15 +58,18 @@ def read_rows(path: Path, kind: str) -> tuple[list[str], Iterator[Row]]:
         return [], _ndjson_rows(path)
     handle = path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
     # strict: an unterminated quote is an error, not a cell that swallows the rest of the file.
-    reader = csv.DictReader(handle, strict=True)
-    columns = [column.strip() for column in reader.fieldnames or []]
+    reader = csv.reader(handle, strict=True)
+    try:
+        columns = [column.strip() for column in next(reader, [])]
+    except csv.Error as exc:
+        handle.close()
+        raise InvalidInput(f"{path}: unreadable CSV header: {exc}") from None
     required = [name for name, field in RECORD_TYPES[kind].model_fields.items() if field.is_required()]
     missing = [name for name in required if name not in columns]
     if missing:
         handle.close()
         raise InvalidInput(f"{path}: missing required column(s) {', '.join(missing)} for {kind}")
-    reader.fieldnames = columns
-    return columns, _csv_rows(handle, reader)
+    return columns, _csv_rows(handle, reader, columns)
 
 
 def _check_text(path: Path) -> None:
@@ -82,19 +85,37 @@ def _check_text(path: Path) -> None:
         raise InvalidInput(f"{path}: the file holds NUL bytes: binary data or UTF-16/32 text, not UTF-8 CSV or NDJSON")
 
 
-def _csv_rows(handle: Any, reader: csv.DictReader) -> Iterator[Row]:
+def _csv_rows(handle: Any, reader: Any, columns: list[str]) -> Iterator[Row]:
+    """Rows by the line they start on; every physical line is in a row, a blank line or an error.
+
+    A record the reader cannot parse (an unterminated quote runs to the end of the file) is
+    reported on its first line, and each further line it took in is reported too, naming it.
+    """
     with handle:
-        line = reader.line_num + 1
         while True:
+            start = reader.line_num + 1
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                # The reader drops the broken record and carries on with the next line.
-                cells = {"__error__": f"unreadable CSV: {exc}"}
-            yield line, cells
-            line = reader.line_num + 1
+                end = reader.line_num
+                through = f" (the record runs through line {end})" if end > start else ""
+                yield start, {"__error__": f"unreadable CSV: {exc}{through}"}
+                for line in range(start + 1, end + 1):
+                    yield line, {"__error__": f"not read: inside the unreadable CSV record that starts on line {start}"}
+                continue
+            if cells:  # an empty list is a blank line
+                yield start, _by_column(columns, cells)
+
+
+def _by_column(columns: list[str], cells: list[str]) -> dict[str | None, Any]:
+    """Cells by column name; missing cells are None, extra cells are listed under None."""
+    row: dict[str | None, Any] = dict(zip(columns, cells, strict=False))
+    row.update({column: None for column in columns[len(cells) :]})
+    if len(cells) > len(columns):
+        row[None] = cells[len(columns) :]
+    return row
 
 
 def _ndjson_rows(path: Path) -> Iterator[Row]:

@@ -362,10 +362,11 @@ def _cycle_through(parents: dict[str, str], node: str, target: str) -> list[str]
 
 # C0 control characters other than tab, line feed and carriage return, and DEL: binary data.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Bytes that were not UTF-8, kept by the readers' ``surrogateescape`` as lone surrogates.
-_SURROGATES = re.compile("[\udc80-\udcff]")
+# Lone surrogates: bytes that were not UTF-8, kept by the readers' ``surrogateescape``, or a
+# ``\\ud800``-style escape in JSON. Neither can be stored (the driver sends UTF-8).
+_SURROGATES = re.compile("[\ud800-\udfff]")
 # Either of the two: one search per cell finds the (rare) cells worth a closer look.
-_SUSPECT = re.compile("[\udc80-\udcff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SUSPECT = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _encoding_problems(cells: dict[str, Any]) -> list[tuple[str | None, str]]:
@@ -387,7 +388,7 @@ def _encoding_problems(cells: dict[str, Any]) -> list[tuple[str | None, str]]:
         else:
             continue
         if any(_SURROGATES.search(text) for text in texts):
-            problems.append((name, "is not valid UTF-8 text (is the file in another encoding?)"))
+            problems.append((name, "is not valid UTF-8 text (a file in another encoding, or a lone UTF-16 surrogate)"))
         else:
             problems.append((name, "holds control characters (binary data?)"))
     return problems

@@ -4,8 +4,12 @@ Cells arrive as CSV strings or JSON values. Rules shared by every kind:
 
 * an empty cell is a missing value, and a missing value never overwrites a stored one;
 * lists are ``;``-separated in CSV, JSON arrays (or the same string) in NDJSON;
-* booleans are ``true``/``false``; times are ISO-8601, read as UTC when they carry no offset;
-* times of events (engagements, lead creation, opportunities) may not lie in the future;
+* booleans are ``true``/``false`` (JSON booleans or those words), never numbers or yes/no;
+* integers and numbers are never booleans; integers fit GraphQL's ``Int`` (32 bits), amounts and
+  pool weights are finite and bounded, so every stored value reads back through the API;
+* times are ISO-8601 strings, read as UTC when they carry no offset, and lie in the range of
+  :mod:`graphsvc.times`; times of events (engagements, lead creation, opportunities) may not lie
+  in the future;
 * columns outside the contract are ignored, and the importer says so once per file.
 """
 
@@ -16,6 +20,8 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from graphsvc.times import EARLIEST, LATEST, in_range
 
 __all__ = [
     "KINDS",
@@ -34,6 +40,11 @@ __all__ = [
 
 # Clock skew allowed on event times before they count as "in the future".
 _FUTURE_TOLERANCE = timedelta(minutes=5)
+# GraphQL's Int is 32 bits: a larger stored integer could not be read back through the API.
+MAX_INT = 2**31 - 1
+# Amounts (revenue, deals) and pool weights: finite, and small enough that sums stay finite.
+MAX_AMOUNT = 1e15
+MAX_POOL_WEIGHT = 1000.0
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -64,13 +75,35 @@ def _split_list(value: Any) -> Any:
 
 def _utc(value: Any) -> Any:
     value = _blank_to_none(value)
-    if isinstance(value, str):
+    if value is None or isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise ValueError(f"not an ISO-8601 time: {value!r}") from None
-    if isinstance(value, datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
+    else:
+        raise ValueError(f"not an ISO-8601 time: {value!r}")
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if moment is not None and not in_range(moment):
+        raise ValueError(f"lies outside {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} (UTC): {value!r}")
+    return moment
+
+
+def _number(value: Any) -> Any:
+    value = _blank_to_none(value)
+    if isinstance(value, bool):
+        raise ValueError(f"is a boolean, not a number: {value!r}")
+    return value
+
+
+def _flag(value: Any) -> Any:
+    value = _blank_to_none(value)
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if value is not None and not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {value!r}")
     return value
 
 
@@ -86,9 +119,9 @@ Id = Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1, max_len
 OptionalId = _optional(Annotated[str, Field(max_length=200, pattern=r"^\S+$")])
 TextList = _optional(Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=200)], _split_list)
 Time = _optional(datetime, _utc)
-Count = _optional(Annotated[int, Field(ge=0, le=2**63 - 1)])  # the database's integers are 64-bit
-Amount = _optional(Annotated[float, Field(ge=0, allow_inf_nan=False)])
-Flag = _optional(bool)
+Count = _optional(Annotated[int, Field(ge=0, le=MAX_INT)], _number)
+Amount = _optional(Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)], _number)
+Flag = _optional(bool, _flag)
 
 
 class LeadStatus(StrEnum):
@@ -177,7 +210,7 @@ class AccountRecord(ImportRecord):
     parent_id: OptionalId
     owner_id: OptionalId
     is_target: Flag
-    tier: _optional(Annotated[int, Field(ge=1, le=3)])
+    tier: _optional(Annotated[int, Field(ge=1, le=3)], _number)
     technologies: TextList
 
     @field_validator("domains", mode="after")
@@ -203,8 +236,11 @@ class UserRecord(ImportRecord):
     def _pool_items(cls, value: list[str] | None) -> list[str] | None:
         for item in value or []:
             name, _, weight = item.partition(":")
-            if not name or (weight and not _positive_number(weight)):
-                raise ValueError(f"pool item {item!r} is not name or name:weight with a positive weight")
+            if not name or (weight and not _pool_weight(weight)):
+                raise ValueError(
+                    f"pool item {item!r} is not name or name:weight with a weight above 0, "
+                    f"at most {MAX_POOL_WEIGHT:g}"
+                )
         return value
 
     def memberships(self) -> list[dict[str, Any]]:
@@ -216,9 +252,9 @@ class UserRecord(ImportRecord):
         return result
 
 
-def _positive_number(text: str) -> bool:
+def _pool_weight(text: str) -> bool:
     try:
-        return float(text) > 0
+        return 0 < float(text) <= MAX_POOL_WEIGHT  # False for nan; inf is above the bound
     except ValueError:
         return False
 

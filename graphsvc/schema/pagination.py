@@ -52,6 +52,8 @@ NodeT = TypeVar("NodeT")
 
 _CURSOR_PREFIX = "graphsvc:"
 _SEEK_PREFIX = "graphsvc-seek:"
+# The last position a cursor may stand for: far beyond any list, below 2**31 with a page added.
+MAX_POSITION = 10**9
 
 
 def encode_cursor(position: int) -> str:
@@ -65,16 +67,22 @@ def decode_cursor(cursor: str) -> int:
     Raises
     ------
     InvalidInput
-        The cursor was not made by graphsvc.
+        The cursor was not made by graphsvc, or stands for a position past :data:`MAX_POSITION`.
     """
     try:
         text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
-        position = int(text.removeprefix(_CURSOR_PREFIX)) if text.startswith(_CURSOR_PREFIX) else -1
     except (UnicodeError, ValueError, binascii.Error):
-        position = -1
-    if position < 0:
-        raise InvalidInput(f"invalid cursor {cursor!r}: pass a cursor from an edge or pageInfo")
-    return position
+        text = ""
+    digits = text.removeprefix(_CURSOR_PREFIX) if text.startswith(_CURSOR_PREFIX) else ""
+    # Digits only (int() would also take signs, spaces and underscores), and few enough that
+    # SKIP position + page size stays a 32-bit integer for the database.
+    if not (digits.isdigit() and digits.isascii()) or int(digits) > MAX_POSITION:
+        raise InvalidInput(_invalid_cursor(cursor))
+    return int(digits)
+
+
+def _invalid_cursor(cursor: str, reason: str = "pass a cursor from an edge or pageInfo") -> str:
+    return f"after: invalid cursor {cursor[:100]!r}: {reason}"
 
 
 def encode_seek_cursor(order: str, key: str | int | None, row_id: str) -> str:
@@ -97,12 +105,12 @@ def decode_seek_cursor(cursor: str, order: SeekOrder) -> tuple[str | int | None,
     except (UnicodeError, ValueError, binascii.Error):
         fields = None
     if not (isinstance(fields, list) and len(fields) == 3 and isinstance(fields[2], str)):
-        raise InvalidInput(f"invalid cursor {cursor!r}: pass a cursor from an edge or pageInfo")
+        raise InvalidInput(_invalid_cursor(cursor))
     made_for, key, row_id = fields
     if made_for != order.name:
-        raise InvalidInput(f"invalid cursor {cursor!r}: it was made for orderBy {made_for!r}, not {order.name!r}")
+        raise InvalidInput(_invalid_cursor(cursor, f"it was made for orderBy {made_for!r}, not {order.name!r}"))
     if not (isinstance(key, order.key_type) and not isinstance(key, bool)) and not (key is None and order.unknown):
-        raise InvalidInput(f"invalid cursor {cursor!r}: pass a cursor from an edge or pageInfo")
+        raise InvalidInput(_invalid_cursor(cursor))
     return key, row_id
 
 

@@ -129,6 +129,20 @@ async def test_importing_twice_changes_nothing(empty_db, files):
     assert sum(report.imported for report in reports) == 12
 
 
+async def _every_stored_value(db) -> list[str]:
+    """Every node and relationship with all its properties, timestamps included, sorted."""
+    nodes = [repr(sorted(row.items())) for row in await db.read("admin/node_properties")]
+    links = [repr(sorted(row.items())) for row in await db.read("admin/relationship_properties")]
+    return sorted(nodes + links)
+
+
+async def test_importing_the_same_files_again_changes_no_stored_value(empty_db, files):
+    await Importer(empty_db).import_files(files)
+    before = await _every_stored_value(empty_db)
+    await Importer(empty_db).import_files(files)
+    assert await _every_stored_value(empty_db) == before
+
+
 async def test_a_parent_cycle_through_stored_accounts_is_refused(empty_db, tmp_path):
     importer = Importer(empty_db)
     first = tmp_path / "accounts-1.csv"

@@ -91,3 +91,57 @@ def test_json_values_are_accepted_as_well_as_strings():
     )
     assert errors == []
     assert record.domains == ["a.com", "b.com"] and record.employees == 5 and record.is_target is False
+
+
+@pytest.mark.parametrize(
+    "occurred_at",
+    [
+        "0001-01-01T00:00:00+14:00",  # year 0 in UTC
+        "9999-12-31T23:00:00-14:00",  # year 10000 in UTC
+        "1969-12-31T23:59:59Z",
+        "0001-01-01T00:00:00",
+    ],
+)
+def test_times_outside_the_supported_range_are_refused_naming_the_field(occurred_at):
+    row = {"id": "e1", "person_id": "p1", "type": "web_visit", "occurred_at": occurred_at}
+    record, errors = validate_row("engagements", row)
+    assert record is None
+    assert errors == [("occurred_at", f"lies outside 1970-01-01 to 2100-01-01 (UTC): {occurred_at!r}")]
+
+
+@pytest.mark.parametrize(
+    ("kind", "cells", "field"),
+    [
+        ("accounts", {"employees": True}, "employees"),
+        ("accounts", {"employees": 1.5}, "employees"),
+        ("accounts", {"employees": 2**31}, "employees"),
+        ("accounts", {"tier": True}, "tier"),
+        ("accounts", {"annual_revenue": False}, "annual_revenue"),
+        ("accounts", {"annual_revenue": "1e308"}, "annual_revenue"),
+        ("accounts", {"annual_revenue": "inf"}, "annual_revenue"),
+        ("accounts", {"is_target": "yes"}, "is_target"),
+        ("accounts", {"is_target": 1}, "is_target"),
+        ("accounts", {"is_target": "1"}, "is_target"),
+        ("users", {"active": "on"}, "active"),
+        ("users", {"capacity": True}, "capacity"),
+        ("users", {"pools": "bdr:inf"}, "pools"),
+        ("users", {"pools": "bdr:1e308"}, "pools"),
+        ("users", {"pools": "bdr:nan"}, "pools"),
+        ("leads", {"created_at": 1767225600}, "created_at"),
+        ("leads", {"created_at": True}, "created_at"),
+    ],
+)
+def test_lenient_values_are_refused(kind, cells, field):
+    base = {"accounts": {"name": "A"}, "users": {"name": "U", "role": "AE"}, "leads": {}}[kind]
+    record, errors = validate_row(kind, {"id": "x1", **base, **cells})
+    assert record is None
+    assert [name for name, _ in errors] == [field], errors
+
+
+def test_booleans_are_true_or_false_in_any_case_and_weights_up_to_the_bound():
+    record, errors = validate_row("accounts", {"id": "a1", "name": "A", "is_target": "TRUE", "annual_revenue": "1e15"})
+    assert errors == [] and record.is_target is True and record.annual_revenue == 1e15
+    record, errors = validate_row(
+        "users", {"id": "u1", "name": "U", "role": "AE", "active": "False", "pools": "a:1000"}
+    )
+    assert errors == [] and record.active is False and record.memberships() == [{"pool": "a", "weight": 1000.0}]

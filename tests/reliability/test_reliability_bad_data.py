@@ -5,6 +5,7 @@ exports and attackers bring: other encodings, binary files, empty files, huge an
 control characters, and rows that are valid alone but not together (duplicates, cycles).
 """
 
+import base64
 import gzip
 import json
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import graph_counts
-from reliability_support import ADMIN, execute, settings_env
+from reliability_support import ADMIN, codes, execute, load_sales_graph, settings_env
 
 from graphsvc.errors import InvalidInput
 from graphsvc.ingest.importer import Importer
@@ -69,7 +70,7 @@ CONTACTS = "\n".join(
 )
 LEADS = """id,email,company,created_at
 l1,sam@gmail.com,Zzz,2026-01-05T10:00:00Z
-l2,fut@gmail.com,Zzz,2999-01-01T00:00:00Z
+l2,fut@gmail.com,Zzz,2098-01-01T00:00:00Z
 l3,bad@gmail.com,Zzz,last tuesday
 l4,zone@gmail.com,Zzz,2026-02-30T00:00:00Z
 """
@@ -105,6 +106,7 @@ EXPECTED_ERRORS = {
     ("accounts.csv", 12, "employees"),
     ("accounts.csv", 13, None),
     ("accounts.csv", 15, None),
+    ("accounts.csv", 16, None),  # inside line 15's unterminated quote
     ("contacts.ndjson", 2, "account_id"),
     ("contacts.ndjson", 3, "first_name"),
     ("contacts.ndjson", 4, None),
@@ -181,6 +183,7 @@ async def test_valid_rows_land_and_every_bad_row_is_reported_with_line_and_field
     assert messages[("accounts.csv", 8)] == "hierarchy cycle: a1 -> a4 -> a1"
     assert "field larger than field limit" in messages[("accounts.csv", 13)]
     assert "unexpected end of data" in messages[("accounts.csv", 15)]
+    assert messages[("accounts.csv", 16)] == "not read: inside the unreadable CSV record that starts on line 15"
     assert "not valid UTF-8" in messages[("accounts-latin1.csv", 3)]
     assert "control characters" in messages[("contacts.ndjson", 3)]
     assert "lies in the future" in messages[("leads.csv", 3)]
@@ -261,3 +264,130 @@ def test_the_command_line_names_a_refused_file_in_one_line_and_exits_1(embedded,
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == f"Error: {path}: the file is UTF-16 text; save it as UTF-8"
     assert "Traceback" not in done.stderr
+
+
+# Six data lines; the third opens a quote it never closes, swallowing the three after it.
+UNCLOSED_QUOTE = (
+    "id,name,industry\n"
+    "q1,One,software\n"
+    "q2,Two,software\n"
+    'q3,"Three never closes,software\n'
+    "q4,Four,software\n"
+    "q5,Five,software\n"
+    "q6,Six,software\n"
+)
+
+
+async def test_every_line_of_a_csv_file_is_imported_or_named_in_an_error(empty_db, tmp_path):
+    path = tmp_path / "accounts.csv"
+    path.write_text(UNCLOSED_QUOTE)
+    report = await Importer(empty_db).import_file(path)
+    stored = {
+        row["id"] for row in await empty_db.read("ingest/known_accounts", ids=["q1", "q2", "q3", "q4", "q5", "q6"])
+    }
+    imported_lines = {int(account_id[1]) + 1 for account_id in stored}  # q1 is on line 2
+    named_lines = {error.line for error in report.errors}
+    assert imported_lines == {2, 3} and report.imported == 2
+    assert named_lines == {4, 5, 6, 7}
+    assert imported_lines | named_lines == set(range(2, len(UNCLOSED_QUOTE.splitlines()) + 1))
+    messages = [str(error) for error in report.errors]
+    assert "line 4" not in messages[0] and "unexpected end of data (the record runs through line 7)" in messages[0]
+    assert messages[1:] == [
+        f"{path}:{line}: not read: inside the unreadable CSV record that starts on line 4" for line in (5, 6, 7)
+    ]
+
+
+IMPORT = """mutation($kind: String!, $rows: [JSON!]!) { importRecords(kind: $kind, rows: $rows) {
+    imported failed errors { row field message } } }"""
+PERSON_READS = """{ account(id: "acme") { score { total } contacts { edges { node { score { total } } } } }
+    contact(id: "c-jo") { score { total behavioral } } }"""
+
+
+async def test_an_out_of_range_time_is_refused_by_row_and_the_reads_still_answer(db, embedded):
+    await load_sales_graph(db, embedded)
+    rows = [
+        {"id": "e-ok", "person_id": "c-jo", "type": "web_visit", "occurred_at": "2026-10-01T00:00:00Z"},
+        {"id": "e-y0", "person_id": "c-jo", "type": "web_visit", "occurred_at": "0001-01-01T00:00:00+14:00"},
+        {"id": "e-y1", "person_id": "c-jo", "type": "web_visit", "occurred_at": 1},  # not ISO-8601
+    ]
+    answer = (await execute(db, IMPORT, ADMIN, kind="engagements", rows=rows)).data["importRecords"]
+    assert answer == {
+        "imported": 1,
+        "failed": 2,
+        "errors": [
+            {
+                "row": 2,
+                "field": "occurred_at",
+                "message": "lies outside 1970-01-01 to 2100-01-01 (UTC): '0001-01-01T00:00:00+14:00'",
+            },
+            {"row": 3, "field": "occurred_at", "message": "not an ISO-8601 time: 1"},
+        ],
+    }
+    for query in (PERSON_READS, "mutation { recompute }", PERSON_READS):
+        result = await execute(db, query, ADMIN)
+        assert result.errors is None, result.errors
+
+
+LENIENT_ROWS = {
+    "accounts": [
+        {"id": "x1", "name": "Boolean employees", "employees": True},
+        {"id": "x2", "name": "Yes target", "is_target": "yes"},
+        {"id": "x3", "name": "Huge revenue", "annual_revenue": 1e308},
+        {"id": "x4", "name": "Lone \ud800 surrogate"},
+        {"id": "x5\udc80", "name": "Surrogate id"},
+        {"id": "x6", "name": "Fine", "employees": 12, "is_target": "true"},
+    ],
+    "users": [
+        {"id": "x7", "name": "Infinite weight", "role": "AE", "pools": "ae:inf"},
+        {"id": "x8", "name": "Huge weight", "role": "AE", "pools": ["ae:1e308"]},
+        {"id": "x9", "name": "Fine", "role": "AE", "pools": "ae:2", "active": False},
+    ],
+}
+
+
+async def test_lenient_values_and_lone_surrogates_are_refused_row_by_row(empty_db):
+    answers = {
+        kind: (await execute(empty_db, IMPORT, ADMIN, kind=kind, rows=rows)).data["importRecords"]
+        for kind, rows in LENIENT_ROWS.items()
+    }
+    assert {kind: (answer["imported"], answer["failed"]) for kind, answer in answers.items()} == {
+        "accounts": (1, 5),
+        "users": (1, 2),
+    }
+    assert [(error["row"], error["field"]) for error in answers["accounts"]["errors"]] == [
+        (1, "employees"),
+        (2, "is_target"),
+        (3, "annual_revenue"),
+        (4, "name"),
+        (5, "id"),
+    ]
+    assert [(error["row"], error["field"]) for error in answers["users"]["errors"]] == [(1, "pools"), (2, "pools")]
+    assert await graph_counts(empty_db) == {"Account": 1, "User": 1, "Pool": 1, "MEMBER_OF": 1}
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "named"),
+    [
+        ("query($id: ID!) { account(id: $id) { id } }", {"id": "acme\ud800"}, "argument id (variable $id)"),
+        ("query($id: ID!) { contact(id: $id) { id } }", {"id": "\udc80"}, "argument id (variable $id)"),
+        (
+            "query($owner: ID) { accounts(ownerId: $owner) { totalCount } }",
+            {"owner": "u-ann\udfff"},
+            "argument ownerId (variable $owner)",
+        ),
+    ],
+)
+async def test_a_lone_surrogate_in_an_id_argument_is_invalid_input_naming_it(db, query, variables, named):
+    result = await execute(db, query, ADMIN, **variables)
+    assert codes(result) == ["INVALID_INPUT"]
+    assert result.errors[0].message.startswith(named), result.errors[0].message
+
+
+@pytest.mark.parametrize("position", ["2147483648", "9" * 40, "-1", "+5", " 5", "1_0"])
+async def test_an_offset_cursor_out_of_range_is_invalid_input_naming_after(db, embedded, position):
+    await load_sales_graph(db, embedded)
+    cursor = base64.urlsafe_b64encode(f"graphsvc:{position}".encode()).decode()
+    query = 'query($after: String) { account(id: "acme") { contacts(after: $after) { totalCount } } }'
+    result = await execute(db, query, ADMIN, after=cursor)
+    assert codes(result) == ["INVALID_INPUT"]
+    assert result.errors[0].message == f"after: invalid cursor {cursor!r}: pass a cursor from an edge or pageInfo"

@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     results = BENCH_DIR / "results"
     (results / "peer-S.json").write_text(json.dumps(report, indent=1) + "\n")
-    load = f"load average {report['machine']['load_average_at_start']} at start, {report['machine']['load_average_at_end']} at end"
+    at = report["machine"]
+    load = f"load average {at['load_average_at_start']} at start, {at['load_average_at_end']} at end"
     (results / "peer-S.md").write_text(
         f"# graphsvc beside @neo4j/graphql, S (1,000 accounts, seed 7)\n\n"
         f"{report['finished']}, commit {report['commit']}, {report['repeats']} repeat(s), {load} "

@@ -16,11 +16,11 @@ from graphsvc.schema.context import Context
 from graphsvc.schema.enums import AccountStage, LeadStatus, parse_enum
 from graphsvc.schema.pagination import (
     Connection,
-    PageWindow,
     SeekOrder,
     decode_seek_cursor,
     encode_seek_cursor,
     page_size,
+    page_window,
     seek_page,
     slice_connection,
 )
@@ -186,7 +186,7 @@ class Account:
         self, info: Info[Context, None], first: int | None = strawberry.UNSET, after: str | None = strawberry.UNSET
     ) -> Connection[Account]:
         context = info.context
-        window = PageWindow.of(given(first), given(after), context.limits)
+        window = page_window(info, given(first), given(after), context.limits)
         return await slice_connection(
             context.loaders,
             "api/child_pages",
@@ -211,7 +211,7 @@ class Account:
     ) -> Connection[Annotated[Contact, strawberry.lazy("graphsvc.schema.contact")]]:
         role_name = given(role)
         context = info.context
-        window = PageWindow.of(given(first), given(after), context.limits)
+        window = page_window(info, given(first), given(after), context.limits)
         return await slice_connection(
             context.loaders,
             "api/contact_pages",
@@ -233,7 +233,7 @@ class Account:
         status: LeadStatus | None = strawberry.UNSET,
     ) -> Connection[Annotated[Lead, strawberry.lazy("graphsvc.schema.lead")]]:
         context = info.context
-        window = PageWindow.of(given(first), given(after), context.limits)
+        window = page_window(info, given(first), given(after), context.limits)
         lead_status = given(status)
         return await slice_connection(
             context.loaders,

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from graphsvc.errors import InvalidInput
 from graphsvc.schema.limits import ApiLimits
@@ -44,6 +46,7 @@ __all__ = [
     "encode_cursor",
     "encode_seek_cursor",
     "page_size",
+    "page_window",
     "seek_page",
     "slice_connection",
 ]
@@ -132,6 +135,21 @@ class PageWindow:
         """
         offset = 0 if after is None else decode_cursor(after) + 1
         return cls(offset, page_size(first, limits))
+
+
+def page_window(info: Info[Any, Any], first: int | None, after: str | None, limits: ApiLimits) -> PageWindow:
+    """The window a connection field reads: none of its items when the field asks for ``totalCount`` alone.
+
+    A page of 50 accounts each asking ``contacts { totalCount }`` then counts in the database and
+    loads no contact. A selection through a fragment reads the page as usual.
+    """
+    window = PageWindow.of(first, after, limits)
+    counting = all(
+        isinstance(selection, SelectedField) and selection.name in ("totalCount", "__typename")
+        for field in info.selected_fields
+        for selection in field.selections
+    )
+    return PageWindow(window.offset, 0) if counting else window
 
 
 def page_size(first: int | None, limits: ApiLimits) -> int:

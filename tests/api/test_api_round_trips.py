@@ -133,3 +133,18 @@ async def test_first_above_the_maximum_is_capped_at_100(db):
     assert len(data["accounts"]["edges"]) == 100
     assert data["accounts"]["totalCount"] == 110
     assert data["accounts"]["pageInfo"]["hasNextPage"] is True
+
+
+async def test_a_count_alone_reads_no_page_of_items(db):
+    # 1 page of ids, 2 accounts, 3-5 the contact, lead and child counts: no contact is read for a count
+    # (a page's contacts would cost a 6th statement).
+    query = """{ accounts(first: 50) { edges { node {
+        id contacts { totalCount } leads { totalCount } children { totalCount } } } } }"""
+    before = db.round_trips
+    data = await data_of(db, query, ADMIN)
+    assert db.round_trips - before == 5
+    counts = [edge["node"]["contacts"]["totalCount"] for edge in data["accounts"]["edges"]]
+    assert counts == [10] * 50
+    # Through a fragment the page is read as usual, with the same count.
+    data = await data_of(db, "{ account(id: \"a-001\") { contacts { ... on ContactConnection { totalCount } } } }")
+    assert data["account"]["contacts"]["totalCount"] == 10

@@ -45,7 +45,7 @@ from graphsvc.algorithms.roles import role_weight
 from graphsvc.algorithms.snapshot import GraphSnapshot
 from graphsvc.scores.documents import DocumentsInForce
 from graphsvc.scores.recompute import ROLL_UP_DELTA, committee_assignment
-from graphsvc.store.database import Database, Transaction
+from graphsvc.store.database import Database
 
 __all__ = [
     "BUCKET_DAYS",
@@ -279,11 +279,11 @@ def _coverage(
 
 
 async def read_account_windows(
-    db: Database | Transaction,
+    db: Database,
     account_ids: Sequence[str],
     documents: DocumentsInForce,
     as_of: datetime,
-    window_days: int,
+    window_days: float,
     *,
     template: str | None = None,
 ) -> dict[str, AccountWindows | None]:
@@ -293,8 +293,7 @@ async def read_account_windows(
     compute those live.
     """
     window = timedelta(days=window_days)
-    read = db.read if isinstance(db, Database) else db.run
-    rows = await read(
+    rows = await db.read(
         "read_model/account_windows",
         ids=list(dict.fromkeys(account_ids)),
         first_bucket=bucket_of(math.floor((as_of - 2 * window).timestamp() * 1000)),

@@ -145,7 +145,9 @@ class ScoreKeeper:
         stored: Mapping[str, Mapping[str, Any]],
         trees: Mapping[str, Mapping[str, Any]],
     ) -> list[Step]:
-        documents = await self.documents()
+        # Read for each batch: the points stored in the read model are those of the model in force.
+        read_at = datetime.now(UTC)
+        documents = self._documents = await documents_in_force(self.db)
         model = documents.scoring
         half_life = model.decay_half_life_days
 
@@ -201,7 +203,7 @@ class ScoreKeeper:
         return [
             ("scores/add_person_sums", {"rows": person_rows}),
             ("scores/add_account_sums", {"rows": account_rows}),
-            *self._read_model_steps(records, stored, trees, points_of),
+            *self._read_model_steps(records, stored, trees, points_of, read_at),
         ]
 
     @staticmethod
@@ -210,6 +212,7 @@ class ScoreKeeper:
         stored: Mapping[str, Mapping[str, Any]],
         trees: Mapping[str, Mapping[str, Any]],
         points_of: Callable[[str, str | None], float],
+        documents_read_at: datetime,
     ) -> list[Step]:
         """New engagements into their accounts' buckets; a changed one makes its accounts stale."""
 
@@ -232,7 +235,7 @@ class ScoreKeeper:
             ):
                 # Its old entry cannot be taken out of the buckets here: reads go live until the next recompute.
                 stale.update(filter(None, (account_of(old["person_id"]), account_of(record.person_id))))
-        return append_steps(added, stale)
+        return append_steps(added, stale, documents_read_at)
 
 
 def _iso(moment: datetime | None) -> str | None:

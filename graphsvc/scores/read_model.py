@@ -22,7 +22,8 @@ instead (:mod:`graphsvc.scores.subtrees`), so a read is always exact:
   engagements were bucketed: each person records the account its engagements are kept under
   (``days_account``), and a person at an account with another one recorded, or an entry in a
   bucket of a person no longer at the account, makes it stale;
-* an engagement imported again with other values (the importer marks its accounts stale);
+* an engagement imported again with other values, or appended with the points of a scoring model
+  replaced meanwhile (the importer marks its accounts stale);
 * a hierarchy cycle (an account twice in a subtree).
 
 The next ``graphsvc recompute`` rewrites every bucket and stamp. A recompute racing an import can
@@ -63,6 +64,10 @@ _SECONDS_PER_DAY = 86_400.0
 _WRITE_ACCOUNTS = 500
 
 
+def _ms(moment: datetime) -> int:
+    return round(moment.timestamp() * 1000)
+
+
 def bucket_of(ms: int) -> int:
     """The bucket of a moment in epoch milliseconds."""
     return ms // _MS_PER_BUCKET
@@ -95,11 +100,13 @@ def _bucket_rows(
     accounts: np.ndarray, times_ms: np.ndarray, persons: Sequence[str], points: np.ndarray, account_ids: Sequence[str]
 ) -> dict[str, list[dict[str, Any]]]:
     """Rows of ``read_model/create_days`` by account id, from one entry per engagement."""
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if not times_ms.size:
+        return rows
     buckets = times_ms // _MS_PER_BUCKET
     order = np.lexsort((times_ms, buckets, accounts))
-    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     keys = np.stack([accounts[order], buckets[order]], axis=1)
-    starts = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1]).any(axis=1)]) if order.size else np.zeros(0, int)
+    starts = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1]).any(axis=1)])
     for start, end in zip(starts.tolist(), [*starts[1:].tolist(), order.size], strict=True):
         chosen = order[start:end]
         account_id = account_ids[int(accounts[chosen[0]])]
@@ -143,7 +150,7 @@ async def write_read_model(db: Database, snapshot: GraphSnapshot, times_ms: np.n
             strict=True,
         )
     ]
-    stamp = round(written_at.timestamp() * 1000)
+    stamp = _ms(written_at)
     ids = list(snapshot.account_ids)
     written = 0
     for start in range(0, len(ids), _WRITE_ACCOUNTS):
@@ -163,13 +170,15 @@ async def write_read_model(db: Database, snapshot: GraphSnapshot, times_ms: np.n
 
 
 def append_steps(
-    added: Iterable[tuple[str, str | None, int, float]], stale_accounts: Iterable[str]
+    added: Iterable[tuple[str, str | None, int, float]], stale_accounts: Iterable[str], points_from: datetime
 ) -> list[tuple[str, dict[str, Any]]]:
     """Statements that add engagements ``(person id, its account id, epoch ms, points)`` to the buckets.
 
     For the importer's transaction. A person's first bucketed engagement records its account;
     an account already recorded stays (a moved person then makes its accounts stale at read).
-    ``stale_accounts`` lose their stamp: something the buckets cannot follow happened to them.
+    ``stale_accounts`` lose their stamp: something the buckets cannot follow happened to them; so
+    do the accounts appended to when a scoring model was saved after ``points_from``, the moment
+    the documents the points were computed with were read.
     """
     rows: dict[tuple[str, int], dict[str, Any]] = {}
     persons: dict[str, str] = {}
@@ -187,6 +196,12 @@ def append_steps(
     steps: list[tuple[str, dict[str, Any]]] = []
     if rows:
         steps.append(("read_model/append_days", {"rows": list(rows.values())}))
+        steps.append(
+            (
+                "read_model/stale_after_model",
+                {"ids": sorted({row["account_id"] for row in rows.values()}), "since": _ms(points_from)},
+            )
+        )
     if persons:
         rows_of_persons = [{"id": person_id, "account_id": account_id} for person_id, account_id in persons.items()]
         steps.append(("read_model/person_accounts", {"rows": rows_of_persons, "keep": True}))

@@ -120,3 +120,14 @@ async def test_a_new_scoring_model_is_read_live_until_a_recompute(empty_db):
     await recompute_graph(empty_db, AS_OF)
     assert all((await served(empty_db)).values())
     await assert_equals_live(empty_db)
+
+
+async def test_an_import_started_before_a_new_model_appends_points_of_the_model_in_force(empty_db):
+    importer = await load_hand_graph(empty_db)  # its documents are read: the first model
+    visits = {"event": "web_visit", "weight": 100, "choices": {"pricing": 4, "*": 2}}
+    behavioral = {**SCORING_MODEL["behavioral"], "attributes": [visits]}
+    await save_document(empty_db, "scoring", {**SCORING_MODEL, "version": 203, "behavioral": behavioral})
+    await recompute_graph(empty_db, AS_OF)
+    rows = [{"id": "n1", "person_id": "p1", "type": "web_visit", "detail": "pricing", "occurred_at": at(1)}]
+    assert (await importer.import_rows("engagements", enumerate(rows, start=1))).errors == []
+    await assert_equals_live(empty_db)

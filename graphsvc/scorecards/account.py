@@ -28,10 +28,13 @@ Everything that happens in time (engagements, stage changes, opportunities) is r
 ``as_of``, so a scorecard for a past moment can be reproduced; associations (who works at or is
 matched to the account, buying roles) are the graph's current ones, which it keeps no history of.
 
-The numbers come from the same code as the API's account scores: the array fast path
+The windowed figures come from the engagement read model (:mod:`graphsvc.scores.read_model`): one
+statement reads each account's subtree with its engagement buckets of both windows. An account
+the read model cannot serve (never recomputed, a model or an association changed since) is
+computed live, with the same code as the API's account scores: the array fast path
 (:func:`graphsvc.scores.subtrees.score_subtrees`) over the accounts' subtrees, run once for each
-window over ONE read of the subtrees with the engagements of both windows (``t > as_of − 2W``);
-every figure here looks only inside a window, so older engagements are not read.
+window over ONE read of the subtrees with the engagements of both windows (``t > as_of − 2W``).
+Both are exact at any ``as_of``, and tested equal.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from graphsvc.errors import InvalidInput
 from graphsvc.funnel import AccountStage
 from graphsvc.scorecards.velocity import read_stage_records
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
+from graphsvc.scores.read_model import AccountWindows, read_account_windows
 from graphsvc.scores.subtrees import read_subtrees, score_subtrees
 from graphsvc.store.database import Database
 
@@ -122,6 +126,39 @@ def _count_by_account(result: Recomputed, persons: np.ndarray) -> np.ndarray:
     return np.bincount(account[chosen], minlength=len(result.snapshot.account_ids))
 
 
+def _live_windows(current: Recomputed, previous: Recomputed, ids: Iterable[str]) -> dict[str, AccountWindows]:
+    """The windowed figures of ``ids`` from the fast path's results for both windows."""
+    snapshot = current.snapshot
+    is_contact = snapshot.person_is_contact
+    engaged = engaged_persons(current)
+    counts = {
+        name: _count_by_account(current, chosen)
+        for name, chosen in (
+            ("contacts", is_contact),
+            ("leads", ~is_contact),
+            ("engaged_contacts", engaged & is_contact),
+            ("engaged_leads", engaged & ~is_contact),
+        )
+    }
+    found = {}
+    for account_id in ids:
+        if account_id not in snapshot.account_index:
+            continue
+        a = snapshot.account_index[account_id]
+        found[account_id] = AccountWindows(
+            account={},
+            contacts=int(counts["contacts"][a]),
+            matched_leads=int(counts["leads"][a]),
+            engaged_contacts=int(counts["engaged_contacts"][a]),
+            engaged_matched_leads=int(counts["engaged_leads"][a]),
+            engagement_level=float(current.windowed[a]),
+            rolled_up_level=float(current.rolled_up_windowed[a]),
+            previous_level=float(previous.windowed[previous.snapshot.account_index[account_id]]),
+            coverage=current.committee_coverage(account_id),
+        )
+    return found
+
+
 async def account_scorecards(
     db: Database,
     account_ids: Iterable[str],
@@ -129,12 +166,15 @@ async def account_scorecards(
     as_of: datetime | str | None = None,
     *,
     documents: DocumentsInForce | None = None,
+    live: bool = False,
 ) -> dict[str, AccountScorecard]:
     """The scorecards of many accounts at once (unknown ids are left out).
 
-    Six statements whatever the number of accounts (the documents in force; the subtrees'
-    accounts, persons and engagements of both windows; the stage history; open opportunities),
-    so a DataLoader can batch a whole page.
+    The windowed figures come from the read model (:mod:`graphsvc.scores.read_model`, one
+    statement), exact at any ``as_of``; accounts it cannot serve, and every account with
+    ``live``, are computed from their subtrees (three statements more). Then the stage history
+    and open opportunities: three or four statements with the documents in force, whatever the
+    number of accounts, so a DataLoader can batch a whole page.
 
     Parameters
     ----------
@@ -148,40 +188,40 @@ async def account_scorecards(
         End of the window (default now).
     documents
         The documents in force, when the caller has read them already.
+    live
+        Compute every figure from the engagements (the reference the read model is tested against).
     """
     as_of = window_moment(as_of, window_days)
     ids = list(dict.fromkeys(account_ids))
     if not ids:
         return {}
     documents = documents or await documents_in_force(db)
-    window = timedelta(days=window_days)
-    rows = await read_subtrees(db.read, ids, since=as_of - 2 * window, until=as_of)
-    current = score_subtrees(documents, rows, as_of, window_days=window_days)
-    previous = score_subtrees(documents, rows, as_of - window, window_days=window_days)
+    windows: dict[str, AccountWindows] = {}
+    if not live:
+        stored = await read_account_windows(db, ids, documents, as_of, window_days)
+        windows = {account_id: found for account_id, found in stored.items() if found is not None}
+    rest = [account_id for account_id in ids if account_id not in windows]
+    if rest:
+        window = timedelta(days=window_days)
+        rows = await read_subtrees(db.read, rest, since=as_of - 2 * window, until=as_of)
+        current = score_subtrees(documents, rows, as_of, window_days=window_days)
+        previous = score_subtrees(documents, rows, as_of - window, window_days=window_days)
+        windows.update(_live_windows(current, previous, rest))
     stages = await read_stage_records(db, ids)
     pipeline = {
         row["account_id"]: row
         for row in await db.read("scorecards/open_opportunities", ids=ids, as_of=as_of.isoformat())
     }
-
-    snapshot = current.snapshot
-    is_contact = snapshot.person_is_contact
-    engaged = engaged_persons(current)
-    contacts = _count_by_account(current, is_contact)
-    leads = _count_by_account(current, ~is_contact)
-    engaged_contacts = _count_by_account(current, engaged & is_contact)
-    engaged_leads = _count_by_account(current, engaged & ~is_contact)
     as_of_ms = round(as_of.timestamp() * 1000)
 
     scorecards = {}
     for account_id in ids:
-        if account_id not in snapshot.account_index or account_id not in stages:
+        if account_id not in windows or account_id not in stages:
             continue
-        a = snapshot.account_index[account_id]
-        level = float(current.windowed[a])
-        before = float(previous.windowed[previous.snapshot.account_index[account_id]])
-        people = int(contacts[a] + leads[a])
-        engaged_people = int(engaged_contacts[a] + engaged_leads[a])
+        figures = windows[account_id]
+        level, before = figures.engagement_level, figures.previous_level
+        people = figures.contacts + figures.matched_leads
+        engaged_people = figures.engaged_contacts + figures.engaged_matched_leads
         stage, since_ms = stages[account_id].stage_at(as_of_ms)
         opportunities = pipeline.get(account_id, {})
         scorecards[account_id] = AccountScorecard(
@@ -189,19 +229,19 @@ async def account_scorecards(
             name=stages[account_id].name,
             as_of=as_of,
             window_days=window_days,
-            contacts=int(contacts[a]),
-            matched_leads=int(leads[a]),
+            contacts=figures.contacts,
+            matched_leads=figures.matched_leads,
             leads_associated=people,
-            engaged_contacts=int(engaged_contacts[a]),
-            engaged_matched_leads=int(engaged_leads[a]),
+            engaged_contacts=figures.engaged_contacts,
+            engaged_matched_leads=figures.engaged_matched_leads,
             engaged_leads=engaged_people,
             percent_engaged=100.0 * engaged_people / people if people else 0.0,
             engagement_level=level,
-            rolled_up_engagement_level=float(current.rolled_up_windowed[a]),
+            rolled_up_engagement_level=figures.rolled_up_level,
             previous_engagement_level=before,
             engagement_change=(level - before) / abs(before) if before else None,
-            coverage=float(current.coverage[a]),
-            engaged_coverage=float(current.engaged_coverage[a]),
+            coverage=figures.coverage.coverage,
+            engaged_coverage=figures.coverage.engaged_coverage,
             stage=stage,
             stage_since=None if since_ms is None else datetime.fromtimestamp(since_ms / 1000, UTC),
             days_in_stage=None if since_ms is None else (as_of_ms - since_ms) // _MS_PER_DAY,

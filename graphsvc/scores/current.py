@@ -21,9 +21,10 @@ Two cases are detected, and such accounts are left for the caller to compute fro
 subtrees: an account never scored by a recompute, and one scored before the scoring model or
 role rules in force were saved.
 
-:func:`account_coverages` measures committee coverage (SPEC §7) at any moment from the account's
-own contacts, their roles and the kinds of their engagements inside the window: exact, and a
-small read (coverage never looks at subsidiaries or at engagements outside the window).
+:func:`account_coverages` measures committee coverage (SPEC §7) at any moment from the engagement
+read model (:mod:`graphsvc.scores.read_model`), or, for accounts it cannot serve, from the
+account's own contacts, their roles and the kinds of their engagements inside the window: exact,
+and a small read either way.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from graphsvc.algorithms.fit import account_fit
 from graphsvc.algorithms.propagation import account_total
 from graphsvc.algorithms.scoring import LeadScore, engagement_points, lead_profile, lead_score
 from graphsvc.scores.documents import DocumentsInForce
+from graphsvc.scores.read_model import read_account_windows
 from graphsvc.scores.recompute import committee_assignment, decay_scale
 from graphsvc.scores.subtrees import read_subtrees, score_subtrees
 from graphsvc.store.database import Database, Transaction
@@ -133,21 +135,39 @@ async def account_coverages(
 ) -> dict[str, CommitteeCoverage]:
     """Committee coverage (SPEC §7) of ``account_ids`` at ``as_of`` (unknown ids left out).
 
-    One statement: each account's contacts, their roles and the distinct ``(type, detail)`` of
-    their engagements in the window ``(as_of − window_days, as_of]``; an engagement kind with
-    positive points under the scoring model in force makes its contact engaged. Same numbers as
-    :meth:`~graphsvc.algorithms.snapshot.Recomputed.committee_coverage` (tested), without reading
-    subsidiaries or engagements outside the window.
+    From the engagement read model (:mod:`graphsvc.scores.read_model`, one statement); accounts it
+    cannot serve take one statement more: each account's contacts, their roles and the distinct
+    ``(type, detail)`` of their engagements in the window ``(as_of − window_days, as_of]``; an
+    engagement kind with positive points under the scoring model in force makes its contact
+    engaged. Same numbers as :meth:`~graphsvc.algorithms.snapshot.Recomputed.committee_coverage`
+    (tested), without reading engagements outside the window.
 
     Raises
     ------
     InvalidInput
         ``template`` names no committee template.
     """
+    ids = list(dict.fromkeys(account_ids))
+    served = await read_account_windows(db, ids, documents, as_of, window_days, template=template)
+    found = {account_id: windows.coverage for account_id, windows in served.items() if windows is not None}
+    rest = [account_id for account_id in ids if account_id not in found]
+    if rest:
+        found.update(await _live_coverages(db, rest, documents, as_of, window_days, template))
+    return found
+
+
+async def _live_coverages(
+    db: Database,
+    account_ids: Sequence[str],
+    documents: DocumentsInForce,
+    as_of: datetime,
+    window_days: float,
+    template: str | None,
+) -> dict[str, CommitteeCoverage]:
     now_s = as_of.timestamp()
     rows = await db.read(
         "scores/committee_contacts",
-        ids=list(dict.fromkeys(account_ids)),
+        ids=list(account_ids),
         # The fast path's bounds in epoch milliseconds: start < t ≤ as_of.
         since_ms=(now_s - window_days * 86_400.0) * 1000.0,
         until_ms=now_s * 1000.0,

@@ -6,6 +6,9 @@
   ``w(p)·`` that to its account's own sum and ``δ^k·w(p)·`` that to the rolled-up sum of the
   ancestor k levels up (SPEC §6). An engagement imported again with other values first takes its
   old contribution back, so re-imports stay idempotent.
+* A new engagement joins its account's bucket of the engagement read model
+  (:mod:`graphsvc.scores.read_model`); one imported again with other values makes its accounts'
+  read model stale (read live until the next recompute).
 
 What this does not follow: a change of role, match, hierarchy or model after the engagements
 arrived; those take effect at the next ``graphsvc recompute``.
@@ -15,8 +18,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graphsvc.algorithms.matching import AccountIndex, match_leads
@@ -25,12 +28,15 @@ from graphsvc.algorithms.scoring import engagement_points
 from graphsvc.documents import RoleRules
 from graphsvc.ingest.records import EngagementRecord, ImportRecord
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
+from graphsvc.scores.read_model import append_steps
 from graphsvc.scores.recompute import ROLL_UP_DELTA, SCORE_EPOCH, account_index, read_accounts
 from graphsvc.store.database import Database
 
 __all__ = ["ScoreKeeper"]
 
 Step = tuple[str, dict[str, Any]]
+
+_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class ScoreKeeper:
@@ -139,7 +145,9 @@ class ScoreKeeper:
         stored: Mapping[str, Mapping[str, Any]],
         trees: Mapping[str, Mapping[str, Any]],
     ) -> list[Step]:
-        documents = await self.documents()
+        # Read for each batch: the points stored in the read model are those of the model in force.
+        read_at = datetime.now(UTC)
+        documents = self._documents = await documents_in_force(self.db)
         model = documents.scoring
         half_life = model.decay_half_life_days
 
@@ -192,7 +200,42 @@ class ScoreKeeper:
         account_rows = [
             {"id": account, "own": own.get(account, 0.0), "rolled": value} for account, value in rolled.items()
         ]
-        return [("scores/add_person_sums", {"rows": person_rows}), ("scores/add_account_sums", {"rows": account_rows})]
+        return [
+            ("scores/add_person_sums", {"rows": person_rows}),
+            ("scores/add_account_sums", {"rows": account_rows}),
+            *self._read_model_steps(records, stored, trees, points_of, read_at),
+        ]
+
+    @staticmethod
+    def _read_model_steps(
+        records: Sequence[EngagementRecord],
+        stored: Mapping[str, Mapping[str, Any]],
+        trees: Mapping[str, Mapping[str, Any]],
+        points_of: Callable[[str, str | None], float],
+        documents_read_at: datetime,
+    ) -> list[Step]:
+        """New engagements into their accounts' buckets; a changed one makes its accounts stale."""
+
+        def account_of(person: str) -> str | None:
+            tree = trees.get(person)
+            return None if tree is None else tree["account_id"]
+
+        added, stale = [], set()
+        for record in records:
+            at_ms = (record.occurred_at - _UNIX_EPOCH) // timedelta(milliseconds=1)
+            old = stored.get(record.id)
+            if old is None:
+                points = points_of(record.type, record.detail)
+                added.append((record.person_id, account_of(record.person_id), at_ms, points))
+            elif (old["person_id"], old["type"], old["detail"], old["at"]) != (
+                record.person_id,
+                record.type,
+                record.detail,
+                at_ms,
+            ):
+                # Its old entry cannot be taken out of the buckets here: reads go live until the next recompute.
+                stale.update(filter(None, (account_of(old["person_id"]), account_of(record.person_id))))
+        return append_steps(added, stale, documents_read_at)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -18,7 +18,8 @@ What is written, and when:
   :func:`~graphsvc.algorithms.matching.match_leads`: the same result as matching lead by lead,
   each distinct company name searched once. A MANUAL match is never touched;
 * a person's inferred buying role only when it changed (or the person has explicit roles and
-  still holds an inferred one).
+  still holds an inferred one);
+* the engagement read model (:mod:`graphsvc.scores.read_model`), every account's buckets.
 
 Stored engagement is kept as *decayed sums against a fixed epoch* (SPEC §6, issue hint):
 ``Σ points·2^((t−EPOCH)/h)``. A sum is independent of when it is read: multiplying it by
@@ -208,6 +209,7 @@ class RecomputeReport:
     matches_changed: int = 0
     roles_changed: int = 0
     stage_changes: int = 0
+    read_model_buckets: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -219,6 +221,8 @@ async def recompute_graph(db: Database, as_of: datetime | None = None, *, page: 
     then account stages (§8). ``page`` is the number of persons per engagement read.
     """
     as_of = as_of or datetime.now(UTC)
+    # The read model's stamp: taken before the documents are read, so a model saved meanwhile is later.
+    read_model_at = datetime.now(UTC)
     report = RecomputeReport(as_of)
     clock = time.perf_counter()
 
@@ -258,6 +262,13 @@ async def recompute_graph(db: Database, as_of: datetime | None = None, *, page: 
     await _write(db, "scores/write_leads", lead_rows, as_of=stamp)
     await _write(db, "scores/write_accounts", account_rows, as_of=stamp)
     lap("write")
+
+    from graphsvc.scores.read_model import write_read_model  # it builds on this module
+
+    report.read_model_buckets = await write_read_model(
+        db, snapshot, np.asarray(columns.engagement_times, dtype=np.int64), read_model_at
+    )
+    lap("read model")
 
     # Stages read the scores just written (SPEC §8); only changes are recorded.
     report.stage_changes = len((await evaluate_stages(db, None, as_of)).changed)

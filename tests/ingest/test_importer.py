@@ -105,6 +105,7 @@ async def test_good_rows_land_and_each_bad_row_is_reported(empty_db, files):
         "BuyingRole": 3,
         "Contact": 2,
         "Engagement": 3,
+        "EngagementDays": 2,  # the read model's buckets of the accounts engaged with
         "Lead": 1,
         "Opportunity": 1,
         "Pool": 2,

@@ -23,6 +23,11 @@ from graphsvc.scorecards.planning import lead_plan
 from graphsvc.scorecards.program import program_scorecard, target_account_ids
 from graphsvc.scorecards.report import CSV_COLUMNS
 from graphsvc.scorecards.targets import account_lookalikes, target_recommendations
+from graphsvc.scores.current import account_coverages
+from graphsvc.scores.documents import documents_in_force
+from graphsvc.scores.read_model import read_account_windows
+from graphsvc.scores.recompute import read_accounts
+from graphsvc.scores.subtrees import subtree_scores
 from graphsvc.store import Database
 from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER
 
@@ -63,6 +68,29 @@ async def test_account_scorecards_agree_with_the_stored_recompute(demo):
     assert sum(card.engaged_leads > 0 for card in cards.values()) > 10
     assert any(card.engagement_change is not None for card in cards.values())
     assert sum(card.open_opportunities for card in cards.values()) >= 1
+
+
+async def test_the_read_model_equals_the_live_computation_for_every_account_now(demo):
+    ids = [row["account"]["id"] for row in await read_accounts(demo)]
+    assert len(ids) == 200
+    documents = await documents_in_force(demo)
+    now = datetime.now(UTC)
+    windows = await read_account_windows(demo, ids, documents, now, 90)
+    assert None not in windows.values()  # every account served by the read model
+    cards = await account_scorecards(demo, ids, as_of=now, documents=documents)
+    live = await account_scorecards(demo, ids, as_of=now, documents=documents, live=True)
+    assert cards.keys() == live.keys() == set(ids)
+    for account_id, card in cards.items():
+        expected = live[account_id].as_dict()
+        for name, value in card.as_dict().items():
+            if isinstance(value, float):
+                assert value == pytest.approx(expected[name], rel=1e-9, abs=1e-9), (account_id, name)
+            else:
+                assert value == expected[name], (account_id, name)
+    coverages = await account_coverages(demo, ids, documents, now)
+    exact = await subtree_scores(demo, ids, now, documents=documents)
+    for account_id in ids:
+        assert coverages[account_id] == exact.committee_coverage(account_id), account_id
 
 
 async def test_program_scorecard_on_the_demo(demo):

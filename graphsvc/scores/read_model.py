@@ -1,0 +1,353 @@
+"""The engagement read model: each account's engagements kept in time buckets, for windows at any moment.
+
+An account's windowed figures (SPEC §7, §10: windowed engagement own and rolled up, the previous
+window's, engaged people, committee coverage) otherwise need the subtree's persons and every
+engagement of two windows read row by row. The read model keeps, per account and per bucket of
+:data:`BUCKET_DAYS` days, ``(:EngagementDays {account_id, bucket, persons, times, points})``:
+the engagements of the account's own contacts and matched leads as parallel lists (person id,
+epoch milliseconds, undecayed points under the scoring model). One statement then reads an
+account's subtree with the buckets that overlap both windows; the figures are computed at read
+from the exact times, so they are exact at any ``as_of`` (a bucket cut by a window's bound is
+filtered entry by entry), decay is applied at read, and the role weights are the current ones
+(read with the persons): a changed buying role needs no rewrite.
+
+Written by :func:`write_read_model` (the whole-graph recompute) and kept current by the importer,
+which appends each new engagement to its account's bucket (:func:`append_steps`). What the buckets
+cannot follow is detected at read, and such an account (its whole subtree) is computed live
+instead (:mod:`graphsvc.scores.subtrees`), so a read is always exact:
+
+* never written by a recompute (``Account.read_model_at`` missing), or written before the scoring
+  model in force was saved (points are stored);
+* a person moved between accounts (a lead's new match, a contact's new account) after its
+  engagements were bucketed: each person records the account its engagements are kept under
+  (``days_account``), and a person at an account with another one recorded, or an entry in a
+  bucket of a person no longer at the account, makes it stale;
+* an engagement imported again with other values, or appended with the points of a scoring model
+  replaced meanwhile (the importer marks its accounts stale);
+* a hierarchy cycle (an account twice in a subtree).
+
+The next ``graphsvc recompute`` rewrites every bucket and stamp. A recompute racing an import can
+lose the import's appends (it rewrites from what it read), as it can for the stored sums.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from graphsvc.algorithms.coverage import CommitteeCoverage, RoleCoverage
+from graphsvc.algorithms.roles import role_weight
+from graphsvc.algorithms.snapshot import GraphSnapshot
+from graphsvc.scores.documents import DocumentsInForce
+from graphsvc.scores.recompute import ROLL_UP_DELTA, committee_assignment
+from graphsvc.store.database import Database
+
+__all__ = [
+    "BUCKET_DAYS",
+    "AccountWindows",
+    "append_steps",
+    "bucket_of",
+    "read_account_windows",
+    "write_read_model",
+]
+
+BUCKET_DAYS = 7
+_MS_PER_BUCKET = BUCKET_DAYS * 86_400_000
+_SECONDS_PER_DAY = 86_400.0
+# Accounts whose buckets one recompute transaction rewrites.
+_WRITE_ACCOUNTS = 500
+
+
+def _ms(moment: datetime) -> int:
+    return round(moment.timestamp() * 1000)
+
+
+def bucket_of(ms: int) -> int:
+    """The bucket of a moment in epoch milliseconds."""
+    return ms // _MS_PER_BUCKET
+
+
+@dataclass(frozen=True)
+class AccountWindows:
+    """One account's figures over the window ending at ``as_of`` and the one before it.
+
+    ``engagement_level`` and ``rolled_up_level`` are the windowed engagement, own and with the
+    subsidiaries' (δ per level); ``previous_level`` the own one of the previous window measured
+    at its end; ``coverage`` the committee coverage in the window.
+    """
+
+    account: Mapping[str, Any]
+    contacts: int
+    matched_leads: int
+    engaged_contacts: int
+    engaged_matched_leads: int
+    engagement_level: float
+    rolled_up_level: float
+    previous_level: float
+    coverage: CommitteeCoverage
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def _bucket_rows(
+    accounts: np.ndarray, times_ms: np.ndarray, persons: Sequence[str], points: np.ndarray, account_ids: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Rows of ``read_model/create_days`` by account id, from one entry per engagement."""
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if not times_ms.size:
+        return rows
+    buckets = times_ms // _MS_PER_BUCKET
+    order = np.lexsort((times_ms, buckets, accounts))
+    keys = np.stack([accounts[order], buckets[order]], axis=1)
+    starts = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1]).any(axis=1)])
+    for start, end in zip(starts.tolist(), [*starts[1:].tolist(), order.size], strict=True):
+        chosen = order[start:end]
+        account_id = account_ids[int(accounts[chosen[0]])]
+        rows[account_id].append(
+            {
+                "account_id": account_id,
+                "bucket": int(buckets[chosen[0]]),
+                "persons": [persons[i] for i in chosen.tolist()],
+                "times": times_ms[chosen].tolist(),
+                "points": points[chosen].tolist(),
+            }
+        )
+    return rows
+
+
+async def write_read_model(db: Database, snapshot: GraphSnapshot, times_ms: np.ndarray, written_at: datetime) -> int:
+    """Rewrite every account's buckets from a whole-graph snapshot; returns the buckets written.
+
+    ``times_ms`` are the snapshot's engagement times in epoch milliseconds (as stored);
+    ``written_at`` is the stamp compared with the scoring model's save time: take it before the
+    documents in force were read. Accounts are rewritten in batches, each in one transaction
+    (delete, create, stamp), so a reader sees an account either before or after.
+    """
+    person_account = snapshot.person_account[snapshot.engagement_person]
+    kept = person_account >= 0
+    engagement_persons = [snapshot.person_ids[i] for i in snapshot.engagement_person[kept].tolist()]
+    rows = _bucket_rows(
+        person_account[kept],
+        np.asarray(times_ms, dtype=np.int64)[kept],
+        engagement_persons,
+        snapshot.engagement_points[kept],
+        snapshot.account_ids,
+    )
+    has_engagements = np.zeros(len(snapshot.person_ids), dtype=bool)
+    has_engagements[snapshot.engagement_person] = True
+    person_rows = [
+        {"id": snapshot.person_ids[i], "account_id": snapshot.account_ids[a] if a >= 0 else ""}
+        for i, a in zip(
+            np.flatnonzero(has_engagements).tolist(),
+            snapshot.person_account[has_engagements].tolist(),
+            strict=True,
+        )
+    ]
+    stamp = _ms(written_at)
+    ids = list(snapshot.account_ids)
+    written = 0
+    for start in range(0, len(ids), _WRITE_ACCOUNTS):
+        batch = ids[start : start + _WRITE_ACCOUNTS]
+        buckets = [row for account_id in batch for row in rows.get(account_id, ())]
+        await db.write_many(
+            [
+                ("read_model/delete_days", {"ids": batch}),
+                ("read_model/create_days", {"rows": buckets}),
+                ("read_model/stamp_accounts", {"ids": batch, "at": stamp}),
+            ]
+        )
+        written += len(buckets)
+    for start in range(0, len(person_rows), 5000):
+        await db.write("read_model/person_accounts", rows=person_rows[start : start + 5000], keep=False)
+    return written
+
+
+def append_steps(
+    added: Iterable[tuple[str, str | None, int, float]], stale_accounts: Iterable[str], points_from: datetime
+) -> list[tuple[str, dict[str, Any]]]:
+    """Statements that add engagements ``(person id, its account id, epoch ms, points)`` to the buckets.
+
+    For the importer's transaction. A person's first bucketed engagement records its account;
+    an account already recorded stays (a moved person then makes its accounts stale at read).
+    ``stale_accounts`` lose their stamp: something the buckets cannot follow happened to them; so
+    do the accounts appended to when a scoring model was saved after ``points_from``, the moment
+    the documents the points were computed with were read.
+    """
+    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    persons: dict[str, str] = {}
+    for person_id, account_id, at_ms, points in added:
+        persons.setdefault(person_id, account_id or "")
+        if account_id is None:
+            continue
+        key = (account_id, bucket_of(at_ms))
+        row = rows.setdefault(
+            key, {"account_id": account_id, "bucket": key[1], "persons": [], "times": [], "points": []}
+        )
+        row["persons"].append(person_id)
+        row["times"].append(at_ms)
+        row["points"].append(points)
+    steps: list[tuple[str, dict[str, Any]]] = []
+    if rows:
+        steps.append(("read_model/append_days", {"rows": list(rows.values())}))
+        steps.append(
+            (
+                "read_model/stale_after_model",
+                {"ids": sorted({row["account_id"] for row in rows.values()}), "since": _ms(points_from)},
+            )
+        )
+    if persons:
+        rows_of_persons = [{"id": person_id, "account_id": account_id} for person_id, account_id in persons.items()]
+        steps.append(("read_model/person_accounts", {"rows": rows_of_persons, "keep": True}))
+    stale = sorted(set(stale_accounts))
+    if stale:
+        steps.append(("read_model/stamp_accounts", {"ids": stale, "at": None}))
+    return steps
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Member:
+    """One account of a subtree as read: its persons and bucket entries."""
+
+    distance: int
+    account: dict[str, Any]
+    persons: dict[str, tuple[bool, float]]  # id → (is contact, w(p))
+    roles: dict[str, list[str]]  # contact id → roles
+    entries: list[tuple[str, float, float]]  # (person, epoch seconds, points)
+
+
+def _member(row: Mapping[str, Any], documents: DocumentsInForce) -> _Member | None:
+    """The row of one subtree account, or None when its buckets cannot be trusted."""
+    written, saved = row["written_at"], row["model_saved_at"]
+    if written is None or (saved is not None and written < saved):
+        return None
+    account_id = row["account"]["id"]
+    rules = documents.roles
+    persons: dict[str, tuple[bool, float]] = {}
+    roles: dict[str, list[str]] = {}
+    for person_id, is_contact, held, days_account in row["persons"]:
+        if days_account not in (None, account_id):
+            return None  # moved here with engagements kept under another account
+        persons[person_id] = (is_contact, role_weight(held, rules.propagation_weights, rules.no_role_weight))
+        if is_contact:
+            roles[person_id] = list(held)
+    entries = []
+    for bucket_persons, times, points in row["buckets"]:
+        for person_id, at_ms, base in zip(bucket_persons, times, points, strict=True):
+            if person_id not in persons:
+                return None  # moved away after its engagements were kept here
+            entries.append((person_id, at_ms / 1000.0, base))
+    return _Member(row["distance"], row["account"], persons, roles, entries)
+
+
+def _window(
+    member: _Member, now: float, window_days: float, half_life_days: float
+) -> tuple[float, set[str]]:
+    """Own windowed engagement at ``now`` (epoch seconds) and the persons engaged in the window.
+
+    The same arithmetic as :func:`graphsvc.algorithms.snapshot.recompute`: in the window means
+    ``now − W < t ≤ now``; points decay by ``0.5^(age/h)``; engaged means positive points.
+    """
+    start = now - window_days * _SECONDS_PER_DAY
+    per_person: dict[str, float] = defaultdict(float)
+    engaged = set()
+    for person_id, at, base in member.entries:
+        if start < at <= now:
+            per_person[person_id] += base * 0.5 ** (max(now - at, 0.0) / _SECONDS_PER_DAY / half_life_days)
+            if base > 0:
+                engaged.add(person_id)
+    level = sum(member.persons[person_id][1] * points for person_id, points in per_person.items())
+    return level, engaged
+
+
+def _coverage(
+    documents: DocumentsInForce, member: _Member, engaged: set[str], template: str | None
+) -> CommitteeCoverage:
+    """Committee coverage as :func:`graphsvc.scores.current.account_coverages` measures it."""
+    committees, chosen = committee_assignment(documents, [member.account], template)
+    committee = committees[int(chosen[0])]
+    contacts = sorted(member.roles)
+    engaged_contacts = {contact for contact in contacts if contact in engaged}
+    seats = []
+    for seat in committee.roles:
+        holders = tuple(contact for contact in contacts if seat.role in member.roles[contact])
+        seats.append(
+            RoleCoverage(
+                seat.role,
+                seat.required,
+                seat.weight,
+                known=bool(holders),
+                engaged=any(holder in engaged_contacts for holder in holders),
+                contacts=holders,
+            )
+        )
+    return CommitteeCoverage.from_roles(committee, seats, len(engaged_contacts))
+
+
+async def read_account_windows(
+    db: Database,
+    account_ids: Sequence[str],
+    documents: DocumentsInForce,
+    as_of: datetime,
+    window_days: float,
+    *,
+    template: str | None = None,
+) -> dict[str, AccountWindows | None]:
+    """The windowed figures of ``account_ids`` at ``as_of`` from the read model; one statement.
+
+    Unknown ids are left out; None for an account the read model cannot serve (module docstring):
+    compute those live.
+    """
+    window = timedelta(days=window_days)
+    rows = await db.read(
+        "read_model/account_windows",
+        ids=list(dict.fromkeys(account_ids)),
+        first_bucket=bucket_of(math.floor((as_of - 2 * window).timestamp() * 1000)),
+        last_bucket=bucket_of(math.ceil(as_of.timestamp() * 1000)),
+    )
+    subtrees: dict[str, list[_Member | None]] = defaultdict(list)
+    seen: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        top, account_id = row["top_id"], row["account"]["id"]
+        if account_id in seen[top]:
+            subtrees[top].append(None)  # a hierarchy cycle: the live path reports it
+        seen[top].add(account_id)
+        subtrees[top].append(_member(row, documents))
+
+    half_life = documents.scoring.decay_half_life_days
+    now, before = as_of.timestamp(), (as_of - window).timestamp()
+    found: dict[str, AccountWindows | None] = {}
+    for top, members in subtrees.items():
+        if any(member is None for member in members):
+            found[top] = None
+            continue
+        own = next(member for member in members if member and member.distance == 0)
+        level, engaged = _window(own, now, window_days, half_life)
+        previous, _ = _window(own, before, window_days, half_life)
+        rolled = level + sum(
+            ROLL_UP_DELTA**member.distance * _window(member, now, window_days, half_life)[0]
+            for member in members
+            if member and member.distance > 0
+        )
+        contacts = {person for person, (is_contact, _) in own.persons.items() if is_contact}
+        found[top] = AccountWindows(
+            account=own.account,
+            contacts=len(contacts),
+            matched_leads=len(own.persons) - len(contacts),
+            engaged_contacts=len(engaged & contacts),
+            engaged_matched_leads=len(engaged - contacts),
+            engagement_level=level,
+            rolled_up_level=rolled,
+            previous_level=previous,
+            coverage=_coverage(documents, own, engaged, template),
+        )
+    return found

@@ -494,8 +494,7 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
     """Decide and store the routings of ``batch`` in one transaction (see :class:`_Batcher`).
 
     Statements: ``routing/lock_batch``, ``routing/lead_facts``, ``routing/pool`` per pool needed,
-    ``routing/record_decisions``, ``routing/advance_pools`` when a pool moved, and
-    ``api/users_by_ids`` for the assignees.
+    ``routing/record_decisions`` and ``routing/advance_pools`` when a pool moved.
     """
     ids = [request.lead_id for request in batch]
     await tx.run("routing/lock_batch", ids=ids, lock=new_id())
@@ -552,23 +551,23 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
             for _, decision, plan in decided
         ],
     )
-    status_by_decision = {row["id"]: row["lead_status"] for row in stored}
-    if len(status_by_decision) != len(decided):
-        missing = [d.lead_id for _, d, _ in decided if d.id not in status_by_decision]
+    by_decision = {row["id"]: row for row in stored}
+    if len(by_decision) != len(decided):
+        missing = [d.lead_id for _, d, _ in decided if d.id not in by_decision]
         raise DatabaseError(f"routing/record_decisions stored no decision for leads {', '.join(missing)}")
     moved = [pool.rotation() for name, pool in pools.items() if pool.version != read_versions[name]]
     if moved:
         await tx.run("routing/advance_pools", pools=moved)
-    assignee_ids = list(dict.fromkeys(d.assignee_id for _, d, _ in decided if d.assignee_id))
-    users = {row["id"]: row for row in await tx.run("api/users_by_ids", ids=assignee_ids)} if assignee_ids else {}
-    # The users read after the whole batch: each answer counts the open assignments up to its decision.
+    # The assignees are read once the whole batch is stored: each answer counts the open
+    # assignments up to its own decision, as one routing after another would.
     later: Counter[str] = Counter()
     for index, decision, _ in reversed(decided):
-        lead = facts[decision.lead_id]
-        assignee = users.get(decision.assignee_id) if decision.assignee_id else None
+        row = by_decision[decision.id]
+        assignee = row["assignee"]
         if assignee is not None:
             assignee = {**assignee, "open_assignments": assignee["open_assignments"] - later[assignee["id"]]}
             later[assignee["id"]] += 1
-        lead = replace(lead, lead={**lead.lead, "status": status_by_decision[decision.id]})
+        lead = facts[decision.lead_id]
+        lead = replace(lead, lead={**lead.lead, "status": row["lead_status"]})
         outcomes[index] = _Outcome(routed=RoutedLead(decision, lead, assignee))
     return outcomes

@@ -443,16 +443,16 @@ class _Batcher:
                 else:
                     batch.append(request)
             self.waiting = later
-            if batch:
+            if not batch:  # every caller waiting gave up
+                return
+            try:
                 await self._settle(batch)
+            except Exception as exc:  # the batch's transaction failed: no routing in it was stored
+                for request in batch:
+                    _answer(request, error=exc)
 
     async def _settle(self, batch: list[_Request]) -> None:
-        try:
-            outcomes = await self.db.transaction("routing/batch", lambda tx: _route_batch(tx, self.db, batch))
-        except Exception as exc:  # the batch's transaction failed: no routing in it was stored
-            for request in batch:
-                _answer(request, error=exc)
-            return
+        outcomes = await self.db.transaction("routing/batch", lambda tx: _route_batch(tx, self.db, batch))
         open_ids = [o.open_decision_id for o in outcomes if o.open_decision_id]
         open_decisions: dict[str, RoutingDecision] = {}
         try:

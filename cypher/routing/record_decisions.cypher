@@ -1,8 +1,8 @@
 // Store a batch of new routing decisions, decided in memory in $decisions' order within the transaction
-// that took routing/lock_batch and read the facts they were decided on (so no check is left to make
-// here). Each row: id, lead_id, assignee_id, props, decided_at, sla_due_at, lead_status and lead_from
-// (the lead statuses the funnel allows to move into lead_status). Returns each decision's id, its lead's
-// status after it and its assignee as api/users_by_ids reads it once the whole batch is stored.
+// that locked (routing/lock_leads, routing/lock_pools) and read what they were decided on, so no check
+// is left to make here. Each row: id, lead_id, assignee_id, props, decided_at, sla_due_at, lead_status
+// and lead_from (the lead statuses the funnel allows to move into lead_status). Returns each decision's
+// id, its lead's status after it and its assignee as api/users_by_ids reads it once the batch is stored.
 UNWIND $decisions AS row
 MATCH (l:Lead {id: row.lead_id})
 OPTIONAL MATCH (u:User {id: row.assignee_id})

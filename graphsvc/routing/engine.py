@@ -412,7 +412,7 @@ class _Batcher:
 
     The embedded store writes one transaction at a time, so routings one by one queue on commits.
     Here the routings asked for while a batch is in flight wait together; the next batch (at most
-    ``_BATCH_LIMIT``) locks its leads and pools, reads their facts once, decides in memory in the
+    ``_BATCH_LIMIT``) locks its leads and pools, reads them once, decides in memory in the
     order asked — each decision seeing the rotation and open assignments the ones before it left,
     so the same decisions as one routing after another — and writes them in the same transaction.
     A lead asked for twice waits for the next batch, which reads the first decision as stored.
@@ -493,11 +493,13 @@ def _batcher(db: Database) -> _Batcher:
 async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> list[_Outcome]:
     """Decide and store the routings of ``batch`` in one transaction (see :class:`_Batcher`).
 
-    Statements: ``routing/lock_batch``, ``routing/lead_facts``, ``routing/pool`` per pool needed,
-    ``routing/record_decisions`` and ``routing/advance_pools`` when a pool moved.
+    Statements: ``routing/lock_leads``, ``routing/lead_facts``, then for the pools the batch assigns
+    from ``routing/lock_pools`` and ``routing/pool`` each, ``routing/record_decisions``, and
+    ``routing/advance_pools`` when a pool moved.
     """
     ids = [request.lead_id for request in batch]
-    await tx.run("routing/lock_batch", ids=ids, lock=new_id())
+    lock = new_id()
+    await tx.run("routing/lock_leads", ids=ids, lock=lock)
     rows = await tx.run("routing/lead_facts", ids=ids, known_documents=known_documents())
     facts = _facts_by_lead(rows)
     if not facts:
@@ -508,10 +510,10 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
         for request in batch
         if request.lead_id in facts and not facts[request.lead_id].open_decision_id
     }
-    pools = {
-        name: pool_from_rows(name, await tx.run("routing/pool", pool=name))
-        for name in dict.fromkeys(plan.pool for plan in plans.values() if plan.pool)
-    }
+    names = list(dict.fromkeys(plan.pool for plan in plans.values() if plan.pool))
+    if names:
+        await tx.run("routing/lock_pools", pools=names, lock=lock)
+    pools = {name: pool_from_rows(name, await tx.run("routing/pool", pool=name)) for name in names}
     read_versions = {name: pool.version for name, pool in pools.items()}
     outcomes: list[_Outcome] = []
     decided: list[tuple[int, RoutingDecision, RoutingPlan]] = []  # with the request's place in the batch

@@ -114,7 +114,7 @@ async def test_routing_a_lead_costs_three_statements_and_returns_the_lead_as_sto
     await load_sales_graph(empty_db)
     before = empty_db.round_trips
     routed = await route(empty_db, "l-55", now=T0)
-    # One transaction: routing/lock_batch, routing/lead_facts, routing/record_decisions.
+    # One transaction: routing/lock_leads, routing/lead_facts, routing/record_decisions.
     assert empty_db.round_trips - before == 3
     stored = (await empty_db.read("routing/lead_facts", ids=["l-55"], known_documents=[]))[0]
     assert routed.lead.lead["status"] == stored["lead"]["status"] == "MQL"

@@ -27,15 +27,16 @@ decision. With ``dry_run`` nothing is written and the round robin does not move.
 from __future__ import annotations
 
 import asyncio
-import random
+import weakref
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graphsvc.algorithms.scoring import to_utc
-from graphsvc.errors import DatabaseUnavailable, NotFound
-from graphsvc.funnel import AccountStage, LeadStatus, at_or_beyond
+from graphsvc.errors import DatabaseError, NotFound
+from graphsvc.funnel import AccountStage, LeadStatus, at_or_beyond, moves_into
 from graphsvc.routing import events
 from graphsvc.routing.decisions import (
     AssignedBy,
@@ -44,14 +45,12 @@ from graphsvc.routing.decisions import (
     RoutingPath,
     RoutingRule,
     new_id,
-    open_decision_id,
-    read_decision,
-    record_decision,
+    read_decisions,
 )
-from graphsvc.routing.round_robin import Pick, read_pool
+from graphsvc.routing.round_robin import Pick, pool_from_rows, read_pool
 from graphsvc.scores.current import lead_score_at
 from graphsvc.scores.documents import DocumentsInForce, documents_from_rows, documents_in_force, known_documents
-from graphsvc.store.database import Database
+from graphsvc.store.database import Database, Transaction
 
 __all__ = [
     "SCORE_DECIMALS",
@@ -67,9 +66,9 @@ __all__ = [
 ]
 
 SCORE_DECIMALS = 6
-# A routing that loses the race for its pool slot reads the pool again; each loss means another
-# routing won a slot, so this bounds the wait by the number of routings running at once.
-_ATTEMPTS = 200
+# Routings decided and written in one transaction at most: enough for every client of a busy
+# process, few enough that one transaction stays short.
+_BATCH_LIMIT = 64
 _DISQUALIFYING_PRIORITY = -10
 
 
@@ -372,32 +371,205 @@ async def route_lead(db: Database, lead_id: str, dry_run: bool = False, now: dat
 async def route(db: Database, lead_id: str, dry_run: bool = False, now: datetime | None = None) -> RoutedLead:
     """:func:`route_lead`, also returning the lead as it stands after the decision.
 
-    Statements: ``routing/lead_facts`` (the lead, its account, owners, open decision and the
-    documents in force in one read), then ``routing/record_decision`` (checks and write in one);
-    a pool adds ``routing/pool``. A lead with an open decision reads that decision instead of
-    deciding; a lost race reads the open decision or the pool again.
+    A dry run reads ``routing/lead_facts`` (the lead, its account, owners, open decision and the
+    documents in force in one read) and, for a pool, ``routing/pool``. A real routing joins the
+    Database's batch (:class:`_Batcher`): the routings asked for while a batch is being written
+    are decided together, in the order asked, and written in one transaction.
     """
     now = to_utc(now) if now else datetime.now(UTC)
+    if not dry_run:
+        return await _batcher(db).route(lead_id, now)
     rows = await db.read("routing/lead_facts", ids=[lead_id], known_documents=known_documents())
     facts = _facts_by_lead(rows).get(lead_id)
     if facts is None:
         raise NotFound(f"no lead {lead_id!r}")
-    if facts.open_decision_id and not dry_run:
-        return RoutedLead(await read_decision(db, facts.open_decision_id), facts)
     documents = documents_from_rows(rows[0]["documents"]) or await documents_in_force(db)
     plan = plan_routing(facts, documents, now)
-    for attempt in range(_ATTEMPTS):
-        pick = (await read_pool(db, plan.pool)).next_member() if plan.pool else None
-        decision = decision_from_plan(plan, documents, now, pick, dry_run=dry_run)
-        if dry_run:
-            return RoutedLead(decision, facts)
-        stored = await record_decision(db, decision, claim=pick and pick.claim, lead_status=plan.lead_status)
-        if stored is not None:
-            events.publish(decision)
-            lead = replace(facts, lead={**facts.lead, "status": stored["lead_status"]})
-            return RoutedLead(decision, lead, stored["assignee"])
-        # Lost a race: the lead was routed meanwhile, or the pool moved on (read it again).
-        if (open_id := await open_decision_id(db, lead_id)) is not None:
-            return RoutedLead(await read_decision(db, open_id), None)
-        await asyncio.sleep(random.uniform(0, 0.002 * attempt))  # spread out routings that collide
-    raise DatabaseUnavailable(f"routing lead {lead_id} kept losing its pool slot to concurrent routings; try again")
+    pick = (await read_pool(db, plan.pool)).next_member() if plan.pool else None
+    return RoutedLead(decision_from_plan(plan, documents, now, pick, dry_run=True), facts)
+
+
+@dataclass
+class _Request:
+    """One caller's routing waiting for its batch."""
+
+    lead_id: str
+    now: datetime
+    answer: asyncio.Future[RoutedLead]
+
+
+@dataclass
+class _Outcome:
+    """What a batch made of one request: a stored decision, the lead's open decision, or an error."""
+
+    routed: RoutedLead | None = None
+    open_decision_id: str | None = None
+    error: Exception | None = None
+
+
+class _Batcher:
+    """Group commit of one Database's routings.
+
+    The embedded store writes one transaction at a time, so routings one by one queue on commits.
+    Here the routings asked for while a batch is in flight wait together; the next batch (at most
+    ``_BATCH_LIMIT``) locks its leads and pools, reads them once, decides in memory in the
+    order asked — each decision seeing the rotation and open assignments the ones before it left,
+    so the same decisions as one routing after another — and writes them in the same transaction.
+    A lead asked for twice waits for the next batch, which reads the first decision as stored.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.waiting: list[_Request] = []
+        self.draining: asyncio.Task[None] | None = None
+
+    async def route(self, lead_id: str, now: datetime) -> RoutedLead:
+        loop = asyncio.get_running_loop()
+        request = _Request(lead_id, now, loop.create_future())
+        self.waiting.append(request)
+        if self.draining is None or self.draining.done() or self.draining.get_loop() is not loop:
+            self.draining = loop.create_task(self._drain())
+        return await request.answer
+
+    async def _drain(self) -> None:
+        while self.waiting:
+            batch: list[_Request] = []
+            later: list[_Request] = []
+            for request in self.waiting:
+                if request.answer.done():  # its caller gave up
+                    continue
+                if len(batch) >= _BATCH_LIMIT or any(r.lead_id == request.lead_id for r in batch):
+                    later.append(request)
+                else:
+                    batch.append(request)
+            self.waiting = later
+            if not batch:  # every caller waiting gave up
+                return
+            try:
+                await self._settle(batch)
+            except Exception as exc:  # the batch's transaction failed: no routing in it was stored
+                for request in batch:
+                    _answer(request, error=exc)
+
+    async def _settle(self, batch: list[_Request]) -> None:
+        outcomes = await self.db.transaction("routing/batch", lambda tx: _route_batch(tx, self.db, batch))
+        open_ids = [o.open_decision_id for o in outcomes if o.open_decision_id]
+        open_decisions: dict[str, RoutingDecision] = {}
+        try:
+            if open_ids:
+                open_decisions = {d.id: d for d in await read_decisions(self.db, open_ids)}
+        except Exception as exc:  # only the routings answered by an open decision lack their answer
+            for outcome in outcomes:
+                if outcome.open_decision_id:
+                    outcome.error = exc
+        for request, outcome in zip(batch, outcomes, strict=True):
+            if outcome.routed is not None:
+                events.publish(outcome.routed.decision)
+                _answer(request, outcome.routed)
+            elif outcome.open_decision_id in open_decisions:
+                _answer(request, RoutedLead(open_decisions[outcome.open_decision_id], None))
+            else:
+                _answer(request, error=outcome.error or NotFound(f"no routing decision {outcome.open_decision_id!r}"))
+
+
+def _answer(request: _Request, routed: RoutedLead | None = None, error: Exception | None = None) -> None:
+    if request.answer.done():  # its caller gave up meanwhile
+        return
+    if routed is not None:
+        request.answer.set_result(routed)
+    else:
+        request.answer.set_exception(error or DatabaseError(f"routing lead {request.lead_id} gave no answer"))
+
+
+_batchers: weakref.WeakKeyDictionary[Database, _Batcher] = weakref.WeakKeyDictionary()
+
+
+def _batcher(db: Database) -> _Batcher:
+    if (batcher := _batchers.get(db)) is None:
+        batcher = _batchers[db] = _Batcher(db)
+    return batcher
+
+
+async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> list[_Outcome]:
+    """Decide and store the routings of ``batch`` in one transaction (see :class:`_Batcher`).
+
+    Statements: ``routing/lock_leads``, ``routing/lead_facts``, then for the pools the batch assigns
+    from ``routing/lock_pools`` and ``routing/pool`` each, ``routing/record_decisions``, and
+    ``routing/advance_pools`` when a pool moved.
+    """
+    ids = [request.lead_id for request in batch]
+    lock = new_id()
+    await tx.run("routing/lock_leads", ids=ids, lock=lock)
+    rows = await tx.run("routing/lead_facts", ids=ids, known_documents=known_documents())
+    facts = _facts_by_lead(rows)
+    if not facts:
+        return [_Outcome(error=NotFound(f"no lead {lead_id!r}")) for lead_id in ids]
+    documents = documents_from_rows(rows[0]["documents"]) or await documents_in_force(db)
+    plans = {
+        request.lead_id: plan_routing(facts[request.lead_id], documents, request.now)
+        for request in batch
+        if request.lead_id in facts and not facts[request.lead_id].open_decision_id
+    }
+    names = list(dict.fromkeys(plan.pool for plan in plans.values() if plan.pool))
+    if names:
+        await tx.run("routing/lock_pools", pools=names, lock=lock)
+    pools = {name: pool_from_rows(name, await tx.run("routing/pool", pool=name)) for name in names}
+    read_versions = {name: pool.version for name, pool in pools.items()}
+    outcomes: list[_Outcome] = []
+    decided: list[tuple[int, RoutingDecision, RoutingPlan]] = []  # with the request's place in the batch
+    for index, request in enumerate(batch):
+        lead = facts.get(request.lead_id)
+        if lead is None:
+            outcomes.append(_Outcome(error=NotFound(f"no lead {request.lead_id!r}")))
+            continue
+        if lead.open_decision_id:
+            outcomes.append(_Outcome(open_decision_id=lead.open_decision_id))
+            continue
+        plan = plans[request.lead_id]
+        pick = None
+        if plan.pool:
+            pick = pools[plan.pool].next_member()
+            pools[plan.pool] = pools[plan.pool].after(pick)
+        decision = decision_from_plan(plan, documents, request.now, pick)
+        if decision.assignee_id:  # one more open assignment, whatever pool the assignee is in
+            pools = {name: pool.assigned(decision.assignee_id) for name, pool in pools.items()}
+        decided.append((index, decision, plan))
+        outcomes.append(_Outcome())  # filled once stored
+    if not decided:
+        return outcomes
+    stored = await tx.run(
+        "routing/record_decisions",
+        decisions=[
+            {
+                "id": decision.id,
+                "lead_id": decision.lead_id,
+                "assignee_id": decision.assignee_id,
+                "props": decision.properties(),
+                "decided_at": decision.decided_at.isoformat(),
+                "sla_due_at": decision.sla_due_at and decision.sla_due_at.isoformat(),
+                "lead_status": str(plan.lead_status),
+                "lead_from": moves_into(plan.lead_status),
+            }
+            for _, decision, plan in decided
+        ],
+    )
+    by_decision = {row["id"]: row for row in stored}
+    if len(by_decision) != len(decided):
+        missing = [d.lead_id for _, d, _ in decided if d.id not in by_decision]
+        raise DatabaseError(f"routing/record_decisions stored no decision for leads {', '.join(missing)}")
+    moved = [pool.rotation() for name, pool in pools.items() if pool.version != read_versions[name]]
+    if moved:
+        await tx.run("routing/advance_pools", pools=moved)
+    # The assignees are read once the whole batch is stored: each answer counts the open
+    # assignments up to its own decision, as one routing after another would.
+    later: Counter[str] = Counter()
+    for index, decision, _ in reversed(decided):
+        row = by_decision[decision.id]
+        assignee = row["assignee"]
+        if assignee is not None:
+            assignee = {**assignee, "open_assignments": assignee["open_assignments"] - later[assignee["id"]]}
+            later[assignee["id"]] += 1
+        lead = facts[decision.lead_id]
+        lead = replace(lead, lead={**lead.lead, "status": row["lead_status"]})
+        outcomes[index] = _Outcome(routed=RoutedLead(decision, lead, assignee))
+    return outcomes

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from graphsvc.routing.decisions import PoolClaim
 from graphsvc.store.database import Database
 
-__all__ = ["Pick", "PoolMember", "PoolRotation", "PoolState", "read_pool", "smooth_weighted_choice"]
+__all__ = ["Pick", "PoolMember", "PoolRotation", "PoolState", "pool_from_rows", "read_pool", "smooth_weighted_choice"]
 
 
 def smooth_weighted_choice(
@@ -134,10 +135,29 @@ class PoolState:
         current = dict(zip(pick.claim.members, pick.claim.current, strict=True))
         return replace(self, version=pick.claim.version + 1, current=current)
 
+    def assigned(self, user_id: str) -> PoolState:
+        """The pool once ``user_id`` holds one more open assignment (by this pool or any other way)."""
+        return replace(
+            self,
+            members=tuple(
+                replace(m, open_assignments=m.open_assignments + 1) if m.id == user_id else m for m in self.members
+            ),
+        )
+
+    def rotation(self) -> dict[str, object]:
+        """The stored form of the rotation (``routing/advance_pools``)."""
+        ids = [m.id for m in self.members]
+        current = [self.current.get(i, 0.0) for i in ids]
+        return {"id": self.pool, "version": self.version, "members": ids, "current": current}
+
 
 async def read_pool(db: Database, pool: str) -> PoolState:
     """Read a pool's rotation and members; a pool that does not exist has no members."""
-    rows = await db.read("routing/pool", pool=pool)
+    return pool_from_rows(pool, await db.read("routing/pool", pool=pool))
+
+
+def pool_from_rows(pool: str, rows: list[dict[str, Any]]) -> PoolState:
+    """A pool from the rows of ``routing/pool``."""
     if not rows:
         return PoolState(pool, 0, ())
     row = rows[0]

@@ -1,0 +1,26 @@
+// Store a batch of new routing decisions, decided in memory in $decisions' order within the transaction
+// that locked (routing/lock_leads, routing/lock_pools) and read what they were decided on, so no check
+// is left to make here. Each row: id, lead_id, assignee_id, props, decided_at, sla_due_at, lead_status
+// and lead_from (the lead statuses the funnel allows to move into lead_status). Returns each decision's
+// id, its lead's status after it and its assignee as api/users_by_ids reads it once the batch is stored.
+UNWIND $decisions AS row
+MATCH (l:Lead {id: row.lead_id})
+OPTIONAL MATCH (u:User {id: row.assignee_id})
+CREATE (d:RoutingDecision {id: row.id})-[:FOR]->(l)
+SET d += row.props,
+    d.decided_at = datetime(row.decided_at),
+    d.sla_due_at = CASE WHEN row.sla_due_at IS NULL THEN null ELSE datetime(row.sla_due_at) END
+FOREACH (_ IN CASE WHEN u IS NULL THEN [] ELSE [1] END | CREATE (d)-[:ASSIGNED_TO]->(u))
+SET l.status = CASE
+    WHEN row.lead_status IS NOT NULL AND coalesce(l.status, 'NEW') IN row.lead_from THEN row.lead_status
+    ELSE l.status
+  END
+WITH collect({id: d.id, lead_status: l.status, assignee_id: row.assignee_id}) AS stored
+UNWIND stored AS s
+OPTIONAL MATCH (u:User {id: s.assignee_id})
+RETURN s.id AS id,
+       s.lead_status AS lead_status,
+       CASE WHEN u IS NULL THEN null ELSE {
+         id: u.id, name: u.name, email: u.email, role: u.role, active: u.active, capacity: u.capacity,
+         open_assignments: COUNT { (:RoutingDecision {status: 'PENDING'})-[:ASSIGNED_TO]->(u) }
+       } END AS assignee

@@ -34,14 +34,26 @@ GRAPHQL_BLOCK = re.compile(r"^```graphql\n(.*?)^```", re.S | re.M)
 
 def relative_links(document: Path) -> list[str]:
     """The link targets of a Markdown file that are paths, not URLs or anchors in the same page."""
+    return [path for path, _ in relative_targets(document)]
+
+
+def relative_targets(document: Path) -> list[tuple[str, str]]:
+    """``(path, fragment)`` of each link to a file of the repository."""
     text = FENCE.sub("", document.read_text(encoding="utf-8"))
     targets = []
     for target in LINK.findall(text):
         parts = urlsplit(target)
         if parts.scheme or parts.netloc or not parts.path:
             continue
-        targets.append(unquote(parts.path))
+        targets.append((unquote(parts.path), parts.fragment))
     return targets
+
+
+def anchors(document: Path) -> set[str]:
+    """The anchors GitHub gives a Markdown file's headings: lower case, punctuation dropped, spaces as hyphens."""
+    text = FENCE.sub("", document.read_text(encoding="utf-8"))
+    headings = re.findall(r"^#{1,6}\s+(.+?)\s*$", text, re.M)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
 
 
 def test_the_documents_exist() -> None:
@@ -52,12 +64,14 @@ def test_the_documents_exist() -> None:
 @pytest.mark.parametrize("document", LINKED, ids=lambda path: str(path.relative_to(ROOT)))
 def test_every_relative_link_names_a_file_in_the_repository(document: Path) -> None:
     problems = []
-    for target in relative_links(document):
+    for target, fragment in relative_targets(document):
         resolved = (document.parent / target).resolve()
         if not resolved.is_relative_to(ROOT):
             problems.append(f"{target} leaves the repository")
         elif not resolved.exists():
             problems.append(f"{target} does not exist")
+        elif fragment and resolved.suffix == ".md" and fragment not in anchors(resolved):
+            problems.append(f"{target} has no heading for #{fragment}")
     assert not problems, f"{document.relative_to(ROOT)}: {problems}"
 
 

@@ -1,8 +1,13 @@
-"""The documentation stands alone and its worked examples are what the code computes.
+"""The documentation stands alone and its examples are what the code does.
 
-Every relative link in README.md and docs/*.md must name a file in the repository (no link
-may leave it), and the ``>>>`` examples in the ```python blocks of docs/formulas.md run as a
-doctest against graphsvc's own functions, so the numbers in the docs cannot drift from the code.
+- Every relative link in README.md and docs/*.md names a file in the repository (none leaves
+  it), and a link's ``#anchor`` names a heading there; no line cites the product documents kept
+  outside the repository.
+- The ``>>>`` examples in the ```python blocks of docs/formulas.md run as a doctest against
+  graphsvc's own functions, so the worked numbers cannot drift from the code.
+- Every ```graphql example in README.md and docs/api.md validates against the served schema, and
+  each ``matchAccount`` example matches an account of the demo set (``seeds/demo/accounts.csv``)
+  with the matcher the API uses.
 """
 
 from __future__ import annotations

@@ -144,11 +144,11 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
 
     # The last added runs first: an oversized body is refused before anything else reads it, and every
     # answer, refusals included, carries the security headers.
-    rate_limits = TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst)
+    rate = settings.rate_limit_per_second
     app.add_middleware(
         ApiKeyGuard,
         keys=keys,
-        rate_limits=rate_limits if settings.rate_limit_per_second else None,
+        rate_limits=TokenBuckets(rate, settings.rate_limit_burst) if rate else None,
         allowed_origins=frozenset(settings.cors_origins),
     )
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)

@@ -265,7 +265,8 @@ class ApiKeyGuard:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        if not self.keys and self._caller(scope) is OPEN_CALLER:
+        caller = self._caller(scope)
+        if caller is OPEN_CALLER:
             problem = _open_mode_problem(scope, self.allowed_origins)
             if problem is not None:
                 log.info("refused %s %s: %s", scope.get("method", "WS"), scope["path"], problem)
@@ -274,7 +275,6 @@ class ApiKeyGuard:
         if not scope["path"].startswith(self.path):
             await self.app(scope, receive, send)
             return
-        caller = self._caller(scope)
         if caller is None and not _may_pass_keyless(scope):
             client = (scope.get("client") or ("?",))[0]
             log.info(

@@ -107,6 +107,9 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         self._read_deadline = None
         if self.transport.is_closing():
             return
+        if self._in_head and self.cycle is not None and not self.cycle.response_complete:
+            self._arm()  # a pipelined request waits for the answer to the one before: the server is the slow one
+            return
         if self._in_head:
             detail = f"the request did not arrive within {self.read_timeout:g} seconds".encode()
             self._send_and_close(b"408 Request Timeout", detail)
@@ -129,4 +132,3 @@ def bounded_http_protocol(settings: Settings) -> type[BoundedHttpProtocol]:
         (BoundedHttpProtocol,),
         {"max_head_bytes": settings.max_header_bytes, "read_timeout": settings.request_read_timeout},
     )
-

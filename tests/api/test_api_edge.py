@@ -5,6 +5,8 @@ request, and rate limits per key."""
 import pytest
 from api_graph import api_client, load_sales_graph
 
+from graphsvc.ratelimit import TokenBuckets
+
 pytestmark = pytest.mark.db
 
 ADMIN_KEY = "edge-admin-key-0123456789"
@@ -200,3 +202,15 @@ async def test_rate_limits_can_be_turned_off(embedded, sales_graph):
             assert (
                 await http.post("/graphql", json={"query": "{ __typename }"}, headers=bearer(REP_KEY))
             ).status_code == 200
+
+
+def test_a_token_bucket_refills_at_its_rate_and_says_when_the_next_token_is_due():
+    now = [0.0]
+    buckets = TokenBuckets(rate=2.0, burst=2, clock=lambda: now[0])
+    assert [buckets.take("k1") for _ in range(2)] == [0.0, 0.0]
+    assert buckets.take("k1") == 0.5  # one token takes half a second at 2 a second
+    assert buckets.take("k2") == 0.0  # each client has its own bucket
+    now[0] = 0.25
+    assert buckets.take("k1") == 0.25  # a refused request takes nothing
+    now[0] = 10.0
+    assert [buckets.take("k1") for _ in range(3)] == [0.0, 0.0, 0.5]  # refilled to the burst, no further

@@ -7,6 +7,7 @@ taken 55 s to answer.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -71,6 +72,20 @@ async def graph_counts(db: Database) -> dict[str, int]:
     counts = {row["label"]: row["nodes"] for row in await db.read("admin/node_counts")}
     counts.update({row["type"]: row["relationships"] for row in await db.read("admin/relationship_counts")})
     return counts
+
+
+def subscribers(assignee_id: str | None) -> int:
+    """Routing subscribers of this process listening for ``assignee_id``'s decisions."""
+    from graphsvc.routing import events
+
+    return sum(feed.assignee_id == assignee_id for feed in events._feeds)
+
+
+async def until_subscribed(assignee_id: str | None, more_than: int, guard: float = GUARD) -> None:
+    """Wait until more than ``more_than`` subscribers listen for ``assignee_id`` (a new subscription is live)."""
+    async with asyncio.timeout(guard):
+        while subscribers(assignee_id) <= more_than:
+            await asyncio.sleep(0.01)
 
 
 def free_port() -> int:

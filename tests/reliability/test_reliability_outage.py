@@ -149,7 +149,7 @@ def _kill_and_wait(pid: int) -> None:
 async def test_a_transaction_cut_by_a_server_death_is_retried_and_commits_once(server):
     info = server.status()
     db = Database.connect(
-        str(info["bolt_uri"]), ROOT_USER, server.password(), DATABASE_NAME, 30.0, lambda: server.available
+        str(info["bolt_uri"]), ROOT_USER, server.password(), DATABASE_NAME, GUARD, lambda: server.available
     )
     attempts = 0
 
@@ -161,6 +161,9 @@ async def test_a_transaction_cut_by_a_server_death_is_retried_and_commits_once(s
         await tx.run("ingest/accounts", rows=[{"id": "retried", "props": {"name": "Retried"}}])
         if attempts == 1:
             await asyncio.to_thread(_kill_and_wait, int(info["pid"]))
+            # This attempt fails only once the supervisor has the server back: otherwise the
+            # driver's retries (15 s in all) race a restart that takes longer on a busy machine.
+            assert await asyncio.to_thread(wait_until, lambda: server.restarts == 1 and server.available)
         return await tx.run("admin/node_counts")
 
     try:

@@ -16,11 +16,23 @@ __all__ = ["apply_schema", "open_store"]
 log = logging.getLogger(__name__)
 
 
+# Building an index over a large graph, or on a busy machine, takes longer than a request may
+# (GRAPHSVC_DB_TIMEOUT): start-up must not fail for it.
+_SCHEMA_TIMEOUT = 600.0
+
+
 async def apply_schema(db: Database) -> int:
-    """Create every constraint and index in ``cypher/schema/`` (idempotent); returns how many."""
+    """Create every constraint and index in ``cypher/schema/`` (idempotent); returns how many.
+
+    Runs before the store serves anything, with a timeout of at least ten minutes per statement.
+    """
     names = registry().under("schema")
-    for name in names:
-        await db.write(name)
+    request_timeout, db.timeout = db.timeout, max(db.timeout, _SCHEMA_TIMEOUT)
+    try:
+        for name in names:
+            await db.write(name)
+    finally:
+        db.timeout = request_timeout
     return len(names)
 
 

@@ -288,9 +288,7 @@ class EmbeddedServer:
         info = self._info
         if self._registration is not None and (info is None or not _alive(info.pid)):
             info = self._read_state()
-            if info is not None:
-                self._info = info
-            return info
+            self._info = info or self._info
         return info
 
     def resolve(self, address: tuple[str, int]) -> list[tuple[str, int]]:

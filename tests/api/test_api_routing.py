@@ -14,7 +14,7 @@ import httpx
 import pytest
 import uvicorn
 from api_graph import ADMIN, REP_ANN, STRATEGIST, codes, data_of, execute, settings_for
-from conftest import free_port
+from conftest import free_port, subscribers, until_subscribed
 from websockets.asyncio.client import connect
 
 from graphsvc.app import create_app
@@ -157,6 +157,7 @@ async def test_a_subscriber_receives_the_decision_a_mutation_makes(embedded, db)
         async with connect(f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
             await socket.send(json.dumps({"type": "connection_init"}))
             assert json.loads(await socket.recv())["type"] == "connection_ack"
+            listening = subscribers("u-ann")
             await socket.send(
                 json.dumps(
                     {
@@ -168,7 +169,7 @@ async def test_a_subscriber_receives_the_decision_a_mutation_makes(embedded, db)
                     }
                 )
             )
-            await asyncio.sleep(0.3)  # the subscription is registered before the mutation runs
+            await until_subscribed("u-ann", listening)  # listening before the mutation runs
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
                 response = await client.post(
                     "/graphql", json={"query": 'mutation { routeLead(leadId: "l-ceo") { id } }'}

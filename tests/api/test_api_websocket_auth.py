@@ -15,7 +15,7 @@ import httpx
 import pytest
 import uvicorn
 from api_graph import settings_for
-from conftest import free_port
+from conftest import free_port, subscribers, until_subscribed
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -89,8 +89,9 @@ async def test_a_key_in_connection_init_subscribes_as_its_caller(server):
     socket = await _open(server, {"Authorization": f"Bearer {ANN_KEY}"})
     async with socket:
         assert json.loads(await socket.recv())["type"] == "connection_ack"
+        listening = subscribers("u-ann")
         await socket.send(json.dumps(SUBSCRIBE_ANN))
-        await asyncio.sleep(0.3)  # registered before the mutation runs
+        await until_subscribed("u-ann", listening)  # listening before the mutation runs
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server}") as client:
             response = await client.post(
                 "/graphql",

@@ -5,13 +5,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from importlib.resources import files
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ServeProcess, arcadedb_processes, free_port
+from conftest import GUARD, ServeProcess, arcadedb_processes, free_port, wait_until
 
 pytestmark = pytest.mark.db
 
@@ -50,34 +49,28 @@ def test_serve_demo_answers_keeps_data_across_restarts_and_leaves_no_orphan(tmp_
     finally:
         second.process.send_signal(signal.SIGKILL)
         second.process.wait()
-    deadline = time.monotonic() + 30
-    while arcadedb_processes(data_dir) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert arcadedb_processes(data_dir) == []
+    assert wait_until(lambda: not arcadedb_processes(data_dir)), arcadedb_processes(data_dir)
 
 
 def _graphsvc(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     """Run one graphsvc command on ``data_dir`` (the timeout only guards against a hang)."""
-    env = {**os.environ, "GRAPHSVC_DATA_DIR": str(data_dir), "GRAPHSVC_EMBEDDED_HEAP": "512m"}
+    env = {
+        **os.environ,
+        "GRAPHSVC_DATA_DIR": str(data_dir),
+        "GRAPHSVC_EMBEDDED_HEAP": "512m",
+        "GRAPHSVC_EMBEDDED_START_TIMEOUT": str(GUARD),
+    }
     env.pop("GRAPHSVC_NEO4J_URI", None)
     return subprocess.run(
-        [sys.executable, "-m", "graphsvc", *args], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "graphsvc", *args], env=env, capture_output=True, text=True, timeout=GUARD
     )
 
 
-def _wait_for_readyz(serve: ServeProcess, status: int, guard: float = 180.0) -> int:
-    """Poll ``/readyz`` until it answers ``status``; returns the last status (the guard only bounds a failure)."""
-    deadline = time.monotonic() + guard
-    last = 0
-    while time.monotonic() < deadline and serve.process.poll() is None:
-        try:
-            last = httpx.get(f"{serve.url}/readyz", timeout=10).status_code
-        except httpx.HTTPError:
-            last = 0
-        if last == status:
-            break
-        time.sleep(0.2)
-    return last
+def _readyz(serve: ServeProcess) -> int:
+    try:
+        return httpx.get(f"{serve.url}/readyz", timeout=30).status_code
+    except httpx.HTTPError:
+        return 0
 
 
 def test_a_second_graphsvc_on_a_served_data_directory_names_the_serve_in_one_line(tmp_path):
@@ -115,12 +108,12 @@ def test_an_attached_serve_finds_the_database_again_after_db_stop_and_db_start(t
         assert stopped.returncode == 0 and stopped.stdout.strip() == "stopped", stopped
         # It says who is attached.
         assert f"pid {serve.process.pid}" in stopped.stderr and "graphsvc serve" in stopped.stderr, stopped.stderr
-        assert _wait_for_readyz(serve, 503) == 503
+        assert wait_until(lambda: _readyz(serve) == 503)
         # Started again, it listens on other ports: the serve must find it there.
         restarted = _graphsvc(data_dir, "db", "start")
         assert restarted.returncode == 0, restarted.stderr
         assert restarted.stdout != started.stdout
-        assert _wait_for_readyz(serve, 200) == 200
+        assert wait_until(lambda: _readyz(serve) == 200), serve.log.read_text()[-3000:]
         assert serve.graphql('{ account(id: "no-such-account") { id } }') == {"data": {"account": None}}
     finally:
         assert serve.stop()

@@ -9,11 +9,13 @@ tests/api/test_api_access.py checks single paths by hand; this is the exhaustive
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 from typing import Any
 
 import pytest
+from conftest import GUARD
 from reliability_support import (
     ACCESS_MODEL,
     ADMIN,
@@ -30,6 +32,7 @@ from reliability_support import (
 )
 
 from graphsvc.auth import Caller, Role
+from graphsvc.routing import events
 from graphsvc.schema import schema
 
 pytestmark = pytest.mark.db
@@ -128,13 +131,22 @@ async def _subscribe(db, text: str, caller: Caller | None, **variables: Any) -> 
     stream = await schema.subscribe(text, variable_values=variables, context_value=Context(db, caller))
     if not hasattr(stream, "__anext__"):
         return [(error.extensions or {}).get("code") for error in stream.errors or []]
+    # Refused, its first result is an error; allowed, it registers a routing feed and waits on it.
+    feeds = len(events._feeds)
+    first = asyncio.ensure_future(stream.__anext__())
     try:
-        first = await asyncio.wait_for(stream.__anext__(), 0.3)
-    except TimeoutError:
-        return []  # listening, nothing happened yet
+        async with asyncio.timeout(GUARD):
+            while not first.done() and len(events._feeds) <= feeds:
+                await asyncio.sleep(0.01)
+        if not first.done():
+            return []  # listening, nothing happened yet
+        result = first.result()
     finally:
+        first.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await first
         await stream.aclose()
-    return [(error.extensions or {}).get("code") for error in first.errors or []]
+    return [(error.extensions or {}).get("code") for error in result.errors or []]
 
 
 @pytest.mark.parametrize("who", sorted(CALLERS))

@@ -148,13 +148,18 @@ async def test_write_transactions_queue_up_to_the_limit_of_the_store(embedded, l
         str(embedded.status()["bolt_uri"]), ROOT_USER, embedded.password(), DATABASE_NAME, max_concurrent_writes=limit
     )
     inside = peak = 0
+    # Each transaction stays open until `expected` are open at once: without a limit all eight must
+    # get in together, however slowly they start; with one, a broken gate would let a second in.
+    all_in = asyncio.Event()
 
     async def work(tx):
         nonlocal inside, peak
         inside += 1
         peak = max(peak, inside)
+        if inside == expected:
+            all_in.set()
         await tx.run("health/ping")
-        await asyncio.sleep(0.2)
+        await all_in.wait()
         inside -= 1
 
     try:

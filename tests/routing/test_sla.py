@@ -4,6 +4,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from conftest import GUARD
 from routing_graph import T0, hours, load_sales_graph
 
 from graphsvc.errors import InvalidInput, NotFound
@@ -144,10 +145,9 @@ async def test_the_sweep_loop_runs_until_cancelled(empty_db):
     await load_sales_graph(empty_db)
     decision = await route_lead(empty_db, "l-55", now=T0)  # T0 + 4 h is long past
     task = asyncio.ensure_future(sla_sweep_loop(empty_db, interval_seconds=0.05))
-    for _ in range(100):
-        await asyncio.sleep(0.05)
-        if (await read_decision(empty_db, decision.id)).status is not DecisionStatus.PENDING:
-            break
+    async with asyncio.timeout(GUARD):
+        while (await read_decision(empty_db, decision.id)).status is DecisionStatus.PENDING:
+            await asyncio.sleep(0.05)
     task.cancel()
     assert (await read_decision(empty_db, decision.id)).status is DecisionStatus.ESCALATED
 

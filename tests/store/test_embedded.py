@@ -4,11 +4,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from conftest import arcadedb_processes
+from conftest import GUARD, arcadedb_processes, wait_until
 from neo4j import GraphDatabase
 
 from graphsvc.errors import DataDirectoryInUse
@@ -38,16 +37,14 @@ def _listening_addresses(port: int) -> set[str]:
     return found
 
 
-def _wait_gone(data_dir, timeout: float = 30.0) -> list[int]:
-    """ArcadeDB servers of ``data_dir`` still running after up to ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while (alive := arcadedb_processes(data_dir)) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return alive
+def _wait_gone(data_dir) -> list[int]:
+    """ArcadeDB servers of ``data_dir`` still running when they stopped going away (after the guard)."""
+    wait_until(lambda: not arcadedb_processes(data_dir))
+    return arcadedb_processes(data_dir)
 
 
 def test_data_survives_a_restart_and_the_server_listens_on_loopback_only(tmp_path):
-    server = EmbeddedServer(tmp_path, heap="512m")
+    server = EmbeddedServer(tmp_path, heap="512m", start_timeout=GUARD)
     info = server.start()
     try:
         assert info.uri.startswith("bolt://127.0.0.1:")
@@ -60,7 +57,7 @@ def test_data_survives_a_restart_and_the_server_listens_on_loopback_only(tmp_pat
     finally:
         assert server.stop()
     assert arcadedb_processes(tmp_path) == []
-    again = EmbeddedServer(tmp_path, heap="512m")
+    again = EmbeddedServer(tmp_path, heap="512m", start_timeout=GUARD)
     again.start()
     try:
         assert _query(again, "MATCH (a:Account {id: 'kept'}) RETURN a.name AS name") == [{"name": "Kept"}]
@@ -69,11 +66,11 @@ def test_data_survives_a_restart_and_the_server_listens_on_loopback_only(tmp_pat
 
 
 def test_a_second_owner_of_the_data_directory_is_refused(tmp_path):
-    server = EmbeddedServer(tmp_path, heap="512m")
+    server = EmbeddedServer(tmp_path, heap="512m", start_timeout=GUARD)
     server.start()
     try:
         with pytest.raises(DataDirectoryInUse, match=str(tmp_path)):
-            EmbeddedServer(tmp_path, heap="512m").start()
+            EmbeddedServer(tmp_path, heap="512m", start_timeout=GUARD).start()
     finally:
         server.stop()
 
@@ -83,11 +80,11 @@ def test_sigkill_of_graphsvc_leaves_no_server_behind(tmp_path):
         "import sys, time\n"
         "from pathlib import Path\n"
         "from graphsvc.store.embedded import EmbeddedServer\n"
-        "EmbeddedServer(Path(sys.argv[1]), heap='512m').start()\n"
+        "EmbeddedServer(Path(sys.argv[1]), heap='512m', start_timeout=float(sys.argv[2])).start()\n"
         "print('ready', flush=True)\n"
         "time.sleep(600)\n"
     )
-    owner = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    owner = subprocess.Popen([sys.executable, "-c", script, str(tmp_path), str(GUARD)], stdout=subprocess.PIPE, text=True)
     try:
         assert owner.stdout.readline().strip() == "ready"
         servers = arcadedb_processes(tmp_path)
@@ -97,13 +94,18 @@ def test_sigkill_of_graphsvc_leaves_no_server_behind(tmp_path):
         owner.wait()
     assert _wait_gone(tmp_path) == []
     # The lock died with the server: the directory can be opened again at once.
-    server = EmbeddedServer(tmp_path, heap="512m")
+    server = EmbeddedServer(tmp_path, heap="512m", start_timeout=GUARD)
     server.start()
     server.stop()
 
 
 def test_a_detached_server_is_shared_then_stopped(tmp_path):
-    env = {**os.environ, "GRAPHSVC_DATA_DIR": str(tmp_path), "GRAPHSVC_EMBEDDED_HEAP": "512m"}
+    env = {
+        **os.environ,
+        "GRAPHSVC_DATA_DIR": str(tmp_path),
+        "GRAPHSVC_EMBEDDED_HEAP": "512m",
+        "GRAPHSVC_EMBEDDED_START_TIMEOUT": str(GUARD),
+    }
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "graphsvc", "db", *args], env=env, capture_output=True, text=True)
@@ -112,7 +114,7 @@ def test_a_detached_server_is_shared_then_stopped(tmp_path):
     started = run("start")
     assert started.returncode == 0, started.stderr
     try:
-        attached = EmbeddedServer(tmp_path)
+        attached = EmbeddedServer(tmp_path, start_timeout=GUARD)
         info = attached.start()
         assert info.detached and info.pid in arcadedb_processes(tmp_path)
         assert attached.stop() is False  # attached, not ours: it keeps running
@@ -138,7 +140,7 @@ def _processes_showing(secret: bytes) -> list[str]:
 
 
 def test_the_root_password_is_in_no_process_arguments_environment_or_log(tmp_path):
-    server = EmbeddedServer(tmp_path, heap="512m")
+    server = EmbeddedServer(tmp_path, heap="512m", start_timeout=GUARD)
     info = server.start()
     try:
         secret = server.password().encode()

@@ -7,8 +7,8 @@ marked as such, so a strategist sees their suggested tier too) by
 :func:`graphsvc.algorithms.targeting.rank_targets`: ICP fit from the model in force, lookalike
 score against the won customers, and the surge of each account's own windowed engagement from
 the previous window to this one (the account scorecard's engagement level, from the same
-:func:`~graphsvc.scores.subtrees.subtree_scores`). Accepting one is :func:`set_target` (the API's
-``setTarget``).
+:func:`~graphsvc.scores.subtrees.score_subtrees`, both windows from one read). Accepting one is
+:func:`set_target` (the API's ``setTarget``).
 
 The matrix and what is computed from it (lookalikes, similarity to the customers) are built once
 per data version and shared by every request (:func:`shared_similarity`): the version is the
@@ -42,7 +42,7 @@ from graphsvc.algorithms.targeting import (
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.scorecards.account import DEFAULT_WINDOW_DAYS, window_moment
 from graphsvc.scores.documents import documents_in_force
-from graphsvc.scores.subtrees import subtree_scores
+from graphsvc.scores.subtrees import read_subtrees, score_subtrees
 from graphsvc.store.database import Database
 
 __all__ = [
@@ -195,13 +195,15 @@ async def target_recommendations(
     documents = await documents_in_force(db)
     profiles = await read_account_profiles(db, as_of)
     candidates_ids = sorted(set(profiles.records) - profiles.customers)
-    current = await subtree_scores(db, candidates_ids, as_of, window_days=window_days)
-    previous = await subtree_scores(db, candidates_ids, as_of - timedelta(days=window_days), window_days=window_days)
+    # Every engagement of their subtrees, read once: both windows are scored from the same rows.
+    subtrees = await read_subtrees(db.read, candidates_ids)
 
     def level(result: Any, account_id: str) -> float:
         return float(result.windowed[result.snapshot.account_index[account_id]])
 
     def recommend() -> list[TargetRecommendation]:
+        current = score_subtrees(documents, subtrees, as_of, window_days=window_days)
+        previous = score_subtrees(documents, subtrees, as_of - timedelta(days=window_days), window_days=window_days)
         nearest = profiles.similarity().similarity_to_customers(profiles.customers)
         candidates = []
         for account_id in candidates_ids:

@@ -7,13 +7,13 @@ marked as such, so a strategist sees their suggested tier too) by
 :func:`graphsvc.algorithms.targeting.rank_targets`: ICP fit from the model in force, lookalike
 score against the won customers, and the surge of each account's own windowed engagement from
 the previous window to this one (the account scorecard's engagement level, from the same
-:func:`~graphsvc.scores.subtrees.subtree_scores`). Accepting one is :func:`set_target` (the API's
-``setTarget``).
+:func:`~graphsvc.scores.subtrees.score_subtrees`, both windows from one read). Accepting one is
+:func:`set_target` (the API's ``setTarget``).
 
 The matrix and what is computed from it (lookalikes, similarity to the customers) are built once
 per data version and shared by every request (:func:`shared_similarity`): the version is the
-digest of the attributes the matrix reads, so any write that changes an account's profile makes
-the next read build a new one, and none can see a stale one. The computations run in a worker
+digest of the account records read, so any write that changes an account makes the next read
+build a new one, and none can see a stale one. The computations run in a worker
 thread (:func:`asyncio.to_thread`), never on the event loop, so other requests keep being served.
 """
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from graphsvc.algorithms.targeting import (
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.scorecards.account import DEFAULT_WINDOW_DAYS, window_moment
 from graphsvc.scores.documents import documents_in_force
-from graphsvc.scores.subtrees import subtree_scores
+from graphsvc.scores.subtrees import read_subtrees, score_subtrees
 from graphsvc.store.database import Database
 
 __all__ = [
@@ -81,57 +82,59 @@ class SharedSimilarity:
         return self.matrix.similarity_to_customers(customers)
 
 
-# Shared similarity data by data version (the digest of the profiles), least recently used first.
+# Shared similarity data by data version (the digest of the account records), least recently used first.
 _shared: OrderedDict[str, SharedSimilarity] = OrderedDict()
+_shared_lock = threading.Lock()  # worker threads look up and add versions
 
 
-def _profiles_version(profiles: Mapping[str, frozenset[str]]) -> str:
+def _records_version(records: Mapping[str, Mapping[str, Any]]) -> str:
     digest = hashlib.sha256()
-    for account_id in sorted(profiles):
-        digest.update(repr((account_id, sorted(profiles[account_id]))).encode())
+    for account_id in sorted(records):
+        digest.update(repr(sorted(records[account_id].items())).encode())
     return digest.hexdigest()
 
 
-def _build(records: Mapping[str, Mapping[str, Any]]) -> tuple[str, SharedSimilarity | None]:
-    """The data version of ``records`` and, unless it is already shared, its similarity data."""
-    profiles = {account_id: account_attributes(record) for account_id, record in records.items()}
-    version = _profiles_version(profiles)
-    if version in _shared:
-        return version, None
-    return version, SharedSimilarity(AttributeMatrix.from_profiles(profiles))
+def shared_similarity(records: Mapping[str, Mapping[str, Any]]) -> SharedSimilarity:
+    """The similarity data of these account records, built only for a new data version.
 
-
-async def shared_similarity(records: Mapping[str, Mapping[str, Any]]) -> SharedSimilarity:
-    """The similarity data of these account records, built (in a thread) only for a new data version."""
-    version, built = await asyncio.to_thread(_build, records)
-    if built is not None:  # the cache is changed on the event loop only
-        _shared.setdefault(version, built)
-    _shared.move_to_end(version)
-    while len(_shared) > MAX_SHARED_VERSIONS:
-        _shared.popitem(last=False)
-    return _shared[version]
+    CPU-bound (a digest of every record, and building the matrix for a new version): call it from a
+    worker thread, never on the event loop.
+    """
+    version = _records_version(records)
+    with _shared_lock:
+        if (shared := _shared.get(version)) is not None:
+            _shared.move_to_end(version)
+            return shared
+    built = SharedSimilarity(
+        AttributeMatrix.from_profiles({account_id: account_attributes(r) for account_id, r in records.items()})
+    )
+    with _shared_lock:
+        shared = _shared.setdefault(version, built)  # another thread may have built it meanwhile
+        _shared.move_to_end(version)
+        while len(_shared) > MAX_SHARED_VERSIONS:
+            _shared.popitem(last=False)
+    return shared
 
 
 @dataclass(frozen=True)
 class AccountProfiles:
-    """Every account's record, which of them are customers, and the similarity data over them."""
+    """Every account's record and which of them are customers."""
 
     records: dict[str, dict[str, Any]]
     customers: frozenset[str]
-    similarity: SharedSimilarity
 
-    @property
-    def matrix(self) -> AttributeMatrix:
-        return self.similarity.matrix
+    def similarity(self) -> SharedSimilarity:
+        """The shared similarity data over these accounts (:func:`shared_similarity`: in a worker thread)."""
+        return shared_similarity(self.records)
 
 
 async def read_account_profiles(db: Database, as_of: datetime | None = None) -> AccountProfiles:
-    """Read every account once; the matrix over them is shared while their profiles are unchanged."""
+    """Read every account once (the statement's ``as_of`` decides who is a customer)."""
     moment = to_utc(as_of) if as_of is not None else datetime.now(UTC)
     rows = await db.read("targets/accounts", as_of=moment.isoformat())
     records = {row["account"]["id"]: row["account"] for row in rows}
     customers = frozenset(row["account"]["id"] for row in rows if row["customer"])
-    return AccountProfiles(records, customers, await shared_similarity(records))
+    return AccountProfiles(records, customers)
 
 
 async def account_lookalikes(
@@ -158,7 +161,8 @@ async def lookalikes_of_accounts(
     wanted = [account_id for account_id in dict.fromkeys(account_ids) if account_id in profiles.records]
 
     def lookalikes() -> dict[str, list[Lookalike]]:
-        return {account_id: profiles.similarity.lookalikes(account_id, first) for account_id in wanted}
+        similarity = profiles.similarity()
+        return {account_id: similarity.lookalikes(account_id, first) for account_id in wanted}
 
     return await asyncio.to_thread(lookalikes)
 
@@ -191,14 +195,16 @@ async def target_recommendations(
     documents = await documents_in_force(db)
     profiles = await read_account_profiles(db, as_of)
     candidates_ids = sorted(set(profiles.records) - profiles.customers)
-    current = await subtree_scores(db, candidates_ids, as_of, window_days=window_days)
-    previous = await subtree_scores(db, candidates_ids, as_of - timedelta(days=window_days), window_days=window_days)
+    # Every engagement of their subtrees, read once: both windows are scored from the same rows.
+    subtrees = await read_subtrees(db.read, candidates_ids)
 
     def level(result: Any, account_id: str) -> float:
         return float(result.windowed[result.snapshot.account_index[account_id]])
 
     def recommend() -> list[TargetRecommendation]:
-        nearest = profiles.similarity.similarity_to_customers(profiles.customers)
+        current = score_subtrees(documents, subtrees, as_of, window_days=window_days)
+        previous = score_subtrees(documents, subtrees, as_of - timedelta(days=window_days), window_days=window_days)
+        nearest = profiles.similarity().similarity_to_customers(profiles.customers)
         candidates = []
         for account_id in candidates_ids:
             record = profiles.records[account_id]

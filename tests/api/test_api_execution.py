@@ -14,11 +14,13 @@ import threading
 import httpx
 import pytest
 import uvicorn
-from api_graph import ADMIN, REP_ANN, STRATEGIST, codes, data_of, execute, import_rows, load_sales_graph, settings_for
+from api_graph import REP_ANN, STRATEGIST, codes, data_of, execute, import_rows, load_sales_graph, settings_for
+from asgi_lifespan import LifespanManager
 from conftest import free_port
 from graphql import parse
 
 from graphsvc.app import create_app
+from graphsvc.config import Settings
 from graphsvc.schema import schema as default_schema
 from graphsvc.schema import scorecard as scorecard_api
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits, query_cost
@@ -99,6 +101,19 @@ async def test_a_query_within_budget_answers_and_the_budget_is_configurable(db):
     assert (await execute(db, query, limits=ApiLimits(max_query_cost=50))).errors is None
     refused = await execute(db, query, limits=ApiLimits(max_query_cost=49))
     assert refused.errors[0].extensions == {"code": "QUERY_TOO_COSTLY", "cost": 50, "budget": 49}
+
+
+async def test_the_budget_and_the_deadline_come_from_the_settings(embedded, monkeypatch):
+    monkeypatch.setenv("GRAPHSVC_MAX_QUERY_COST", "49")
+    monkeypatch.setenv("GRAPHSVC_REQUEST_SECONDS", "0")
+    assert (Settings().max_query_cost, Settings().request_seconds) == (49, 0)
+    settings = settings_for(embedded).model_copy(update={"max_query_cost": 49})
+    query = "{ accounts(first: 2) { edges { node { id lookalikes(first: 3) { account { id } } } } } }"
+    async with LifespanManager(create_app(settings)) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            answer = (await client.post("/graphql", json={"query": query})).json()
+    assert answer["errors"][0]["extensions"] == {"code": "QUERY_TOO_COSTLY", "cost": 50, "budget": 49}
 
 
 class Hang:
@@ -246,14 +261,16 @@ async def test_a_light_request_is_answered_while_a_heavy_one_computes(server, mo
         assert (await heavy).json()["data"]["targetAccounts"]
 
 
+async def similarity(db):
+    return await asyncio.to_thread((await read_account_profiles(db)).similarity)
+
+
 async def test_similarity_data_is_built_once_per_data_version(db):
-    first = await read_account_profiles(db)
-    assert (await read_account_profiles(db)).similarity is first.similarity
-    await data_of(db, 'mutation { setTarget(accountId: "gamma", isTarget: true) { id } }', ADMIN)
-    assert (await read_account_profiles(db)).similarity is first.similarity  # targets are no attribute
+    first = await similarity(db)
+    assert await similarity(db) is first  # unchanged data: the same, shared
     await import_rows(db, {"accounts": [{"id": "gamma", "name": "Gamma SA", "industry": "software"}]})
-    changed = await read_account_profiles(db)
-    assert changed.similarity is not first.similarity
+    changed = await similarity(db)
+    assert changed is not first
     assert "industry=software" in changed.matrix.attributes("gamma")
     looks = await data_of(db, '{ account(id: "gamma") { lookalikes(first: 5) { account { id } sharedAttributes } } }')
     assert {"account": {"id": "acme"}, "sharedAttributes": ["industry=software"]} in looks["account"]["lookalikes"]

@@ -1,6 +1,6 @@
 """Arguments: ``UNSET`` read as None, and the ranges every moment and window argument must keep.
 
-Moments must lie in the range of :mod:`graphsvc.times`; moments and windows are checked here,
+Moments must lie in the range of :mod:`graphsvc.ranges`; moments and windows are checked here,
 once, at the API's edge.
 """
 
@@ -20,7 +20,7 @@ from strawberry.schema.types.base_scalars import DateTimeDefinition, wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 
 from graphsvc.errors import InvalidInput
-from graphsvc.times import EARLIEST, LATEST, in_range
+from graphsvc.ranges import EARLIEST, LATEST, in_range
 
 __all__ = ["EARLIEST", "LATEST", "MAX_WINDOW_DAYS", "BoundedDateTime", "UnicodeIds", "given", "window"]
 

@@ -56,7 +56,8 @@ class UnicodeIds(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if document is not None and context.variables and context.pre_execution_errors is None:
+        # Also on a cached document (pre_execution_errors == []): its variables are new.
+        if document is not None and context.variables and not context.pre_execution_errors:
             for name in _id_variables(document):
                 if _holds_surrogate(context.variables.get(name)):
                     arguments = ", ".join(_arguments_fed_by(document, name)) or "no argument"

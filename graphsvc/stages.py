@@ -18,6 +18,7 @@ from typing import Any
 
 from graphsvc.algorithms.scoring import to_utc
 from graphsvc.funnel import AccountStage, account_stage
+from graphsvc.ranges import stored_time
 from graphsvc.scores.documents import documents_in_force
 from graphsvc.store.database import Database
 
@@ -91,9 +92,10 @@ def stage_changes(row: Mapping[str, Any]) -> list[StageChange]:
             change["id"],
             AccountStage(change["stage"]) if change["stage"] else None,
             AccountStage(change["previous"]) if change["previous"] else None,
-            datetime.fromtimestamp(change["at"] / 1000.0, UTC),
+            at,
         )
         for change in row["changes"]
+        if (at := stored_time(change["at"])) is not None
     ]
 
 

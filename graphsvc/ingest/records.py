@@ -8,7 +8,7 @@ Cells arrive as CSV strings or JSON values. Rules shared by every kind:
 * integers and numbers are never booleans; integers fit GraphQL's ``Int`` (32 bits), amounts and
   pool weights are finite and bounded, so every stored value reads back through the API;
 * times are ISO-8601 strings, read as UTC when they carry no offset, and lie in the range of
-  :mod:`graphsvc.times`; times of events (engagements, lead creation, opportunities) may not lie
+  :mod:`graphsvc.ranges`; times of events (engagements, lead creation, opportunities) may not lie
   in the future;
 * columns outside the contract are ignored, and the importer says so once per file.
 """
@@ -21,7 +21,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from graphsvc.times import EARLIEST, LATEST, in_range
+from graphsvc.ranges import EARLIEST, LATEST, MAX_INT, in_range
 
 __all__ = [
     "KINDS",
@@ -40,8 +40,6 @@ __all__ = [
 
 # Clock skew allowed on event times before they count as "in the future".
 _FUTURE_TOLERANCE = timedelta(minutes=5)
-# GraphQL's Int is 32 bits: a larger stored integer could not be read back through the API.
-MAX_INT = 2**31 - 1
 # Amounts (revenue, deals) and pool weights: finite, and small enough that sums stay finite.
 MAX_AMOUNT = 1e15
 MAX_POOL_WEIGHT = 1000.0

@@ -9,7 +9,7 @@ from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxToke
 from strawberry.tools import merge_types
 
 from graphsvc.schema.account import AccountMutation, AccountQuery
-from graphsvc.schema.arguments import BoundedDateTime, UnicodeIds
+from graphsvc.schema.arguments import BoundedDateTime, UnicodeArguments
 from graphsvc.schema.contact import ContactMutation, ContactQuery
 from graphsvc.schema.document_cache import CachedDocuments, DocumentCache
 from graphsvc.schema.errors import ErrorPolicy, GraphsvcSchema
@@ -57,7 +57,7 @@ def create_schema(limits: ApiLimits = DEFAULT_LIMITS) -> GraphsvcSchema:
             functools.partial(MaxFieldsLimiter, max_fields=limits.max_fields),
             functools.partial(QueryCostLimiter, limits),
             MutationsFinish,
-            UnicodeIds,
+            UnicodeArguments,
             ErrorPolicy,
             OperationMetrics,
         ],

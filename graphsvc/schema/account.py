@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from graphsvc.errors import InvalidInput, NotFound
+from graphsvc.ranges import stored_float, stored_int
 from graphsvc.schema import contact, lead
 from graphsvc.schema.arguments import given, window
 from graphsvc.schema.context import Context
@@ -110,11 +111,11 @@ class Account:
             name=record["name"],
             domain=record["domain"],
             industry=record["industry"],
-            employees=record["employees"],
-            annual_revenue=record["annual_revenue"],
+            employees=stored_int(record["employees"]),
+            annual_revenue=stored_float(record["annual_revenue"]),
             country=record["country"],
             is_target=bool(record["is_target"]),
-            tier=record["tier"],
+            tier=stored_int(record["tier"]),
             stage=parse_enum(AccountStage, record["stage"]),
             record=record,
         )

@@ -1,6 +1,6 @@
 """Arguments: ``UNSET`` read as None, and the ranges every moment and window argument must keep.
 
-Moments must lie in the range of :mod:`graphsvc.times`; moments and windows are checked here,
+Moments must lie in the range of :mod:`graphsvc.ranges`; moments and windows are checked here,
 once, at the API's edge.
 """
 
@@ -20,9 +20,9 @@ from strawberry.schema.types.base_scalars import DateTimeDefinition, wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 
 from graphsvc.errors import InvalidInput
-from graphsvc.times import EARLIEST, LATEST, in_range
+from graphsvc.ranges import EARLIEST, LATEST, in_range
 
-__all__ = ["EARLIEST", "LATEST", "MAX_WINDOW_DAYS", "BoundedDateTime", "UnicodeIds", "given", "window"]
+__all__ = ["EARLIEST", "LATEST", "MAX_WINDOW_DAYS", "BoundedDateTime", "UnicodeArguments", "given", "window"]
 
 T = TypeVar("T")
 
@@ -43,21 +43,22 @@ BoundedDateTime: ScalarDefinition = dataclasses.replace(
 )
 
 
-class UnicodeIds(SchemaExtension):
-    """Refuses an ``ID`` variable holding a lone UTF-16 surrogate, naming the arguments it feeds.
+class UnicodeArguments(SchemaExtension):
+    """Refuses an ``ID`` or ``String`` variable holding a lone UTF-16 surrogate, naming the arguments it feeds.
 
     A JSON ``"\\ud800"`` escape decodes to a lone surrogate, which has no UTF-8 form for the
     database driver. A document's own string literals cannot hold one (the parser refuses them);
-    only variables can, so only ``ID`` variables are checked, before validation (like
-    :class:`~graphsvc.schema.limits.MaxFieldsLimiter`). Strings meant as data (``importRecords``
-    rows) are the importer's to refuse, row by row.
+    only variables can, so only they are checked, before validation (like
+    :class:`~graphsvc.schema.limits.MaxFieldsLimiter`). ``JSON`` variables are data: the importer
+    refuses such rows one by one.
     """
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if document is not None and context.variables and context.pre_execution_errors is None:
-            for name in _id_variables(document):
+        # Also on a cached document (pre_execution_errors == []): its variables are new.
+        if document is not None and context.variables and not context.pre_execution_errors:
+            for name in _text_variables(document):
                 if _holds_surrogate(context.variables.get(name)):
                     arguments = ", ".join(_arguments_fed_by(document, name)) or "no argument"
                     error = InvalidInput(
@@ -69,14 +70,14 @@ class UnicodeIds(SchemaExtension):
         yield
 
 
-def _id_variables(document: DocumentNode) -> list[str]:
+def _text_variables(document: DocumentNode) -> list[str]:
     names = []
     for definition in document.definitions:
         for variable in getattr(definition, "variable_definitions", None) or ():
             type_node: TypeNode = variable.type
             while not isinstance(type_node, NamedTypeNode):
                 type_node = type_node.type  # type: ignore[attr-defined]
-            if type_node.name.value == "ID":
+            if type_node.name.value in ("ID", "String"):
                 names.append(variable.variable.name.value)
     return names
 

@@ -31,6 +31,7 @@ from graphsvc.algorithms.scoring import LeadScore as LeadScoreRecord
 from graphsvc.algorithms.scoring import score_lead
 from graphsvc.algorithms.snapshot import Recomputed
 from graphsvc.errors import NotFound
+from graphsvc.ranges import stored_time
 from graphsvc.schema.context import Context
 from graphsvc.schema.permissions import CanRecompute, CanSetScoringModel, visible_accounts
 from graphsvc.scores.current import AccountScoreNow, account_coverages, current_account_scores
@@ -295,9 +296,9 @@ async def person_score(context: Context, person_id: str, as_of: datetime | None)
                 scores.append(None)
                 continue
             engagements = [
-                {**e, "occurred_at": datetime.fromtimestamp(e["at"] / 1000.0, UTC)}
+                {**e, "occurred_at": occurred_at}
                 for e in row["engagements"]
-                if e["at"] is not None
+                if (occurred_at := stored_time(e["at"])) is not None
             ]
             scores.append(score_lead(documents.scoring, row["person"], row["account"], engagements, moment))
         return scores

@@ -6,6 +6,7 @@ from typing import Any
 
 import strawberry
 
+from graphsvc.ranges import stored_int
 from graphsvc.store.database import Record
 
 __all__ = ["User"]
@@ -32,7 +33,7 @@ class User:
             email=record["email"],
             role=record["role"],
             active=record["active"] is not False,
-            capacity=record["capacity"],
+            capacity=stored_int(record["capacity"]),
             open_assignments=record["open_assignments"],
             record=record,
         )

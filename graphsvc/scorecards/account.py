@@ -51,6 +51,7 @@ from graphsvc.algorithms.scoring import to_utc
 from graphsvc.algorithms.snapshot import Recomputed
 from graphsvc.errors import InvalidInput
 from graphsvc.funnel import AccountStage
+from graphsvc.ranges import stored_time
 from graphsvc.scorecards.velocity import read_stage_records
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
 from graphsvc.scores.read_model import AccountWindows, read_account_windows
@@ -243,7 +244,7 @@ async def account_scorecards(
             coverage=figures.coverage.coverage,
             engaged_coverage=figures.coverage.engaged_coverage,
             stage=stage,
-            stage_since=None if since_ms is None else datetime.fromtimestamp(since_ms / 1000, UTC),
+            stage_since=stored_time(since_ms),
             days_in_stage=None if since_ms is None else (as_of_ms - since_ms) // _MS_PER_DAY,
             open_opportunities=int(opportunities.get("opportunities", 0)),
             pipeline_amount=float(opportunities.get("amount") or 0.0),

@@ -27,6 +27,7 @@ from graphsvc.algorithms.roles import resolve_roles, role_weight
 from graphsvc.algorithms.scoring import engagement_points
 from graphsvc.documents import RoleRules
 from graphsvc.ingest.records import EngagementRecord, ImportRecord
+from graphsvc.ranges import stored_time
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
 from graphsvc.scores.read_model import append_steps
 from graphsvc.scores.recompute import ROLL_UP_DELTA, SCORE_EPOCH, account_index, read_accounts
@@ -166,7 +167,9 @@ class ScoreKeeper:
         # (person, epoch-scaled points, time of a positive engagement or None)
         changes: list[tuple[str, float, datetime | None]] = []
         for old in stored.values():
-            at = datetime.fromtimestamp(old["at"] / 1000.0, UTC)
+            at = stored_time(old["at"])
+            if at is None:  # an unreadable stored time: the import never counted it
+                continue
             changes.append((old["person_id"], -epoch_points(points_of(old["type"], old["detail"]), at), None))
         for record in records:
             points = points_of(record.type, record.detail)

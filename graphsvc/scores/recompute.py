@@ -47,6 +47,7 @@ from graphsvc.algorithms.roles import resolve_roles
 from graphsvc.algorithms.scoring import engagement_points, lead_profile, lead_score
 from graphsvc.algorithms.snapshot import GraphSnapshot, Recomputed, recompute
 from graphsvc.errors import DatabaseError, InvalidInput
+from graphsvc.ranges import stored_time
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
 from graphsvc.stages import evaluate_stages
 from graphsvc.store.database import Database
@@ -499,10 +500,8 @@ def _last_engaged(result: Recomputed) -> dict[int, str]:
     latest = np.full(len(snapshot.person_ids), -np.inf)
     np.maximum.at(latest, snapshot.engagement_person[positive], snapshot.engagement_time[positive])
     engaged = np.flatnonzero(latest > -np.inf)
-    return {
-        int(i): datetime.fromtimestamp(seconds, UTC).isoformat()
-        for i, seconds in zip(engaged.tolist(), latest[engaged].tolist(), strict=True)
-    }
+    moments = zip(engaged.tolist(), (stored_time(seconds * 1000) for seconds in latest[engaged].tolist()), strict=True)
+    return {int(i): moment.isoformat() for i, moment in moments if moment is not None}
 
 
 def _account_rows(result: Recomputed, scale: float) -> list[dict[str, Any]]:

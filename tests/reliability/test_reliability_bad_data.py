@@ -375,9 +375,17 @@ async def test_lenient_values_and_lone_surrogates_are_refused_row_by_row(empty_d
             {"owner": "u-ann\udfff"},
             "argument ownerId (variable $owner)",
         ),
+        (
+            'query($role: String) { account(id: "acme") { contacts(role: $role) { totalCount } } }',
+            {"role": "CHAMPION\ud800"},
+            "argument role (variable $role)",
+        ),
     ],
 )
-async def test_a_lone_surrogate_in_an_id_argument_is_invalid_input_naming_it(db, query, variables, named):
+async def test_a_lone_surrogate_in_an_id_or_string_argument_is_invalid_input_naming_it(db, query, variables, named):
+    # First with plain text, so the second request finds its document validated and cached.
+    plain = await execute(db, query, ADMIN, **{name: "plain" for name in variables})
+    assert plain.errors is None, plain.errors
     result = await execute(db, query, ADMIN, **variables)
     assert codes(result) == ["INVALID_INPUT"]
     assert result.errors[0].message.startswith(named), result.errors[0].message

@@ -1,8 +1,10 @@
-// Accounts by id with their owner's and parent's ids (the API's account records).
+// Accounts by id with their owner's and parent's ids (the API's account records), in one record.
 UNWIND $ids AS id
 MATCH (a:Account {id: id})
 OPTIONAL MATCH (owner:User)-[:OWNS]->(a)
 OPTIONAL MATCH (a)-[:SUBSIDIARY_OF]->(parent:Account)
-RETURN a.id AS id, a.name AS name, a.domain AS domain, a.industry AS industry, a.employees AS employees,
-       a.annual_revenue AS annual_revenue, a.country AS country, a.is_target AS is_target, a.tier AS tier,
-       a.stage AS stage, owner.id AS owner_id, parent.id AS parent_id
+RETURN collect({
+  id: a.id, name: a.name, domain: a.domain, industry: a.industry, employees: a.employees,
+  annual_revenue: a.annual_revenue, country: a.country, is_target: a.is_target, tier: a.tier, stage: a.stage,
+  owner_id: owner.id, parent_id: parent.id
+}) AS rows

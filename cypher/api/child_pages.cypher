@@ -1,4 +1,4 @@
-// Per parent account: one page of its direct subsidiaries' ids by name, and how many there are.
+// Per parent account: one page of its direct subsidiaries' ids by name, and how many there are, in one record.
 UNWIND $ids AS id
 MATCH (a:Account {id: id})
 CALL (a) {
@@ -7,8 +7,9 @@ CALL (a) {
   WITH child ORDER BY child.name, child.id SKIP $skip LIMIT $limit
   RETURN collect(child.id) AS page
 }
-RETURN id, page,
-       COUNT {
-         MATCH (other:Account)-[:SUBSIDIARY_OF]->(a)
-         WHERE $visible_to IS NULL OR EXISTS { (:User {id: $visible_to})-[:OWNS]->(other) }
-       } AS total
+WITH id, page,
+     COUNT {
+       MATCH (other:Account)-[:SUBSIDIARY_OF]->(a)
+       WHERE $visible_to IS NULL OR EXISTS { (:User {id: $visible_to})-[:OWNS]->(other) }
+     } AS total
+RETURN collect({id: id, page: page, total: total}) AS rows

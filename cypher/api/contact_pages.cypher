@@ -1,6 +1,6 @@
 // Per account: one page of its contacts' ids by name, optionally holding buying role $role, and
 // optionally only those engaged (or not) since $engaged_since: a positive-point engagement after
-// it, as `last_engaged_at` (kept by recompute and import) records.
+// it, as `last_engaged_at` (kept by recompute and import) records, and how many; in one record.
 UNWIND $ids AS id
 MATCH (a:Account {id: id})
 CALL (a) {
@@ -10,9 +10,10 @@ CALL (a) {
   WITH c ORDER BY c.last_name, c.first_name, c.id SKIP $skip LIMIT $limit
   RETURN collect(c.id) AS page
 }
-RETURN id, page,
-       COUNT {
-         MATCH (other:Contact)-[:WORKS_AT]->(a)
-         WHERE ($role IS NULL OR EXISTS { (other)-[:HAS_ROLE]->(:BuyingRole {id: $role}) })
-           AND ($engaged IS NULL OR coalesce(other.last_engaged_at > datetime($engaged_since), false) = $engaged)
-       } AS total
+WITH id, page,
+     COUNT {
+       MATCH (other:Contact)-[:WORKS_AT]->(a)
+       WHERE ($role IS NULL OR EXISTS { (other)-[:HAS_ROLE]->(:BuyingRole {id: $role}) })
+         AND ($engaged IS NULL OR coalesce(other.last_engaged_at > datetime($engaged_since), false) = $engaged)
+     } AS total
+RETURN collect({id: id, page: page, total: total}) AS rows

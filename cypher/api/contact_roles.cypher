@@ -1,4 +1,5 @@
-// The buying roles each contact holds.
+// The buying roles each contact holds, in one record.
 UNWIND $ids AS id
 MATCH (c:Contact {id: id})-[:HAS_ROLE]->(role:BuyingRole)
-RETURN id, collect(role.id) AS roles
+WITH id, collect(role.id) AS roles
+RETURN collect({id: id, roles: roles}) AS rows

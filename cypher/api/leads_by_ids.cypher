@@ -1,7 +1,8 @@
-// Leads by id with the account each is matched to, and how.
+// Leads by id with the account each is matched to, and how, in one record.
 UNWIND $ids AS id
 MATCH (l:Lead {id: id})
 OPTIONAL MATCH (l)-[m:MATCHED_TO]->(a:Account)
-RETURN l.id AS id, l.email AS email, l.first_name AS first_name, l.last_name AS last_name, l.company AS company,
-       l.title AS title, l.status AS status, a.id AS account_id, m.method AS match_method,
-       m.confidence AS match_confidence
+RETURN collect({
+  id: l.id, email: l.email, first_name: l.first_name, last_name: l.last_name, company: l.company, title: l.title,
+  status: l.status, account_id: a.id, match_method: m.method, match_confidence: m.confidence
+}) AS rows

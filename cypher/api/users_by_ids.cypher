@@ -1,5 +1,8 @@
-// Users by id with their open assignments (PENDING routing decisions assigned to them).
+// Users by id with their open assignments (PENDING routing decisions assigned to them), in one record.
 UNWIND $ids AS id
 MATCH (u:User {id: id})
-RETURN u.id AS id, u.name AS name, u.email AS email, u.role AS role, u.active AS active, u.capacity AS capacity,
-       COUNT { (:RoutingDecision {status: 'PENDING'})-[:ASSIGNED_TO]->(u) } AS open_assignments
+WITH u, COUNT { (:RoutingDecision {status: 'PENDING'})-[:ASSIGNED_TO]->(u) } AS open_assignments
+RETURN collect({
+  id: u.id, name: u.name, email: u.email, role: u.role, active: u.active, capacity: u.capacity,
+  open_assignments: open_assignments
+}) AS rows

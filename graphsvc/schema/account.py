@@ -148,7 +148,7 @@ class Account:
         description="The account's engagement score at asOf (default now, from the sums kept on the account), with "
         "its explanation."
     )
-    async def score(self, info: Info[Context, None], as_of: datetime | None = strawberry.UNSET) -> AccountScore:
+    def score(self, info: Info[Context, None], as_of: datetime | None = strawberry.UNSET) -> AccountScore:
         return account_score(info.context, self.record["id"], given(as_of))
 
     @strawberry.field(

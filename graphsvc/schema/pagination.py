@@ -183,11 +183,13 @@ class Edge(Generic[NodeT]):
 class Connection(Generic[NodeT]):
     edges: list[Edge[NodeT]]
     page_info: PageInfo
-    count: strawberry.Private[Callable[[], Awaitable[int]]]
+    count: strawberry.Private[Callable[[], int | Awaitable[int]]]
 
     @strawberry.field(description="How many items the whole list holds (counted by the database, only when asked).")
-    async def total_count(self) -> int:
-        return await self.count()
+    def total_count(self) -> int:
+        # Sync: a per-parent list knows its size from its page's statement and answers at once; a
+        # top-level list returns its count's coroutine, which the executor awaits.
+        return self.count()  # type: ignore[return-value]
 
     @classmethod
     def from_page(
@@ -195,7 +197,7 @@ class Connection(Generic[NodeT]):
         nodes: Sequence[NodeT | None],
         window: PageWindow,
         has_next_page: bool,
-        count: Callable[[], Awaitable[int]],
+        count: Callable[[], int | Awaitable[int]],
     ) -> Connection[NodeT]:
         """A connection of ``nodes`` found at ``window``; ``count`` counts the whole list.
 
@@ -211,7 +213,7 @@ class Connection(Generic[NodeT]):
         nodes: Sequence[NodeT | None],
         has_next_page: bool,
         has_previous_page: bool,
-        count: Callable[[], Awaitable[int]],
+        count: Callable[[], int | Awaitable[int]],
     ) -> Connection[NodeT]:
         """A connection of ``nodes`` and their ``cursors``; a None node (gone, or hidden) is left out."""
         edges = [
@@ -240,11 +242,9 @@ async def slice_connection(
     ``cypher/api/*_pages``); ``nodes`` turns the ids into nodes through the request's loaders.
     """
     part = await loaders.slices(statement, skip=window.offset, limit=window.size, **filters).load(parent_id)
-
-    async def count() -> int:
-        return part.total
-
-    return Connection.from_page(await nodes(part.ids), window, window.offset + len(part.ids) < part.total, count)
+    return Connection.from_page(
+        await nodes(part.ids), window, window.offset + len(part.ids) < part.total, lambda: part.total
+    )
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ lose the import's appends (it rewrites from what it read), as it can for the sto
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -57,11 +59,13 @@ __all__ = [
     "write_read_model",
 ]
 
-BUCKET_DAYS = 7
+# 30 days: a 90-day window and the one before it read 7 buckets; a recompute writes few nodes.
+BUCKET_DAYS = 30
 _MS_PER_BUCKET = BUCKET_DAYS * 86_400_000
 _SECONDS_PER_DAY = 86_400.0
-# Accounts whose buckets one recompute transaction rewrites.
+# Accounts whose buckets one recompute transaction rewrites; rows of the other writes.
 _WRITE_ACCOUNTS = 500
+_WRITE_ROWS = 5000
 
 
 def _ms(moment: datetime) -> int:
@@ -127,8 +131,9 @@ async def write_read_model(db: Database, snapshot: GraphSnapshot, times_ms: np.n
 
     ``times_ms`` are the snapshot's engagement times in epoch milliseconds (as stored);
     ``written_at`` is the stamp compared with the scoring model's save time: take it before the
-    documents in force were read. Accounts are rewritten in batches, each in one transaction
-    (delete, create, stamp), so a reader sees an account either before or after.
+    documents in force were read. Only accounts whose buckets changed are rewritten (a digest of
+    them is kept on the account), in batches, each in one transaction (delete, create, stamp), so
+    a reader sees an account either before or after; the others only take the new stamp.
     """
     person_account = snapshot.person_account[snapshot.engagement_person]
     kept = person_account >= 0
@@ -151,21 +156,31 @@ async def write_read_model(db: Database, snapshot: GraphSnapshot, times_ms: np.n
         )
     ]
     stamp = _ms(written_at)
-    ids = list(snapshot.account_ids)
+    [stored] = await db.read("read_model/digests")
+    digests = {account_id: digest for account_id, digest in stored["digests"]}
+    changed = []
+    for account_id in snapshot.account_ids:
+        digest = hashlib.sha256(json.dumps(rows.get(account_id, [])).encode()).hexdigest()
+        if digests.get(account_id) != digest:
+            changed.append({"id": account_id, "digest": digest})
     written = 0
-    for start in range(0, len(ids), _WRITE_ACCOUNTS):
-        batch = ids[start : start + _WRITE_ACCOUNTS]
-        buckets = [row for account_id in batch for row in rows.get(account_id, ())]
+    for start in range(0, len(changed), _WRITE_ACCOUNTS):
+        batch = changed[start : start + _WRITE_ACCOUNTS]
+        ids = [row["id"] for row in batch]
+        buckets = [row for account_id in ids for row in rows.get(account_id, ())]
         await db.write_many(
             [
-                ("read_model/delete_days", {"ids": batch}),
+                ("read_model/delete_days", {"ids": ids}),
                 ("read_model/create_days", {"rows": buckets}),
-                ("read_model/stamp_accounts", {"ids": batch, "at": stamp}),
+                ("read_model/set_digests", {"rows": batch, "at": stamp}),
             ]
         )
         written += len(buckets)
-    for start in range(0, len(person_rows), 5000):
-        await db.write("read_model/person_accounts", rows=person_rows[start : start + 5000], keep=False)
+    # Accounts whose buckets are unchanged only take the new stamp.
+    for start in range(0, len(snapshot.account_ids), _WRITE_ROWS):
+        await db.write("read_model/stamp_accounts", ids=snapshot.account_ids[start : start + _WRITE_ROWS], at=stamp)
+    for start in range(0, len(person_rows), _WRITE_ROWS):
+        await db.write("read_model/person_accounts", rows=person_rows[start : start + _WRITE_ROWS], keep=False)
     return written
 
 
@@ -178,7 +193,8 @@ def append_steps(
     an account already recorded stays (a moved person then makes its accounts stale at read).
     ``stale_accounts`` lose their stamp: something the buckets cannot follow happened to them; so
     do the accounts appended to when a scoring model was saved after ``points_from``, the moment
-    the documents the points were computed with were read.
+    the documents the points were computed with were read. Accounts appended to lose their digest,
+    so the next recompute rewrites them.
     """
     rows: dict[tuple[str, int], dict[str, Any]] = {}
     persons: dict[str, str] = {}
@@ -207,7 +223,7 @@ def append_steps(
         steps.append(("read_model/person_accounts", {"rows": rows_of_persons, "keep": True}))
     stale = sorted(set(stale_accounts))
     if stale:
-        steps.append(("read_model/stamp_accounts", {"ids": stale, "at": None}))
+        steps.append(("read_model/mark_stale", {"ids": stale}))
     return steps
 
 

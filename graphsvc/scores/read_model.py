@@ -3,9 +3,9 @@
 An account's windowed figures (SPEC §7, §10: windowed engagement own and rolled up, the previous
 window's, engaged people, committee coverage) otherwise need the subtree's persons and every
 engagement of two windows read row by row. The read model keeps, per account and per bucket of
-:data:`BUCKET_DAYS` days, ``(:EngagementDays {account_id, bucket, persons, times, points})``:
-the engagements of the account's own contacts and matched leads as parallel lists (person id,
-epoch milliseconds, undecayed points under the scoring model). One statement then reads an
+:data:`BUCKET_DAYS` days, ``(:EngagementDays {account_id, bucket, entries})``: the engagements of
+the account's own contacts and matched leads as text, one JSON line ``[person id, epoch
+milliseconds, undecayed points under the scoring model]`` each. One statement then reads an
 account's subtree with the buckets that overlap both windows; the figures are computed at read
 from the exact times, so they are exact at any ``as_of`` (a bucket cut by a window's bound is
 filtered entry by entry), decay is applied at read, and the role weights are the current ones
@@ -72,6 +72,15 @@ def _ms(moment: datetime) -> int:
     return round(moment.timestamp() * 1000)
 
 
+def _entries_text(entries: Iterable[tuple[str, int, float]]) -> str:
+    """Bucket entries as stored: one JSON array ``[person, ms, points]`` per line.
+
+    Text rather than lists: appending is string concatenation, and a read decodes one string per
+    bucket (``json.loads``) instead of the driver converting every list element.
+    """
+    return "".join(json.dumps(entry) + "\n" for entry in entries)
+
+
 def bucket_of(ms: int) -> int:
     """The bucket of a moment in epoch milliseconds."""
     return ms // _MS_PER_BUCKET
@@ -114,14 +123,10 @@ def _bucket_rows(
     for start, end in zip(starts.tolist(), [*starts[1:].tolist(), order.size], strict=True):
         chosen = order[start:end]
         account_id = account_ids[int(accounts[chosen[0]])]
+        who = [persons[i] for i in chosen.tolist()]
+        entries = zip(who, times_ms[chosen].tolist(), points[chosen].tolist(), strict=True)
         rows[account_id].append(
-            {
-                "account_id": account_id,
-                "bucket": int(buckets[chosen[0]]),
-                "persons": [persons[i] for i in chosen.tolist()],
-                "times": times_ms[chosen].tolist(),
-                "points": points[chosen].tolist(),
-            }
+            {"account_id": account_id, "bucket": int(buckets[chosen[0]]), "entries": _entries_text(entries)}
         )
     return rows
 
@@ -196,19 +201,16 @@ def append_steps(
     the documents the points were computed with were read. Accounts appended to lose their digest,
     so the next recompute rewrites them.
     """
-    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    by_bucket: dict[tuple[str, int], list[tuple[str, int, float]]] = defaultdict(list)
     persons: dict[str, str] = {}
     for person_id, account_id, at_ms, points in added:
         persons.setdefault(person_id, account_id or "")
-        if account_id is None:
-            continue
-        key = (account_id, bucket_of(at_ms))
-        row = rows.setdefault(
-            key, {"account_id": account_id, "bucket": key[1], "persons": [], "times": [], "points": []}
-        )
-        row["persons"].append(person_id)
-        row["times"].append(at_ms)
-        row["points"].append(points)
+        if account_id is not None:
+            by_bucket[(account_id, bucket_of(at_ms))].append((person_id, at_ms, points))
+    rows = {
+        key: {"account_id": key[0], "bucket": key[1], "entries": _entries_text(entries)}
+        for key, entries in by_bucket.items()
+    }
     steps: list[tuple[str, dict[str, Any]]] = []
     if rows:
         steps.append(("read_model/append_days", {"rows": list(rows.values())}))
@@ -257,8 +259,8 @@ def _member(row: Mapping[str, Any], documents: DocumentsInForce) -> _Member | No
         if is_contact:
             roles[person_id] = list(held)
     entries = []
-    for bucket_persons, times, points in row["buckets"]:
-        for person_id, at_ms, base in zip(bucket_persons, times, points, strict=True):
+    for text in row["buckets"]:
+        for person_id, at_ms, base in json.loads("[" + text.rstrip("\n").replace("\n", ",") + "]"):
             if person_id not in persons:
                 return None  # moved away after its engagements were kept here
             entries.append((person_id, at_ms / 1000.0, base))

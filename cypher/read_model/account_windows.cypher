@@ -2,7 +2,7 @@
 // committee segments read, when the read model was last written for it and when the scoring model
 // in force was saved (epoch milliseconds), its contacts and matched leads ([id, is contact, roles,
 // the account their engagements are kept under]) and its EngagementDays buckets
-// $first_bucket..$last_bucket ([persons, times, points]).
+// $first_bucket..$last_bucket (their entries, JSON lines).
 OPTIONAL MATCH (document:ModelDocument {active: true, kind: 'scoring'})
 WITH max(document.saved_at.epochMillis) AS model_saved_at
 UNWIND $ids AS id
@@ -21,4 +21,4 @@ RETURN id AS top_id,
        a.read_model_at AS written_at,
        model_saved_at,
        persons,
-       collect(CASE WHEN days IS NULL THEN null ELSE [days.persons, days.times, days.points] END) AS buckets
+       collect(days.entries) AS buckets

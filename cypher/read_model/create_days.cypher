@@ -1,3 +1,3 @@
-// Write EngagementDays buckets: per account and bucket, its engagements as parallel lists.
+// Write EngagementDays buckets: per account and bucket, its engagements as JSON lines.
 UNWIND $rows AS r
-CREATE (:EngagementDays {account_id: r.account_id, bucket: r.bucket, persons: r.persons, times: r.times, points: r.points})
+CREATE (:EngagementDays {account_id: r.account_id, bucket: r.bucket, entries: r.entries})

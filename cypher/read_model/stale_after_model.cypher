@@ -5,4 +5,4 @@ WITH max(document.saved_at.epochMillis) AS saved
 WHERE saved > $since
 UNWIND $ids AS id
 MATCH (a:Account {id: id})
-SET a.read_model_at = null
+SET a.read_model_at = null, a.read_model_digest = null

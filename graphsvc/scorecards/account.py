@@ -52,7 +52,7 @@ from graphsvc.algorithms.snapshot import Recomputed
 from graphsvc.errors import InvalidInput
 from graphsvc.funnel import AccountStage
 from graphsvc.ranges import stored_time
-from graphsvc.scorecards.velocity import read_stage_records
+from graphsvc.scorecards.velocity import stage_record
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
 from graphsvc.scores.read_model import AccountWindows, read_account_windows
 from graphsvc.scores.subtrees import read_subtrees, score_subtrees
@@ -174,8 +174,8 @@ async def account_scorecards(
     The windowed figures come from the read model (:mod:`graphsvc.scores.read_model`, one
     statement), exact at any ``as_of``; accounts it cannot serve, and every account with
     ``live``, are computed from their subtrees (three statements more). Then the stage history
-    and open opportunities: three or four statements with the documents in force, whatever the
-    number of accounts, so a DataLoader can batch a whole page.
+    and open opportunities in one: two or three statements with the documents in force, whatever
+    the number of accounts, so a DataLoader can batch a whole page.
 
     Parameters
     ----------
@@ -208,11 +208,11 @@ async def account_scorecards(
         current = score_subtrees(documents, rows, as_of, window_days=window_days)
         previous = score_subtrees(documents, rows, as_of - window, window_days=window_days)
         windows.update(_live_windows(current, previous, rest))
-    stages = await read_stage_records(db, ids)
     pipeline = {
         row["account_id"]: row
-        for row in await db.read("scorecards/open_opportunities", ids=ids, as_of=as_of.isoformat())
+        for row in await db.read("scorecards/stages_and_pipeline", ids=ids, as_of=as_of.isoformat())
     }
+    stages = {account_id: stage_record(row) for account_id, row in pipeline.items()}
     as_of_ms = round(as_of.timestamp() * 1000)
 
     scorecards = {}
@@ -224,7 +224,7 @@ async def account_scorecards(
         people = figures.contacts + figures.matched_leads
         engaged_people = figures.engaged_contacts + figures.engaged_matched_leads
         stage, since_ms = stages[account_id].stage_at(as_of_ms)
-        opportunities = pipeline.get(account_id, {})
+        opportunities = pipeline[account_id]
         scorecards[account_id] = AccountScorecard(
             account_id=account_id,
             name=stages[account_id].name,
@@ -246,7 +246,7 @@ async def account_scorecards(
             stage=stage,
             stage_since=stored_time(since_ms),
             days_in_stage=None if since_ms is None else (as_of_ms - since_ms) // _MS_PER_DAY,
-            open_opportunities=int(opportunities.get("opportunities", 0)),
+            open_opportunities=int(opportunities["opportunities"]),
             pipeline_amount=float(opportunities.get("amount") or 0.0),
         )
     return scorecards

@@ -38,6 +38,7 @@ __all__ = [
     "median_days_to_advance",
     "mqa_to_opportunity",
     "read_stage_records",
+    "stage_record",
 ]
 
 _MS_PER_DAY = 86_400_000
@@ -73,18 +74,20 @@ class StageRecord:
         return AccountStage(past[-1][0]), past[-1][1]
 
 
+def stage_record(row: Mapping[str, Any]) -> StageRecord:
+    """The :class:`StageRecord` of a row of ``scorecards/stages`` (or a statement returning its columns)."""
+    return StageRecord(
+        row["account_id"],
+        row["name"],
+        AccountStage(row["stage"]) if row["stage"] else None,
+        row["stage_since"],
+        tuple((change["stage"], change["at"]) for change in row["changes"]),
+    )
+
+
 async def read_stage_records(db: Database, account_ids: Sequence[str]) -> dict[str, StageRecord]:
     """The :class:`StageRecord` of each account in ``account_ids`` that exists."""
-    records = {}
-    for row in await db.read("scorecards/stages", ids=list(account_ids)):
-        records[row["account_id"]] = StageRecord(
-            row["account_id"],
-            row["name"],
-            AccountStage(row["stage"]) if row["stage"] else None,
-            row["stage_since"],
-            tuple((change["stage"], change["at"]) for change in row["changes"]),
-        )
-    return records
+    return {row["account_id"]: stage_record(row) for row in await db.read("scorecards/stages", ids=list(account_ids))}
 
 
 def _first_entries(changes: Sequence[Change], as_of_ms: int) -> list[Change]:

@@ -3,9 +3,9 @@
 An account's windowed figures (SPEC §7, §10: windowed engagement own and rolled up, the previous
 window's, engaged people, committee coverage) otherwise need the subtree's persons and every
 engagement of two windows read row by row. The read model keeps, per account and per bucket of
-:data:`BUCKET_DAYS` days, ``(:EngagementDays {account_id, bucket, persons, times, points})``:
-the engagements of the account's own contacts and matched leads as parallel lists (person id,
-epoch milliseconds, undecayed points under the scoring model). One statement then reads an
+:data:`BUCKET_DAYS` days, ``(:EngagementDays {account_id, bucket, entries})``: the engagements of
+the account's own contacts and matched leads as text, one JSON line ``[person id, epoch
+milliseconds, undecayed points under the scoring model]`` each. One statement then reads an
 account's subtree with the buckets that overlap both windows; the figures are computed at read
 from the exact times, so they are exact at any ``as_of`` (a bucket cut by a window's bound is
 filtered entry by entry), decay is applied at read, and the role weights are the current ones
@@ -32,6 +32,8 @@ lose the import's appends (it rewrites from what it read), as it can for the sto
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -57,15 +59,26 @@ __all__ = [
     "write_read_model",
 ]
 
-BUCKET_DAYS = 7
+# 30 days: a 90-day window and the one before it read 7 buckets; a recompute writes few nodes.
+BUCKET_DAYS = 30
 _MS_PER_BUCKET = BUCKET_DAYS * 86_400_000
 _SECONDS_PER_DAY = 86_400.0
-# Accounts whose buckets one recompute transaction rewrites.
+# Accounts whose buckets one recompute transaction rewrites; rows of the other writes.
 _WRITE_ACCOUNTS = 500
+_WRITE_ROWS = 5000
 
 
 def _ms(moment: datetime) -> int:
     return round(moment.timestamp() * 1000)
+
+
+def _entries_text(entries: Iterable[tuple[str, int, float]]) -> str:
+    """Bucket entries as stored: one JSON array ``[person, ms, points]`` per line.
+
+    Text rather than lists: appending is string concatenation, and a read decodes one string per
+    bucket (``json.loads``) instead of the driver converting every list element.
+    """
+    return "".join(json.dumps(entry) + "\n" for entry in entries)
 
 
 def bucket_of(ms: int) -> int:
@@ -110,14 +123,10 @@ def _bucket_rows(
     for start, end in zip(starts.tolist(), [*starts[1:].tolist(), order.size], strict=True):
         chosen = order[start:end]
         account_id = account_ids[int(accounts[chosen[0]])]
+        who = [persons[i] for i in chosen.tolist()]
+        entries = zip(who, times_ms[chosen].tolist(), points[chosen].tolist(), strict=True)
         rows[account_id].append(
-            {
-                "account_id": account_id,
-                "bucket": int(buckets[chosen[0]]),
-                "persons": [persons[i] for i in chosen.tolist()],
-                "times": times_ms[chosen].tolist(),
-                "points": points[chosen].tolist(),
-            }
+            {"account_id": account_id, "bucket": int(buckets[chosen[0]]), "entries": _entries_text(entries)}
         )
     return rows
 
@@ -127,8 +136,9 @@ async def write_read_model(db: Database, snapshot: GraphSnapshot, times_ms: np.n
 
     ``times_ms`` are the snapshot's engagement times in epoch milliseconds (as stored);
     ``written_at`` is the stamp compared with the scoring model's save time: take it before the
-    documents in force were read. Accounts are rewritten in batches, each in one transaction
-    (delete, create, stamp), so a reader sees an account either before or after.
+    documents in force were read. Only accounts whose buckets changed are rewritten (a digest of
+    them is kept on the account), in batches, each in one transaction (delete, create, stamp), so
+    a reader sees an account either before or after; the others only take the new stamp.
     """
     person_account = snapshot.person_account[snapshot.engagement_person]
     kept = person_account >= 0
@@ -151,21 +161,31 @@ async def write_read_model(db: Database, snapshot: GraphSnapshot, times_ms: np.n
         )
     ]
     stamp = _ms(written_at)
-    ids = list(snapshot.account_ids)
+    [stored] = await db.read("read_model/digests")
+    digests = {account_id: digest for account_id, digest in stored["digests"]}
+    changed = []
+    for account_id in snapshot.account_ids:
+        digest = hashlib.sha256(json.dumps(rows.get(account_id, [])).encode()).hexdigest()
+        if digests.get(account_id) != digest:
+            changed.append({"id": account_id, "digest": digest})
     written = 0
-    for start in range(0, len(ids), _WRITE_ACCOUNTS):
-        batch = ids[start : start + _WRITE_ACCOUNTS]
-        buckets = [row for account_id in batch for row in rows.get(account_id, ())]
+    for start in range(0, len(changed), _WRITE_ACCOUNTS):
+        batch = changed[start : start + _WRITE_ACCOUNTS]
+        ids = [row["id"] for row in batch]
+        buckets = [row for account_id in ids for row in rows.get(account_id, ())]
         await db.write_many(
             [
-                ("read_model/delete_days", {"ids": batch}),
+                ("read_model/delete_days", {"ids": ids}),
                 ("read_model/create_days", {"rows": buckets}),
-                ("read_model/stamp_accounts", {"ids": batch, "at": stamp}),
+                ("read_model/set_digests", {"rows": batch, "at": stamp}),
             ]
         )
         written += len(buckets)
-    for start in range(0, len(person_rows), 5000):
-        await db.write("read_model/person_accounts", rows=person_rows[start : start + 5000], keep=False)
+    # Accounts whose buckets are unchanged only take the new stamp.
+    for start in range(0, len(snapshot.account_ids), _WRITE_ROWS):
+        await db.write("read_model/stamp_accounts", ids=snapshot.account_ids[start : start + _WRITE_ROWS], at=stamp)
+    for start in range(0, len(person_rows), _WRITE_ROWS):
+        await db.write("read_model/person_accounts", rows=person_rows[start : start + _WRITE_ROWS], keep=False)
     return written
 
 
@@ -178,21 +198,19 @@ def append_steps(
     an account already recorded stays (a moved person then makes its accounts stale at read).
     ``stale_accounts`` lose their stamp: something the buckets cannot follow happened to them; so
     do the accounts appended to when a scoring model was saved after ``points_from``, the moment
-    the documents the points were computed with were read.
+    the documents the points were computed with were read. Accounts appended to lose their digest,
+    so the next recompute rewrites them.
     """
-    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    by_bucket: dict[tuple[str, int], list[tuple[str, int, float]]] = defaultdict(list)
     persons: dict[str, str] = {}
     for person_id, account_id, at_ms, points in added:
         persons.setdefault(person_id, account_id or "")
-        if account_id is None:
-            continue
-        key = (account_id, bucket_of(at_ms))
-        row = rows.setdefault(
-            key, {"account_id": account_id, "bucket": key[1], "persons": [], "times": [], "points": []}
-        )
-        row["persons"].append(person_id)
-        row["times"].append(at_ms)
-        row["points"].append(points)
+        if account_id is not None:
+            by_bucket[(account_id, bucket_of(at_ms))].append((person_id, at_ms, points))
+    rows = {
+        key: {"account_id": key[0], "bucket": key[1], "entries": _entries_text(entries)}
+        for key, entries in by_bucket.items()
+    }
     steps: list[tuple[str, dict[str, Any]]] = []
     if rows:
         steps.append(("read_model/append_days", {"rows": list(rows.values())}))
@@ -207,7 +225,7 @@ def append_steps(
         steps.append(("read_model/person_accounts", {"rows": rows_of_persons, "keep": True}))
     stale = sorted(set(stale_accounts))
     if stale:
-        steps.append(("read_model/stamp_accounts", {"ids": stale, "at": None}))
+        steps.append(("read_model/mark_stale", {"ids": stale}))
     return steps
 
 
@@ -241,8 +259,8 @@ def _member(row: Mapping[str, Any], documents: DocumentsInForce) -> _Member | No
         if is_contact:
             roles[person_id] = list(held)
     entries = []
-    for bucket_persons, times, points in row["buckets"]:
-        for person_id, at_ms, base in zip(bucket_persons, times, points, strict=True):
+    for text in row["buckets"]:
+        for person_id, at_ms, base in json.loads("[" + text.rstrip("\n").replace("\n", ",") + "]"):
             if person_id not in persons:
                 return None  # moved away after its engagements were kept here
             entries.append((person_id, at_ms / 1000.0, base))

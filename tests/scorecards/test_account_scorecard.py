@@ -93,8 +93,8 @@ async def test_a_batch_costs_the_same_statements_as_one_account(graph, recompute
     one = graph.round_trips - before
     # Documents in force; the read model (each subtree with its engagement buckets); without a
     # recompute, also the subtrees' accounts, persons and engagements of both windows (one read
-    # for the two windows); stage history; open opportunities.
-    assert one == (4 if recomputed else 7)
+    # for the two windows); stage history with open opportunities.
+    assert one == (3 if recomputed else 6)
     before = graph.round_trips
     await account_scorecards(graph, ["P", "Q", "T2", "W", "N"], window_days=WINDOW, as_of=AS_OF)
     assert graph.round_trips - before == one

@@ -131,3 +131,16 @@ async def test_an_import_started_before_a_new_model_appends_points_of_the_model_
     rows = [{"id": "n1", "person_id": "p1", "type": "web_visit", "detail": "pricing", "occurred_at": at(1)}]
     assert (await importer.import_rows("engagements", enumerate(rows, start=1))).errors == []
     await assert_equals_live(empty_db)
+
+
+async def test_a_recompute_rewrites_accounts_whose_buckets_changed_since_the_last_one(empty_db):
+    importer = await load_hand_graph(empty_db)
+    await recompute_graph(empty_db, AS_OF)
+    # Appended to G, then moved to p4 at S: G's true buckets are again those of the recompute.
+    rows = [{"id": "n1", "person_id": "p1", "type": "demo_request", "occurred_at": at(1)}]
+    assert (await importer.import_rows("engagements", enumerate(rows, start=1))).errors == []
+    moved = [{**rows[0], "person_id": "p4"}]
+    assert (await importer.import_rows("engagements", enumerate(moved, start=1))).errors == []
+    await recompute_graph(empty_db, AS_OF)
+    assert all((await served(empty_db)).values())
+    await assert_equals_live(empty_db)

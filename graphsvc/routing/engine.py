@@ -404,6 +404,7 @@ class _Outcome:
 
     routed: RoutedLead | None = None
     open_decision_id: str | None = None
+    lead: LeadFacts | None = None  # with the open decision
     error: Exception | None = None
 
 
@@ -467,7 +468,7 @@ class _Batcher:
                 events.publish(outcome.routed.decision)
                 _answer(request, outcome.routed)
             elif outcome.open_decision_id in open_decisions:
-                _answer(request, RoutedLead(open_decisions[outcome.open_decision_id], None))
+                _answer(request, RoutedLead(open_decisions[outcome.open_decision_id], outcome.lead))
             else:
                 _answer(request, error=outcome.error or NotFound(f"no routing decision {outcome.open_decision_id!r}"))
 
@@ -523,7 +524,7 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
             outcomes.append(_Outcome(error=NotFound(f"no lead {request.lead_id!r}")))
             continue
         if lead.open_decision_id:
-            outcomes.append(_Outcome(open_decision_id=lead.open_decision_id))
+            outcomes.append(_Outcome(open_decision_id=lead.open_decision_id, lead=lead))
             continue
         plan = plans[request.lead_id]
         pick = None

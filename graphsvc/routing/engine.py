@@ -495,8 +495,8 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
     """Decide and store the routings of ``batch`` in one transaction (see :class:`_Batcher`).
 
     Statements: ``routing/lock_leads``, ``routing/lead_facts``, then for the pools the batch assigns
-    from ``routing/lock_pools`` and ``routing/pool`` each, ``routing/record_decisions``, and
-    ``routing/advance_pools`` when a pool moved.
+    from ``routing/lock_pools`` and ``routing/pool`` each, and ``routing/record_decisions`` (the
+    decisions and the pools' new rotations).
     """
     ids = [request.lead_id for request in batch]
     lock = new_id()
@@ -538,8 +538,10 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
         outcomes.append(_Outcome())  # filled once stored
     if not decided:
         return outcomes
+    moved = [pool.rotation() for name, pool in pools.items() if pool.version != read_versions[name]]
     stored = await tx.run(
         "routing/record_decisions",
+        pools=moved,
         decisions=[
             {
                 "id": decision.id,
@@ -558,9 +560,6 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
     if len(by_decision) != len(decided):
         missing = [d.lead_id for _, d, _ in decided if d.id not in by_decision]
         raise DatabaseError(f"routing/record_decisions stored no decision for leads {', '.join(missing)}")
-    moved = [pool.rotation() for name, pool in pools.items() if pool.version != read_versions[name]]
-    if moved:
-        await tx.run("routing/advance_pools", pools=moved)
     # The assignees are read once the whole batch is stored: each answer counts the open
     # assignments up to its own decision, as one routing after another would.
     later: Counter[str] = Counter()

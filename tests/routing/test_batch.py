@@ -54,7 +54,7 @@ async def test_a_batch_decides_as_one_routing_after_another(empty_db):
 
     # Worked out by hand: bdr is Bea 2, Ben 1 (capacity 1), Bo inactive, so the rotation gives
     # Bea, Ben, Bea, Bea, then Ben's turn, which he sits out at capacity: Bea.
-    by_lead = {lead: r for lead, r in zip(ASKED, together, strict=True)}
+    by_lead = dict(reversed(list(zip(ASKED, together, strict=True))))  # the first answer of each lead
     assert isinstance(by_lead["nobody"], NotFound)
     assert (by_lead["l-55"].decision.assignee_id, by_lead["l-55"].decision.assigned_by) == (
         "u-ann",

@@ -1,8 +1,13 @@
 // Store a batch of new routing decisions, decided in memory in $decisions' order within the transaction
 // that locked (routing/lock_leads, routing/lock_pools) and read what they were decided on, so no check
-// is left to make here. Each row: id, lead_id, assignee_id, props, decided_at, sla_due_at, lead_status
+// is left to make here, and move each pool in $pools (id, version, members, current) to the rotation the
+// batch left it at. Each decision row: id, lead_id, assignee_id, props, decided_at, sla_due_at, lead_status
 // and lead_from (the lead statuses the funnel allows to move into lead_status). Returns each decision's
 // id, its lead's status after it and its assignee as api/users_by_ids reads it once the batch is stored.
+OPTIONAL MATCH (p:Pool) WHERE p.id IN [pool IN $pools | pool.id]
+FOREACH (pool IN [pool IN $pools WHERE pool.id = p.id] |
+  SET p.rr_version = pool.version, p.rr_members = pool.members, p.rr_current = pool.current)
+WITH count(p) AS pools_moved
 UNWIND $decisions AS row
 MATCH (l:Lead {id: row.lead_id})
 OPTIONAL MATCH (u:User {id: row.assignee_id})

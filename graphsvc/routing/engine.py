@@ -404,6 +404,7 @@ class _Outcome:
 
     routed: RoutedLead | None = None
     open_decision_id: str | None = None
+    lead: LeadFacts | None = None  # with the open decision
     error: Exception | None = None
 
 
@@ -467,7 +468,7 @@ class _Batcher:
                 events.publish(outcome.routed.decision)
                 _answer(request, outcome.routed)
             elif outcome.open_decision_id in open_decisions:
-                _answer(request, RoutedLead(open_decisions[outcome.open_decision_id], None))
+                _answer(request, RoutedLead(open_decisions[outcome.open_decision_id], outcome.lead))
             else:
                 _answer(request, error=outcome.error or NotFound(f"no routing decision {outcome.open_decision_id!r}"))
 
@@ -494,8 +495,8 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
     """Decide and store the routings of ``batch`` in one transaction (see :class:`_Batcher`).
 
     Statements: ``routing/lock_leads``, ``routing/lead_facts``, then for the pools the batch assigns
-    from ``routing/lock_pools`` and ``routing/pool`` each, ``routing/record_decisions``, and
-    ``routing/advance_pools`` when a pool moved.
+    from ``routing/lock_pools`` and ``routing/pool`` each, and ``routing/record_decisions`` (the
+    decisions and the pools' new rotations).
     """
     ids = [request.lead_id for request in batch]
     lock = new_id()
@@ -523,7 +524,7 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
             outcomes.append(_Outcome(error=NotFound(f"no lead {request.lead_id!r}")))
             continue
         if lead.open_decision_id:
-            outcomes.append(_Outcome(open_decision_id=lead.open_decision_id))
+            outcomes.append(_Outcome(open_decision_id=lead.open_decision_id, lead=lead))
             continue
         plan = plans[request.lead_id]
         pick = None
@@ -537,8 +538,10 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
         outcomes.append(_Outcome())  # filled once stored
     if not decided:
         return outcomes
+    moved = [pool.rotation() for name, pool in pools.items() if pool.version != read_versions[name]]
     stored = await tx.run(
         "routing/record_decisions",
+        pools=moved,
         decisions=[
             {
                 "id": decision.id,
@@ -557,9 +560,6 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
     if len(by_decision) != len(decided):
         missing = [d.lead_id for _, d, _ in decided if d.id not in by_decision]
         raise DatabaseError(f"routing/record_decisions stored no decision for leads {', '.join(missing)}")
-    moved = [pool.rotation() for name, pool in pools.items() if pool.version != read_versions[name]]
-    if moved:
-        await tx.run("routing/advance_pools", pools=moved)
     # The assignees are read once the whole batch is stored: each answer counts the open
     # assignments up to its own decision, as one routing after another would.
     later: Counter[str] = Counter()

@@ -145,7 +145,7 @@ class PoolState:
         )
 
     def rotation(self) -> dict[str, object]:
-        """The stored form of the rotation (``routing/advance_pools``)."""
+        """The stored form of the rotation (``$pools`` of ``routing/record_decisions``)."""
         ids = [m.id for m in self.members]
         current = [self.current.get(i, 0.0) for i in ids]
         return {"id": self.pool, "version": self.version, "members": ids, "current": current}

@@ -7,7 +7,8 @@ import pytest
 from conftest import graph_counts
 from routing_graph import T0, import_rows, load_sales_graph, volume_leads
 
-from graphsvc.errors import NotFound
+from graphsvc.errors import DatabaseUnavailable, NotFound
+from graphsvc.routing import engine
 from graphsvc.routing.decisions import AssignedBy, DecisionStatus, RoutingRule, read_decisions
 from graphsvc.routing.engine import route
 from graphsvc.routing.round_robin import read_pool
@@ -53,7 +54,7 @@ async def test_a_batch_decides_as_one_routing_after_another(empty_db):
 
     # Worked out by hand: bdr is Bea 2, Ben 1 (capacity 1), Bo inactive, so the rotation gives
     # Bea, Ben, Bea, Bea, then Ben's turn, which he sits out at capacity: Bea.
-    by_lead = {lead: r for lead, r in zip(ASKED, together, strict=True)}
+    by_lead = dict(reversed(list(zip(ASKED, together, strict=True))))  # the first answer of each lead
     assert isinstance(by_lead["nobody"], NotFound)
     assert (by_lead["l-55"].decision.assignee_id, by_lead["l-55"].decision.assigned_by) == (
         "u-ann",
@@ -74,7 +75,8 @@ async def test_a_batch_decides_as_one_routing_after_another(empty_db):
     assert by_lead["l-95"].decision.rule is RoutingRule.NURTURE
     assert by_lead["l-dq"].decision.rule is RoutingRule.DISQUALIFIED
     # Asked twice: the second answer is the first decision, read back as the lead's open one.
-    assert together[6].decision == together[1].decision and together[6].lead is None
+    assert together[6].decision == together[1].decision
+    assert together[6].lead.lead["status"] == together[1].lead.lead["status"] == "MQL"
     assert [d.id for d in stored] == [r.decision.id for r in together if not isinstance(r, Exception)]
     assert trips < len(ASKED)  # one at a time costs at least two statements each
 
@@ -123,3 +125,25 @@ async def test_two_stores_routing_at_once_never_share_a_slot_nor_exceed_a_capaci
     pool = await read_pool(empty_db, "bdr")
     assert pool.version == 40
     assert {m.id: m.open_assignments for m in pool.members} == {"u-bea": 30, "u-ben": 10, "u-bo": 0}
+
+
+async def test_a_failed_batch_fails_its_own_callers_and_the_next_batch_routes(empty_db, monkeypatch):
+    await _graph(empty_db)
+    route_batch, calls = engine._route_batch, []
+
+    async def down_once(tx, db, batch):
+        calls.append([request.lead_id for request in batch])
+        if len(calls) == 1:
+            raise DatabaseUnavailable("database unavailable while running routing/batch: test")
+        return await route_batch(tx, db, batch)
+
+    monkeypatch.setattr(engine, "_route_batch", down_once)
+    failed = await asyncio.gather(
+        *(route(empty_db, lead, now=T0) for lead in ("l-55", "l-100")), return_exceptions=True
+    )
+    assert [type(r) for r in failed] == [DatabaseUnavailable, DatabaseUnavailable]
+    assert (await graph_counts(empty_db)).get("RoutingDecision", 0) == 0
+
+    again = await asyncio.gather(*(route(empty_db, lead, now=T0) for lead in ("l-55", "l-100")))
+    assert [r.decision.assignee_id for r in again] == ["u-ann", "u-bea"]
+    assert calls == [["l-55", "l-100"], ["l-55", "l-100"]]

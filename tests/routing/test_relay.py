@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import GUARD
 from routing_graph import T0, load_sales_graph
 
 from graphsvc.routing import events
@@ -45,15 +46,15 @@ async def test_a_decision_another_process_stores_reaches_subscribers_here_once(e
             check=True,
             capture_output=True,
         )
-        heard = await asyncio.wait_for(anext(everything), 30)
+        heard = await asyncio.wait_for(anext(everything), GUARD)
         assert heard.lead_id == "l-55" and heard.assignee_id == "u-ann" and heard.status is DecisionStatus.PENDING
         assert heard == await read_decision(empty_db, heard.id)
-        assert await asyncio.wait_for(anext(anns), 5) == heard
+        assert await asyncio.wait_for(anext(anns), GUARD) == heard
         assert await _nothing_more(cats, 0.5)  # not Cat's
 
         # Accepted here: published here at once, and the relay, seeing it in the database, does not repeat it.
         accepted = await accept_decision(empty_db, heard.id)
-        assert await asyncio.wait_for(anext(everything), 5) == accepted
+        assert await asyncio.wait_for(anext(everything), GUARD) == accepted
         assert await _nothing_more(everything, 1.0)  # ten relay passes
     finally:
         relay.cancel()

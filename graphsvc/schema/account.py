@@ -218,7 +218,7 @@ class Account:
             "api/contact_pages",
             self.record["id"],
             window,
-            lambda ids: contact.contacts_of(context, ids),
+            contact.contacts_of_page,
             role=contact.buying_role(role_name) if role_name is not None else None,
             engaged=given(engaged),
             # The request's one "now" keeps every account of a page on the same loader (one statement).

@@ -21,7 +21,7 @@ from graphsvc.store.database import Record
 if TYPE_CHECKING:
     from graphsvc.schema.account import Account
 
-__all__ = ["Contact", "ContactMutation", "ContactQuery", "buying_role", "contacts_of"]
+__all__ = ["Contact", "ContactMutation", "ContactQuery", "buying_role", "contacts_of", "contacts_of_page"]
 
 
 @strawberry.type(description="A person at an account, known to the CRM.")
@@ -78,6 +78,11 @@ async def contacts_of(context: Context, contact_ids: list[str]) -> list[Contact 
     """The contacts of ``contact_ids`` in order; None for an unknown id."""
     records = await context.loaders.contact.load_many(contact_ids)
     return [Contact.from_record(record) if record is not None else None for record in records]
+
+
+async def contacts_of_page(records: list[Record]) -> list[Contact | None]:
+    """The contacts of a page of ``api/contact_pages``, which carries their records."""
+    return [Contact.from_record(record) for record in records]
 
 
 @strawberry.type

@@ -25,9 +25,10 @@ __all__ = ["ListSlice", "Loaders"]
 
 @dataclass(frozen=True)
 class ListSlice:
-    """One page of a per-parent list: the item ids on the page and the size of the whole list."""
+    """One page of a per-parent list: the items on the page (ids, or the items' records when the page's
+    statement gives them) and the size of the whole list."""
 
-    ids: list[str]
+    items: list[Any]
     total: int
 
 

@@ -233,17 +233,17 @@ async def slice_connection(
     statement: str,
     parent_id: str,
     window: PageWindow,
-    nodes: Callable[[list[str]], Awaitable[Sequence[NodeT | None]]],
+    nodes: Callable[[list[Any]], Awaitable[Sequence[NodeT | None]]],
     **filters: object,
 ) -> Connection[NodeT]:
     """One page of a per-parent list (an account's children, contacts, leads), read in batches.
 
-    ``statement`` returns, per parent id, a page of item ids and the whole list's size (see
-    ``cypher/api/*_pages``); ``nodes`` turns the ids into nodes through the request's loaders.
+    ``statement`` returns, per parent id, a page of items (ids, or the items' records) and the
+    whole list's size (see ``cypher/api/*_pages``); ``nodes`` turns the items into nodes.
     """
     part = await loaders.slices(statement, skip=window.offset, limit=window.size, **filters).load(parent_id)
     return Connection.from_page(
-        await nodes(part.ids), window, window.offset + len(part.ids) < part.total, lambda: part.total
+        await nodes(part.items), window, window.offset + len(part.items) < part.total, lambda: part.total
     )
 
 

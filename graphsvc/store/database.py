@@ -2,8 +2,8 @@
 
 Every write is a managed transaction whose function consumes its result inside (so the driver
 may retry it on transient failures), every single read one auto-commit query (one round trip),
-and every driver error leaves here translated into graphsvc's own exceptions. Statements are named, never composed: callers pass a name from
-``cypher/`` and parameters.
+and every driver error leaves here translated into graphsvc's own exceptions. Statements are
+named, never composed: callers pass a name from ``cypher/`` and parameters.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ instead (:mod:`graphsvc.scores.subtrees`), so a read is always exact:
   replaced meanwhile (the importer marks its accounts stale);
 * a hierarchy cycle (an account twice in a subtree).
 
-The next ``graphsvc recompute`` rewrites every bucket and stamp. A recompute racing an import can
+The next ``graphsvc recompute`` rewrites the buckets that changed and every stamp. A recompute racing an import can
 lose the import's appends (it rewrites from what it read), as it can for the stored sums.
 """
 

@@ -26,7 +26,7 @@ instead (:mod:`graphsvc.scores.subtrees`), so a read is always exact:
   replaced meanwhile (the importer marks its accounts stale);
 * a hierarchy cycle (an account twice in a subtree).
 
-The next ``graphsvc recompute`` rewrites every bucket and stamp. A recompute racing an import can
+The next ``graphsvc recompute`` rewrites the buckets that changed and every stamp. A recompute racing an import can
 lose the import's appends (it rewrites from what it read), as it can for the stored sums.
 """
 
@@ -152,14 +152,16 @@ async def write_read_model(db: Database, snapshot: GraphSnapshot, times_ms: np.n
     )
     has_engagements = np.zeros(len(snapshot.person_ids), dtype=bool)
     has_engagements[snapshot.engagement_person] = True
-    person_rows = [
-        {"id": snapshot.person_ids[i], "account_id": snapshot.account_ids[a] if a >= 0 else ""}
-        for i, a in zip(
-            np.flatnonzero(has_engagements).tolist(),
-            snapshot.person_account[has_engagements].tolist(),
-            strict=True,
+    person_rows: dict[bool, list[dict[str, str]]] = {True: [], False: []}  # by is contact
+    for i, a, is_contact in zip(
+        np.flatnonzero(has_engagements).tolist(),
+        snapshot.person_account[has_engagements].tolist(),
+        snapshot.person_is_contact[has_engagements].tolist(),
+        strict=True,
+    ):
+        person_rows[is_contact].append(
+            {"id": snapshot.person_ids[i], "account_id": snapshot.account_ids[a] if a >= 0 else ""}
         )
-    ]
     stamp = _ms(written_at)
     [stored] = await db.read("read_model/digests")
     digests = {account_id: digest for account_id, digest in stored["digests"]}
@@ -184,8 +186,9 @@ async def write_read_model(db: Database, snapshot: GraphSnapshot, times_ms: np.n
     # Accounts whose buckets are unchanged only take the new stamp.
     for start in range(0, len(snapshot.account_ids), _WRITE_ROWS):
         await db.write("read_model/stamp_accounts", ids=snapshot.account_ids[start : start + _WRITE_ROWS], at=stamp)
-    for start in range(0, len(person_rows), _WRITE_ROWS):
-        await db.write("read_model/person_accounts", rows=person_rows[start : start + _WRITE_ROWS], keep=False)
+    for name, is_contact in (("read_model/contact_accounts", True), ("read_model/lead_accounts", False)):
+        for start in range(0, len(person_rows[is_contact]), _WRITE_ROWS):
+            await db.write(name, rows=person_rows[is_contact][start : start + _WRITE_ROWS])
     return written
 
 
@@ -222,7 +225,7 @@ def append_steps(
         )
     if persons:
         rows_of_persons = [{"id": person_id, "account_id": account_id} for person_id, account_id in persons.items()]
-        steps.append(("read_model/person_accounts", {"rows": rows_of_persons, "keep": True}))
+        steps.append(("read_model/person_accounts", {"rows": rows_of_persons}))
     stale = sorted(set(stale_accounts))
     if stale:
         steps.append(("read_model/mark_stale", {"ids": stale}))

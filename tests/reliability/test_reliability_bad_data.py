@@ -140,6 +140,7 @@ EXPECTED_GRAPH = {
     "HAS_ROLE": 1,
     "Lead": 1,
     "Engagement": 1,
+    "EngagementDays": 1,  # the read model's bucket of the engaged account
     "PERFORMED": 1,
     "Opportunity": 1,
     "HAS_OPPORTUNITY": 1,

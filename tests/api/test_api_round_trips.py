@@ -48,13 +48,13 @@ PAGE = """query($n: Int) { accounts(first: $n) { totalCount edges { node {
 } } } }"""
 
 # 1 page of ids, 2 the page's accounts, 3 totalCount, 4 owners, 5 parents, 6 ultimate parents,
-# 7 children pages, 8 contact pages, 9 lead pages, 10 contacts, 11 roles; scores and coverage of
-# the whole page: 12 documents in force, 13 the stored sums, 14-16 the page's subtrees
-# (accounts, persons, engagements: contributions, and the totals of accounts never recomputed,
-# as here), 17 the engagement read model, 18 the committee contacts (coverage of accounts the
-# read model cannot serve: never recomputed, as here). Cached, so free: the parents' owners (they
-# own page accounts too), ultimate parents (= parents), contacts' accounts, the committee's
-# contacts (already on the page).
+# 7 children pages, 8 contact pages (with the contacts' records), 9 lead pages, 10 roles; scores
+# and coverage of the whole page: 11 documents in force, 12 the stored sums, 13-15 the page's
+# subtrees (accounts, persons, engagements: contributions, and the totals of accounts never
+# recomputed, as here), 16 the engagement read model, 17 the committee contacts (coverage of
+# accounts the read model cannot serve: never recomputed, as here), 18 their records. Cached, so
+# free: the parents' owners (they own page accounts too), ultimate parents (= parents), contacts'
+# accounts.
 EXPECTED_STATEMENTS = 18
 
 # The list page of the benchmark: totals and coverage, no explanation.
@@ -87,9 +87,9 @@ async def test_page_of_50_costs_the_same_statements_as_page_of_10(db, caller):
 
 
 async def test_a_list_page_after_a_recompute_reads_no_subtree(db):
-    # 1 page of ids, 2 accounts, 3 owners, 4 contact pages, 5 contacts, 6 documents in force,
-    # 7 the stored sums (every account was scored by the recompute), 8 the engagement read model
-    # (coverage; every account written by the recompute).
+    # 1 page of ids, 2 accounts, 3 owners, 4 contact pages (with the contacts' records), 5 documents
+    # in force, 6 the stored sums (every account was scored by the recompute), 7 the engagement read
+    # model (coverage; every account written by the recompute).
     await recompute_graph(db)
     counts = []
     for size in (10, 50):

@@ -98,6 +98,8 @@ def test_a_killed_database_is_restarted_on_the_same_ports_and_requests_succeed_a
         os.kill(serve.process.pid, signal.SIGCONT)
     try:
         assert wait_until(lambda: _readyz(serve) == 503)
+        # /readyz may fail on the refused connection before the supervisor has seen the death.
+        assert wait_until(lambda: f"(pid {server}) died unexpectedly" in serve.log.read_text())
         for _ in range(3):
             response = _post(serve, ACCOUNTS)
             assert response.status_code == 200

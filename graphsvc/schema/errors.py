@@ -20,12 +20,15 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from graphsvc.errors import DatabaseUnavailable, DeadlineExceeded, Forbidden, GraphsvcError, InvalidInput, NotFound
 from graphsvc.schema.execution import within_deadline
 
-__all__ = ["ErrorPolicy", "GraphsvcSchema", "error_code", "is_expected"]
+__all__ = ["SUBSCRIPTION_NEEDS_A_STREAM", "ErrorPolicy", "GraphsvcSchema", "error_code", "is_expected"]
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +87,18 @@ class ErrorPolicy(MaskErrors):
         return processed
 
 
+SUBSCRIPTION_NEEDS_A_STREAM = (
+    "a subscription cannot be answered as one JSON result: subscribe over a WebSocket at /graphql "
+    "(graphql-transport-ws or graphql-ws)"
+)
+
+
 class GraphsvcSchema(strawberry.Schema):
     """The strawberry schema, logging each error once with its request id (before masking).
+
+    ``execute`` answers one result, so it refuses a subscription (``GRAPHQL_VALIDATION_FAILED``): strawberry's
+    HTTP views allow subscriptions on GET and POST for their streaming answers, and hand one to ``execute``
+    when the client asked for plain JSON, where its field, run once, has no value.
 
     Each query runs within ``request_seconds`` (0: no deadline); past it its work is cancelled and
     it is answered ``DEADLINE_EXCEEDED`` (mutations run to their end, see
@@ -97,13 +110,19 @@ class GraphsvcSchema(strawberry.Schema):
         self.request_seconds = request_seconds
 
     async def execute(self, query: str | None, *args: Any, **kwargs: Any) -> ExecutionResult:
+        allowed = kwargs.get("allowed_operation_types") or DEFAULT_ALLOWED_OPERATION_TYPES
+        kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
         try:
             return await within_deadline(super().execute(query, *args, **kwargs), self.request_seconds)
         except DeadlineExceeded as exc:
             error = GraphQLError(str(exc), original_error=exc, extensions={"code": exc.code})
-            context = kwargs.get("context_value", args[1] if len(args) > 1 else None)
-            log.info("request %s: %s", getattr(context, "request_id", None) or "-", error.message)
-            return ExecutionResult(data=None, errors=[error])
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is not OperationType.SUBSCRIPTION:
+                raise  # strawberry's own answer: 400, "mutations are not allowed when using GET"
+            error = GraphQLError(SUBSCRIPTION_NEEDS_A_STREAM, extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+        context = kwargs.get("context_value", args[1] if len(args) > 1 else None)
+        log.info("request %s: %s", getattr(context, "request_id", None) or "-", error.message)
+        return ExecutionResult(data=None, errors=[error])
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         request_id = _request_id(execution_context)

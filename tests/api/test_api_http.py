@@ -244,3 +244,15 @@ def test_each_key_authenticates_as_its_own_grant():
     assert keys.authenticate(f"Bearer {STRATEGIST_KEY}").name == "key-2"
     assert keys.authenticate(f"Bearer {REP_KEY[:-1]}") is None
     assert keys.authenticate(None) is None
+
+
+async def test_a_subscription_over_http_is_refused_as_invalid_not_internal(client):
+    # Subscriptions run over WebSocket only; over POST (or GET) the document is valid but not allowed there.
+    subscription = "subscription { routingDecisions { id } }"
+    for response in (
+        await client.post("/graphql", json={"query": subscription}, headers=bearer(ADMIN_KEY)),
+        await client.get("/graphql", params={"query": subscription}, headers=bearer(ADMIN_KEY)),
+    ):
+        error = response.json()["errors"][0]
+        assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED", response.text
+        assert "subscribe over a WebSocket at /graphql" in error["message"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from graphql import GraphQLError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import HTTPConnection
@@ -20,8 +20,8 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMessage
-from strawberry.types.unset import UNSET
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
 from graphsvc.auth import (
     UNAUTHENTICATED_MESSAGE,
@@ -42,7 +42,7 @@ from graphsvc.schema.execution import until_disconnected
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
 from graphsvc.schema.metrics import ApiMetrics
 from graphsvc.store import open_store
-from graphsvc.web import dashboard
+from graphsvc.web import GRAPHIQL_CSP, dashboard, graphiql_page
 
 __all__ = ["API_PATHS", "BodySizeLimit", "SecurityHeaders", "create_app"]
 
@@ -257,8 +257,8 @@ class _LegacyGraphQLWSHandler(BaseGraphQLWSHandler[Context, None]):
 
 class _GraphQLRouter(GraphQLRouter):
     """strawberry's router, answering 400 rather than 500 to a body that is not UTF-8 or nests too deep to
-    parse, refusing (401) to run any operation without a caller, and authenticating WebSockets that
-    bring their key in ``connection_init`` (see ApiKeyGuard)."""
+    parse, refusing (401) to run any operation without a caller, authenticating WebSockets that
+    bring their key in ``connection_init`` (see ApiKeyGuard), and serving graphsvc's own GraphiQL page."""
 
     graphql_ws_handler_class = _LegacyGraphQLWSHandler
 
@@ -280,6 +280,10 @@ class _GraphQLRouter(GraphQLRouter):
                 headers={"WWW-Authenticate": WWW_AUTHENTICATE},
             )
         return await super().run(request, context, root_value)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        # strawberry's page loads GraphiQL from a CDN; this one from graphsvc's own files, so it works offline.
+        return HTMLResponse(graphiql_page(), headers={"Content-Security-Policy": GRAPHIQL_CSP})
 
     def connection_caller(self, context: Context, params: object) -> Caller | None:
         """The caller of a WebSocket: the upgrade request's key, else the ``connection_init`` payload's."""

@@ -39,3 +39,7 @@ def test_the_wheel_holds_every_package_statement_and_seed(tmp_path):
     assert seeds and seeds <= names, sorted(seeds - names)[:5]
     assert "graphsvc/schema/contract.graphql" in names
     assert "graphsvc/data/freemail_domains.txt" in names
+    # The dashboard and the GraphiQL page, with the browser builds they load (no internet at run time).
+    web = {path.relative_to(ROOT).as_posix() for path in (ROOT / "graphsvc/web/static").rglob("*") if path.is_file()}
+    web |= {"graphsvc/web/graphiql.html", "graphsvc/web/static/vendor/graphiql/graphiql.min.js"}
+    assert web <= names, sorted(web - names)[:5]

@@ -1,5 +1,6 @@
 """The wheel carries the whole service: every package, every Cypher statement, the seeds."""
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -9,8 +10,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_wheel_holds_every_package_statement_and_seed(tmp_path):
+    # Built from a copy without earlier build output: setuptools reuses an in-tree build/ folder,
+    # whose stale files would hide a file missing from package-data.
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "node_modules", ".data")
+    )
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(tmp_path), str(source)],
         check=True,
         capture_output=True,
         text=True,

@@ -93,6 +93,11 @@ def subscribe(assignee_id: str | None = None) -> DecisionFeed:
     return DecisionFeed(assignee_id)
 
 
+def subscriber_count() -> int:
+    """Feeds open in this process (exported as a metric: operators and tests see when a subscriber is live)."""
+    return len(_feeds)
+
+
 def publish(decision: RoutingDecision) -> None:
     """Tell every subscriber about a decision (never blocks); a state already published is not repeated."""
     key = (decision.id, str(decision.status))

@@ -5,7 +5,8 @@ Exposed at ``/metrics``:
 - ``graphsvc_graphql_operations_total{operation, type, outcome}`` (outcome ``ok`` or ``error``);
 - ``graphsvc_graphql_operation_seconds{operation}``, a histogram of operation latency;
 - ``graphsvc_db_statements_total`` and ``graphsvc_db_seconds_total``: statements sent to the
-  database and the time spent in them (their ratio is the mean statement latency).
+  database and the time spent in them (their ratio is the mean statement latency);
+- ``graphsvc_routing_subscribers``: routing subscriptions open in this process.
 
 Operation names come from clients, so at most :data:`MAX_OPERATION_NAMES` distinct names get a
 series of their own; later ones, and anonymous operations, are counted as ``other`` and
@@ -18,11 +19,12 @@ import time
 from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from graphsvc.routing import events
 from graphsvc.store.database import Database
 
 __all__ = ["MAX_OPERATION_NAMES", "ApiMetrics", "OperationMetrics"]
@@ -31,12 +33,17 @@ MAX_OPERATION_NAMES = 200
 
 
 class _DatabaseCollector(Collector):
-    """Reads the store's own counters at scrape time."""
+    """Reads the store's own counters, and the open subscriptions, at scrape time."""
 
     def __init__(self, database: Callable[[], Database | None]) -> None:
         self._database = database
 
     def collect(self) -> Iterator[Metric]:
+        yield GaugeMetricFamily(
+            "graphsvc_routing_subscribers",
+            "Routing subscriptions open in this process.",
+            value=events.subscriber_count(),
+        )
         db = self._database()
         if db is None:
             return

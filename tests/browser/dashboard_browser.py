@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ServeProcess
+from conftest import GUARD, ServeProcess
 from playwright.sync_api import Page, expect, sync_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -95,6 +96,24 @@ def graphql(server: ServeProcess, query: str, key: str | None = None, **variable
     answer = response.json()
     assert "errors" not in answer, answer["errors"]
     return answer["data"]
+
+
+def until_subscribed(server: ServeProcess, key: str | None = None, at_least: int = 1) -> None:
+    """Wait until the server holds ``at_least`` routing subscriptions (its ``/metrics`` gauge says so).
+
+    A subscriber hears only decisions made after the server registered it: a page that has sent
+    its ``subscribe`` message may not be registered yet.
+    """
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    deadline = time.monotonic() + GUARD
+    while True:
+        text = httpx.get(f"{server.url}/metrics", headers=headers, timeout=120).text
+        found = re.search(r"^graphsvc_routing_subscribers (\S+)$", text, re.MULTILINE)
+        assert found, "the server exports no graphsvc_routing_subscribers gauge"
+        if float(found.group(1)) >= at_least:
+            return
+        assert time.monotonic() < deadline, f"no routing subscriber registered within {GUARD} s"
+        time.sleep(0.05)
 
 
 def number(text: str) -> float:

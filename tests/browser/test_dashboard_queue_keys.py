@@ -11,7 +11,7 @@ from collections import Counter
 from importlib.resources import files
 
 import pytest
-from dashboard_browser import dashboard_page, demo_server, graphql, open_signed_in
+from dashboard_browser import dashboard_page, demo_server, graphql, open_signed_in, until_subscribed
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.db
@@ -52,6 +52,7 @@ def page(tmp_path_factory):
 def test_a_rep_key_gets_a_live_queue_and_hears_a_new_decision(server, page):
     open_signed_in(page, server, "queue", REP_KEY)
     expect(page.locator("[data-feed]")).to_have_attribute("data-feed", "live")
+    until_subscribed(server, ADMIN_KEY)
 
     accounts = graphql(server, REP_LEADS, key=ADMIN_KEY, owner=REP)["accounts"]["edges"]
     leads = [lead["node"] for account in accounts for lead in account["node"]["leads"]["edges"]]

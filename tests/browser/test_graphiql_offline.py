@@ -13,8 +13,8 @@ from importlib.resources import files
 from urllib.parse import urlsplit
 
 import pytest
-from dashboard_browser import dashboard_page, demo_server, graphql
-from playwright.sync_api import Page, WebSocket, expect
+from dashboard_browser import dashboard_page, demo_server, graphql, until_subscribed
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.db
 
@@ -42,14 +42,11 @@ class Offline:
         self.aborted: list[str] = []
         self.failed: list[str] = []
         self.console_errors: list[str] = []
-        self.socket: WebSocket | None = None
-        self.sent: list[str] = []  # the types of the messages the page sent over its WebSocket
         page.context.route("**/*", self._route)
         page.on("requestfailed", lambda request: self.failed.append(f"{request.url}: {request.failure}"))
         page.on("response", self._answered)
         # A CSP violation is reported on the console.
         page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
-        page.on("websocket", self._opened)
 
     def _route(self, route) -> None:
         if urlsplit(route.request.url).hostname in ("127.0.0.1", "localhost"):
@@ -63,10 +60,6 @@ class Offline:
         refused = response.status == 401 and urlsplit(response.url).path == "/graphql"
         if response.status >= 400 and not refused:
             self.failed.append(f"{response.url}: {response.status}")
-
-    def _opened(self, socket: WebSocket) -> None:
-        self.socket = socket
-        socket.on("framesent", lambda frame: self.sent.append(json.loads(frame)["type"]))
 
     def assert_nothing_missing(self) -> None:
         assert self.aborted == [], f"the page asked the internet for {self.aborted}"
@@ -96,7 +89,9 @@ def open_graphiql(page: Page, server) -> Offline:
     offline = Offline(page)
     offline.page_headers = page.goto(f"{server.url}/graphql").headers
     expect(page.locator(".graphiql-query-editor .CodeMirror")).to_be_visible()
-    type_into(page, ".graphiql-editor-tool .graphiql-editor:not(.hidden)", json.dumps({"Authorization": f"Bearer {KEY}"}))
+    type_into(
+        page, ".graphiql-editor-tool .graphiql-editor:not(.hidden)", json.dumps({"Authorization": f"Bearer {KEY}"})
+    )
     return offline
 
 
@@ -118,10 +113,9 @@ def test_the_page_runs_a_subscription_over_its_websocket(server, page):
         page.locator(".graphiql-execute-button").click()
     assert opened.value.url == f"ws://127.0.0.1:{server.port}/graphql"
 
-    # The decision is routed once the page has subscribed (a subscriber hears only what follows).
-    # Playwright reports frames only while the test waits, so none slips between the check and the wait.
-    if "subscribe" not in offline.sent:
-        opened.value.wait_for_event("framesent", lambda frame: json.loads(frame)["type"] == "subscribe")
+    # The decision is routed once the server has registered the page's subscription (a subscriber
+    # hears only what follows).
+    until_subscribed(server, KEY)
     accounts = graphql(server, NEW_LEADS, key=KEY)["accounts"]["edges"]
     lead = next(edge["node"]["id"] for account in accounts for edge in account["node"]["leads"]["edges"])
     decision = graphql(server, ROUTE, key=KEY, id=lead)["routeLead"]["id"]

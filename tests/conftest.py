@@ -109,7 +109,8 @@ def arcadedb_processes(data_dir: Path) -> list[int]:
 
 
 class ServeProcess:
-    """``graphsvc serve`` in a child process, on a free port and its own data directory."""
+    """``graphsvc serve`` in a child process, on a free port and its own data directory; one worker process
+    unless ``args`` say ``--workers``."""
 
     def __init__(self, data_dir: Path, *args: str, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
@@ -124,8 +125,9 @@ class ServeProcess:
         }
         environment.pop("GRAPHSVC_NEO4J_URI", None)
         self.log = data_dir.parent / f"serve-{self.port}.log"
+        workers = () if "--workers" in args else ("--workers", "1")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "graphsvc", "serve", "--port", str(self.port), *args],
+            [sys.executable, "-m", "graphsvc", "serve", "--port", str(self.port), *workers, *args],
             env=environment,
             stdout=self.log.open("wb"),
             stderr=subprocess.STDOUT,

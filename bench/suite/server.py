@@ -48,7 +48,9 @@ class ServeProcess:
             environment.pop(name, None)
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "graphsvc", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            # One worker: /metrics then counts every statement the server sends.
+            [sys.executable, "-m", "graphsvc", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             "--workers", "1"],
             env=environment,
             stdout=self.log.open("wb"),
             stderr=subprocess.STDOUT,

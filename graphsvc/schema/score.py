@@ -56,6 +56,9 @@ __all__ = [
     "utc",
 ]
 
+# The contact module is above this one (a contact shows its score): its type is resolved when used.
+_CONTACT = strawberry.LazyType("Contact", "graphsvc.schema.contact")
+
 Interest = strawberry.enum(grading.Interest, description="How much behavioral interest a lead shows (SPEC §3).")
 NurtureObjective = strawberry.enum(grading.NurtureObjective, description="What nurturing should fix (SPEC §3).")
 
@@ -153,9 +156,9 @@ class RoleCoverage:
     async def contacts(
         self, info: Info[Context, None]
     ) -> list[Annotated[Contact, strawberry.lazy("graphsvc.schema.contact")]]:
-        from graphsvc.schema.contact import contacts_of
-
-        return [contact for contact in await contacts_of(info.context, list(self.contact_ids)) if contact]
+        records = await info.context.loaders.contact.load_many(list(self.contact_ids))
+        contact = _CONTACT.resolve_type()
+        return [contact.from_record(record) for record in records if record is not None]
 
 
 @strawberry.type(description="How well an account's buying committee is covered (SPEC §7).")

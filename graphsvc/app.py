@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
+import multiprocessing
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -33,18 +34,19 @@ from graphsvc.auth import (
 )
 from graphsvc.config import Settings, get_settings
 from graphsvc.demo import load_demo
+from graphsvc.duties import running_duties
 from graphsvc.ratelimit import TokenBuckets
-from graphsvc.routing.events import relay_loop
-from graphsvc.routing.sla import sla_sweep_loop
 from graphsvc.schema import create_schema
 from graphsvc.schema.context import Context
 from graphsvc.schema.execution import until_disconnected
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
 from graphsvc.schema.metrics import ApiMetrics
 from graphsvc.store import open_store
+from graphsvc.store.connection import embedded_server
+from graphsvc.store.embedded import EmbeddedServer, die_with_parent
 from graphsvc.web import GRAPHIQL_CSP, dashboard, graphiql_page
 
-__all__ = ["API_PATHS", "BodySizeLimit", "SecurityHeaders", "create_app"]
+__all__ = ["API_PATHS", "BodySizeLimit", "SecurityHeaders", "create_app", "worker_app"]
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,9 @@ Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def create_app(settings: Settings | None = None, *, demo: bool = False, limits: ApiLimits | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, demo: bool = False, limits: ApiLimits | None = None, worker: bool = False
+) -> FastAPI:
     """Build the application; the store opens in its lifespan and closes on shutdown.
 
     Parameters
@@ -67,6 +71,9 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
     limits
         Page sizes, query depth, token, alias, cost, body size and time limits; when omitted the
         defaults, with the cost budget and the deadline from ``settings``.
+    worker
+        A worker process of ``graphsvc serve --workers``: its parent has started the embedded
+        server (this process attaches to it) and applied the schema.
 
     Raises
     ------
@@ -83,23 +90,21 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_store(settings) as db:
-            if demo:
-                await load_demo(db)
-            app.state.db = db
-            tasks = []
-            if settings.sla_sweep_seconds:
-                # Overdue routing decisions are escalated and recycled while the server runs (SPEC §9.7).
-                tasks.append(asyncio.create_task(sla_sweep_loop(db, settings.sla_sweep_seconds)))
-            if settings.relay_seconds:
-                # Subscribers here hear decisions other instances store (SPEC §1: a shared channel).
-                tasks.append(asyncio.create_task(relay_loop(db, settings.relay_seconds)))
-            yield
-            for task in tasks:
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
-            app.state.db = None
+        attached: EmbeddedServer | None = None
+        if worker and settings.embedded:
+            attached = embedded_server(settings)
+            attached.attach()
+        try:
+            async with open_store(settings, schema=not worker, server=attached) as db:
+                if demo:
+                    await load_demo(db)
+                app.state.db = db
+                async with running_duties(db, settings):
+                    yield
+                app.state.db = None
+        finally:
+            if attached is not None:
+                attached.stop()  # detaches: the parent's server runs on
 
     # No /docs, /redoc or /openapi.json: the API is GraphQL, described by its own (keyed) introspection.
     app = FastAPI(title="graphsvc", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
@@ -124,9 +129,9 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
     )
 
     @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        """The process is up."""
-        return {"status": "ok"}
+    async def healthz() -> dict[str, str | int]:
+        """The process is up; ``pid`` tells which worker process answered."""
+        return {"status": "ok", "pid": os.getpid()}
 
     @app.get("/readyz")
     async def readyz(request: Request) -> JSONResponse:
@@ -162,6 +167,19 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
         )
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def worker_app() -> FastAPI:
+    """The application of one worker process of ``graphsvc serve --workers`` (a uvicorn app factory).
+
+    Settings come from the environment, which the parent has completed with its command-line options.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        die_with_parent()  # a worker outlives neither its parent nor the database the parent runs
+        if not parent.is_alive():
+            raise SystemExit("graphsvc serve exited while this worker started")
+    return create_app(get_settings(), worker=True)
 
 
 # The API's own answers, which are never to be cached (the dashboard's static files may be).

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,11 +20,14 @@ from graphsvc.errors import GraphsvcError
 from graphsvc.ingest.importer import Importer
 from graphsvc.ingest.records import KINDS
 from graphsvc.store import open_store
+from graphsvc.store.connection import embedded_server
 from graphsvc.store.embedded import EmbeddedServer
 
 __all__ = ["main"]
 
 log = logging.getLogger("graphsvc")
+
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class _Command(click.Group):
@@ -41,10 +48,7 @@ def main(verbose: bool) -> None:
     Configuration comes from GRAPHSVC_* environment variables (see the README). With no
     GRAPHSVC_NEO4J_URI, graphsvc runs its embedded ArcadeDB server in GRAPHSVC_DATA_DIR.
     """
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format=_LOG_FORMAT)
     logging.getLogger("neo4j").setLevel(logging.WARNING)
 
 
@@ -52,26 +56,76 @@ def main(verbose: bool) -> None:
 @click.option("--demo", is_flag=True, help="Load the shipped demo data set into an empty database.")
 @click.option("--host", default=None, help="Interface to listen on (default GRAPHSVC_HOST, 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port to listen on (default GRAPHSVC_PORT, 8000).")
-def serve(demo: bool, host: str | None, port: int | None) -> None:
-    """Serve the GraphQL API (/graphql), /healthz and /readyz."""
-    # The command-line host wins over GRAPHSVC_HOST everywhere, so the open-mode (no API keys)
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Worker processes behind the one port (default GRAPHSVC_WORKERS: the cores available, at most 4).",
+)
+def serve(demo: bool, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the GraphQL API (/graphql), /healthz and /readyz.
+
+    With several workers this process starts (or attaches to) the embedded database, applies
+    the schema and loads --demo once, then supervises the workers: one that dies is replaced.
+    """
+    # The command-line options win over the environment everywhere, so the open-mode (no API keys)
     # refusal to listen beyond loopback also covers --host.
-    settings = get_settings().model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
+    options = {"host": host, "port": port, "workers": workers}
+    settings = get_settings().model_copy(update={k: v for k, v in options.items() if v})
     if settings.embedded:
         # Refused here, in one line, rather than from inside uvicorn's startup with a traceback.
         _embedded(settings).refuse_if_in_use()
     import uvicorn
 
     from graphsvc.app import create_app
-    from graphsvc.http_protocol import bounded_http_protocol
+    from graphsvc.auth import ApiKeys, check_exposure
 
-    uvicorn.run(
-        create_app(settings, demo=demo),
-        http=bounded_http_protocol(settings),  # header size and request read time bounds
+    # A class named by import path, so that worker processes load it themselves.
+    run = partial(
+        uvicorn.run,
+        http="graphsvc.http_protocol:ConfiguredHttpProtocol",  # header size and request read time bounds
         host=settings.host,
         port=settings.port,
         log_level="info",
     )
+    if settings.workers == 1:
+        run(create_app(settings, demo=demo))
+        return
+    # Bad keys, or no keys on a network host, are refused here, before any process starts.
+    check_exposure(ApiKeys.parse(settings.api_keys), settings.host)
+    # Worker processes read their settings from the environment: it gets the command line's.
+    os.environ.update({"GRAPHSVC_HOST": settings.host, "GRAPHSVC_PORT": str(settings.port)})
+    server = _embedded(settings) if settings.embedded else None
+    if server is not None:
+        server.start()
+    try:
+        asyncio.run(_prepare(settings, server, demo))
+        run("graphsvc.app:worker_app", factory=True, workers=settings.workers, log_config=_log_config())
+    finally:
+        if server is not None:
+            server.stop()
+
+
+async def _prepare(settings: Settings, server: EmbeddedServer | None, demo: bool) -> None:
+    """What the workers of ``serve --workers`` find done: the schema applied and the demo data loaded."""
+    from graphsvc.demo import load_demo
+
+    async with open_store(settings, server=server) as db:
+        if demo:
+            await load_demo(db)
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration, with graphsvc's own loggers as ``main`` sets them up, for worker processes."""
+    import uvicorn.config
+
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["formatters"]["graphsvc"] = {"format": _LOG_FORMAT}
+    config["handlers"]["graphsvc"] = {"class": "logging.StreamHandler", "formatter": "graphsvc"}
+    level = logging.getLevelName(logging.getLogger().level)
+    config["loggers"]["graphsvc"] = {"handlers": ["graphsvc"], "level": level, "propagate": False}
+    config["loggers"]["neo4j"] = {"level": "WARNING"}
+    return config
 
 
 @main.group()
@@ -82,7 +136,7 @@ def db() -> None:
 def _embedded(settings: Settings) -> EmbeddedServer:
     if not settings.embedded:
         raise click.ClickException("GRAPHSVC_NEO4J_URI is set: there is no embedded database to manage")
-    return EmbeddedServer(settings.data_dir, settings.embedded_heap, settings.embedded_start_timeout)
+    return embedded_server(settings)
 
 
 @db.command("start")

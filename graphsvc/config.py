@@ -6,6 +6,7 @@ starts itself on a loopback port, with its files under ``GRAPHSVC_DATA_DIR``.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,7 +14,13 @@ from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["Settings", "default_workers", "get_settings"]
+
+
+def default_workers() -> int:
+    """The cores this process may run on, at most 4: a worker is one Python process, which executes GraphQL on
+    one core at a time, and each one more holds its own memory and database connections."""
+    return max(1, min(len(os.sched_getaffinity(0)), 4))
 
 
 class Settings(BaseSettings):
@@ -38,6 +45,12 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(
+        default_factory=default_workers,
+        ge=1,
+        le=64,
+        description="Worker processes of serve behind its one port; default the cores available, at most 4.",
+    )
 
     sla_sweep_seconds: float = Field(
         default=60.0, ge=0, description="How often serve escalates overdue routing decisions; 0 turns it off."

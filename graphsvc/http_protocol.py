@@ -13,9 +13,9 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from graphsvc.config import Settings
+from graphsvc.config import get_settings
 
-__all__ = ["BoundedHttpProtocol", "bounded_http_protocol"]
+__all__ = ["BoundedHttpProtocol", "ConfiguredHttpProtocol"]
 
 
 class _HeadTooLarge(Exception):
@@ -125,10 +125,14 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
-def bounded_http_protocol(settings: Settings) -> type[BoundedHttpProtocol]:
-    """The protocol class with the bounds of ``settings`` (uvicorn instantiates it per connection)."""
-    return type(
-        "GraphsvcHttpProtocol",
-        (BoundedHttpProtocol,),
-        {"max_head_bytes": settings.max_header_bytes, "read_timeout": settings.request_read_timeout},
-    )
+class ConfiguredHttpProtocol(BoundedHttpProtocol):
+    """The bounds of this process's settings (``GRAPHSVC_MAX_HEADER_BYTES``, ``GRAPHSVC_REQUEST_READ_TIMEOUT``).
+
+    ``graphsvc serve`` names it to uvicorn by import path, so that each worker process reads them itself.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        settings = get_settings()
+        self.max_head_bytes = settings.max_header_bytes
+        self.read_timeout = settings.request_read_timeout

@@ -8,21 +8,18 @@ taken 55 s to answer.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 
 from graphsvc.store import Database, apply_schema
 from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER, EmbeddedServer
+
+# Re-exported for the tests: the one way tests and bench start a server process.
+from graphsvc.testing import ServeProcess, free_port  # noqa: F401
 
 GUARD = 600.0  # seconds: the failure bound of any wait for a server or a process
 
@@ -88,12 +85,6 @@ async def until_subscribed(assignee_id: str | None, more_than: int, guard: float
             await asyncio.sleep(0.01)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def arcadedb_processes(data_dir: Path) -> list[int]:
     """Pids of ArcadeDB servers whose root is in ``data_dir``."""
     marker = f"-Darcadedb.server.rootPath={data_dir / 'arcadedb'}".encode()
@@ -106,55 +97,3 @@ def arcadedb_processes(data_dir: Path) -> list[int]:
             except OSError:
                 continue
     return pids
-
-
-class ServeProcess:
-    """``graphsvc serve`` in a child process, on a free port and its own data directory."""
-
-    def __init__(self, data_dir: Path, *args: str, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.data_dir = data_dir
-        environment = {
-            **os.environ,
-            "GRAPHSVC_DATA_DIR": str(data_dir),
-            "GRAPHSVC_EMBEDDED_HEAP": "1g",
-            "GRAPHSVC_EMBEDDED_START_TIMEOUT": str(GUARD),
-            **(env or {}),
-        }
-        environment.pop("GRAPHSVC_NEO4J_URI", None)
-        self.log = data_dir.parent / f"serve-{self.port}.log"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "graphsvc", "serve", "--port", str(self.port), *args],
-            env=environment,
-            stdout=self.log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout: float = GUARD) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(
-                    f"graphsvc serve exited {self.process.returncode}:\n{self.log.read_text()[-3000:]}"
-                )
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise AssertionError(f"graphsvc serve not ready after {timeout} s:\n{self.log.read_text()[-3000:]}")
-
-    def graphql(self, query: str, **variables: object) -> dict:
-        response = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables}, timeout=30)
-        response.raise_for_status()
-        return response.json()
-
-    def stop(self) -> bool:
-        """SIGTERM, as a service manager stops it; True when it shut down cleanly."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=GUARD)
-        # uvicorn re-raises the signal after a graceful shutdown, so -SIGTERM is a clean exit.
-        return self.process.returncode in (0, -signal.SIGTERM)

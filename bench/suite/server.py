@@ -1,91 +1,32 @@
 """The real server under load: ``graphsvc serve`` in a child process, and py-spy beside it when asked.
 
-Like ``tests/conftest.py``'s ``ServeProcess``: a free loopback port, its own data directory, no API
-keys (open mode, loopback only), the SLA sweep off so that only the load talks to the database.
+Started as the tests start it (:mod:`graphsvc.testing`): a free loopback port, its own data directory,
+one worker; here also no API keys (open mode, loopback only) and the SLA sweep off, so that only the
+load talks to the database.
 """
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import TracebackType
 
 import httpx
 
+from graphsvc import testing
+
 __all__ = ["Profiler", "ServeProcess"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class ServeProcess:
-    """``graphsvc serve`` on ``data_dir``; a context manager that waits until it is ready and stops it."""
+class ServeProcess(testing.ServeProcess):
+    """``graphsvc serve`` on ``data_dir`` (see :class:`graphsvc.testing.ServeProcess`): open mode on loopback, the
+    SLA sweep off; a context manager that waits until it is ready and stops it."""
 
     def __init__(self, data_dir: Path, heap: str, log: Path) -> None:
-        self.data_dir = data_dir
-        self.heap = heap
-        self.log = log
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> ServeProcess:
-        environment = {
-            **os.environ,
-            "GRAPHSVC_DATA_DIR": str(self.data_dir),
-            "GRAPHSVC_EMBEDDED_HEAP": self.heap,
-            "GRAPHSVC_SLA_SWEEP_SECONDS": "0",
-        }
-        for name in ("GRAPHSVC_NEO4J_URI", "GRAPHSVC_API_KEYS"):
-            environment.pop(name, None)
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "graphsvc", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=environment,
-            stdout=self.log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        self._wait_ready()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def _wait_ready(self, timeout: float = 180.0) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"graphsvc serve exited {self.process.returncode}; see {self.log}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"graphsvc serve not ready after {timeout:.0f} s; see {self.log}")
-
-    def graphql(self, query: str, **variables: object) -> dict:
-        """One GraphQL request from this process (set-up and checks, never the timed load)."""
-        response = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables}, timeout=120)
-        response.raise_for_status()
-        return response.json()
+        environment = {"GRAPHSVC_SLA_SWEEP_SECONDS": "0", "GRAPHSVC_API_KEYS": ""}
+        super().__init__(data_dir, "--host", "127.0.0.1", env=environment, log=log, heap=heap, start_timeout=180.0)
 
     def db_totals(self) -> tuple[int, float]:
         """Statements the server has sent and seconds spent in them, from ``/metrics``."""
@@ -97,16 +38,6 @@ class ServeProcess:
         if len(found) != 2:
             raise RuntimeError("/metrics lacks graphsvc_db_statements_total or graphsvc_db_seconds_total")
         return int(found["graphsvc_db_statements_total"]), found["graphsvc_db_seconds_total"]
-
-    def stop(self) -> None:
-        """SIGTERM, then wait; the embedded database stops with the server."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 class Profiler:

@@ -10,7 +10,6 @@ from strawberry.types import Info
 
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.ingest.importer import DEFAULT_BUYING_ROLES
-from graphsvc.schema import account
 from graphsvc.schema.arguments import given
 from graphsvc.schema.context import Context
 from graphsvc.schema.permissions import CanRead, CanSetBuyingRoles, sees_person_at, visible_account
@@ -21,7 +20,10 @@ from graphsvc.store.database import Record
 if TYPE_CHECKING:
     from graphsvc.schema.account import Account
 
-__all__ = ["Contact", "ContactMutation", "ContactQuery", "buying_role", "contacts_of", "contacts_of_page"]
+__all__ = ["Contact", "ContactMutation", "ContactQuery", "buying_role", "contacts_of_page"]
+
+# The account module is above this one (an account lists its contacts): its type is resolved when used.
+_ACCOUNT = strawberry.LazyType("Account", "graphsvc.schema.account")
 
 
 @strawberry.type(description="A person at an account, known to the CRM.")
@@ -49,7 +51,7 @@ class Contact:
         self, info: Info[Context, None]
     ) -> Annotated[Account, strawberry.lazy("graphsvc.schema.account")] | None:
         record = await visible_account(info.context, self.record["account_id"])
-        return account.Account.from_record(record) if record is not None else None
+        return _ACCOUNT.resolve_type().from_record(record) if record is not None else None
 
     @strawberry.field(description="Buying roles the contact holds, alphabetically.")
     async def roles(self, info: Info[Context, None]) -> list[str]:
@@ -72,12 +74,6 @@ def buying_role(name: str) -> str:
     if role not in DEFAULT_BUYING_ROLES:
         raise InvalidInput(f"unknown buying role {name!r}; expected one of {', '.join(DEFAULT_BUYING_ROLES)}")
     return role
-
-
-async def contacts_of(context: Context, contact_ids: list[str]) -> list[Contact | None]:
-    """The contacts of ``contact_ids`` in order; None for an unknown id."""
-    records = await context.loaders.contact.load_many(contact_ids)
-    return [Contact.from_record(record) if record is not None else None for record in records]
 
 
 async def contacts_of_page(records: list[Record]) -> list[Contact | None]:

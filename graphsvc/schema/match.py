@@ -9,7 +9,6 @@ from strawberry.types import Info
 
 from graphsvc.algorithms.matching import MatchResult, match_lead
 from graphsvc.errors import InvalidInput
-from graphsvc.schema import account
 from graphsvc.schema.arguments import given
 from graphsvc.schema.context import Context
 from graphsvc.schema.enums import MatchMethod
@@ -21,6 +20,9 @@ if TYPE_CHECKING:
     from graphsvc.schema.account import Account
 
 __all__ = ["AccountMatch", "MatchCandidates", "MatchQuery"]
+
+# The account module is above this one (through Lead.match): its type is resolved when used.
+_ACCOUNT = strawberry.LazyType("Account", "graphsvc.schema.account")
 
 
 @strawberry.type(description="An account matched to a lead: by domain, name, fuzzy name or by hand (SPEC §4).")
@@ -35,7 +37,7 @@ class AccountMatch:
     def from_record(cls, record: dict[str, Any]) -> AccountMatch:
         """The match of ``{"account": account record, "method": MatchMethod, "confidence": float}``."""
         return cls(
-            account=account.Account.from_record(record["account"]),
+            account=_ACCOUNT.resolve_type().from_record(record["account"]),
             method=record["method"],
             confidence=float(record["confidence"] or 0.0),
             record=record,

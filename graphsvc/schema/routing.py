@@ -40,6 +40,9 @@ __all__ = [
     "lead_record",
 ]
 
+# The lead module is above this one (a lead shows its routing): its type is resolved when used.
+_LEAD = strawberry.LazyType("Lead", "graphsvc.schema.lead")
+
 RoutingPath = strawberry.enum(domain.RoutingPath, description="ABM (account owner) or traditional (BDR pool) routing.")
 DecisionStatus = strawberry.enum(domain.DecisionStatus, description="Where a routing decision is in its SLA lifecycle.")
 
@@ -75,10 +78,8 @@ class RoutingDecision:
 
     @strawberry.field(description="The lead routed.")
     async def lead(self, info: Info[Context, None]) -> Annotated[Lead, strawberry.lazy("graphsvc.schema.lead")]:
-        from graphsvc.schema.lead import Lead
-
         record = await info.context.loaders.lead.load(self.record.lead_id)
-        return Lead.from_record(record)
+        return _LEAD.resolve_type().from_record(record)
 
     @strawberry.field(description="The user the lead is assigned to; null when nobody could take it.")
     async def assignee(self, info: Info[Context, None]) -> User | None:

@@ -11,7 +11,7 @@ the accounts of a page):
   subtrees (:func:`graphsvc.scores.subtrees.subtree_scores`), read only when asked for.
 * ``Account.coverage``: from the account's own contacts, their roles and their engagements in
   the window (:func:`graphsvc.scores.current.account_coverages`), exact at any ``asOf``.
-* persons: :func:`graphsvc.algorithms.scoring.score_lead` over their engagements.
+* persons: :func:`graphsvc.scores.persons.person_scores`, from their engagements.
 """
 
 from __future__ import annotations
@@ -28,14 +28,13 @@ from strawberry.types import Info
 from graphsvc.algorithms import grading
 from graphsvc.algorithms.coverage import CommitteeCoverage
 from graphsvc.algorithms.scoring import LeadScore as LeadScoreRecord
-from graphsvc.algorithms.scoring import score_lead
 from graphsvc.algorithms.snapshot import Recomputed
 from graphsvc.errors import NotFound
-from graphsvc.ranges import stored_time
 from graphsvc.schema.context import Context
 from graphsvc.schema.permissions import CanRecompute, CanSetScoringModel, visible_accounts
 from graphsvc.scores.current import AccountScoreNow, account_coverages, current_account_scores
 from graphsvc.scores.documents import save_document
+from graphsvc.scores.persons import person_scores
 from graphsvc.scores.recompute import recompute_graph
 from graphsvc.scores.subtrees import subtree_scores
 
@@ -56,6 +55,9 @@ __all__ = [
     "person_score",
     "utc",
 ]
+
+# The contact module is above this one (a contact shows its score): its type is resolved when used.
+_CONTACT = strawberry.LazyType("Contact", "graphsvc.schema.contact")
 
 Interest = strawberry.enum(grading.Interest, description="How much behavioral interest a lead shows (SPEC §3).")
 NurtureObjective = strawberry.enum(grading.NurtureObjective, description="What nurturing should fix (SPEC §3).")
@@ -154,9 +156,9 @@ class RoleCoverage:
     async def contacts(
         self, info: Info[Context, None]
     ) -> list[Annotated[Contact, strawberry.lazy("graphsvc.schema.contact")]]:
-        from graphsvc.schema.contact import contacts_of
-
-        return [contact for contact in await contacts_of(info.context, list(self.contact_ids)) if contact]
+        records = await info.context.loaders.contact.load_many(list(self.contact_ids))
+        contact = _CONTACT.resolve_type()
+        return [contact.from_record(record) for record in records if record is not None]
 
 
 @strawberry.type(description="How well an account's buying committee is covered (SPEC §7).")
@@ -287,21 +289,7 @@ async def person_score(context: Context, person_id: str, as_of: datetime | None)
     moment = utc(as_of) or context.now
 
     async def load(ids: list[str]) -> list[LeadScoreRecord | None]:
-        documents = await context.loaders.documents()
-        rows = {row["id"]: row for row in await context.db.read("scores/person_engagements", ids=ids)}
-        scores: list[LeadScoreRecord | None] = []
-        for person in ids:
-            row = rows.get(person)
-            if row is None:
-                scores.append(None)
-                continue
-            engagements = [
-                {**e, "occurred_at": occurred_at}
-                for e in row["engagements"]
-                if (occurred_at := stored_time(e["at"])) is not None
-            ]
-            scores.append(score_lead(documents.scoring, row["person"], row["account"], engagements, moment))
-        return scores
+        return await person_scores(context.db, ids, await context.loaders.documents(), moment)
 
     record = await _loader(context, ("persons", moment), load).load(person_id)
     if record is None:

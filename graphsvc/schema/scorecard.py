@@ -43,6 +43,9 @@ __all__ = [
     "lookalikes_of",
 ]
 
+# The account module is above this one (an account shows its scorecard): its type is resolved when used.
+_ACCOUNT = strawberry.LazyType("Account", "graphsvc.schema.account")
+
 # Tier 1, 2 and 3 sizes when the query names none (the contract's default).
 DEFAULT_TIER_CAPACITIES = [10, 50, 500]
 
@@ -50,10 +53,8 @@ _Account = Annotated["Account", strawberry.lazy("graphsvc.schema.account")]
 
 
 async def _account(context: Context, account_id: str) -> Account | None:
-    from graphsvc.schema.account import Account
-
     record = await visible_account(context, account_id)
-    return Account.from_record(record) if record is not None else None
+    return _ACCOUNT.resolve_type().from_record(record) if record is not None else None
 
 
 @strawberry.type(description="One account's figures over a window (SPEC §10): people, engagement, coverage, stage.")

@@ -11,7 +11,7 @@ from graphsvc.store.cypher import registry
 from graphsvc.store.database import Database
 from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER, EmbeddedServer
 
-__all__ = ["apply_schema", "open_store"]
+__all__ = ["apply_schema", "embedded_server", "open_store"]
 
 log = logging.getLogger(__name__)
 
@@ -36,19 +36,32 @@ async def apply_schema(db: Database) -> int:
     return len(names)
 
 
+def embedded_server(settings: Settings) -> EmbeddedServer:
+    """The (not yet started) embedded server of ``settings.data_dir``."""
+    return EmbeddedServer(settings.data_dir, settings.embedded_heap, settings.embedded_start_timeout)
+
+
 @asynccontextmanager
-async def open_store(settings: Settings, *, schema: bool = True) -> AsyncIterator[Database]:
+async def open_store(
+    settings: Settings, *, schema: bool = True, server: EmbeddedServer | None = None
+) -> AsyncIterator[Database]:
     """Connect to the configured database and yield a :class:`Database`.
 
     With no Neo4j URI configured, the embedded server of ``settings.data_dir`` is started first
     (or attached to, when ``graphsvc db start`` runs one, and found again when that one is
     stopped and started) and stopped on exit. Must be entered
     on the main thread: the embedded server is tied to the thread that starts it.
+
+    ``server`` is an embedded server the caller has already started or attached to (``graphsvc
+    serve --workers``): it is used as it is and left running.
     """
-    server: EmbeddedServer | None = None
+    owned = server is None
     if settings.embedded:
-        server = EmbeddedServer(settings.data_dir, settings.embedded_heap, settings.embedded_start_timeout)
-        info = server.start()
+        if server is None:
+            server = embedded_server(settings)
+            server.start()
+        info = server.current()
+        assert info is not None, "a started or attached embedded server knows where it runs"
         db = Database.connect(
             info.uri,
             ROOT_USER,
@@ -75,5 +88,5 @@ async def open_store(settings: Settings, *, schema: bool = True) -> AsyncIterato
         yield db
     finally:
         await db.close()
-        if server is not None:
+        if server is not None and owned:
             server.stop()

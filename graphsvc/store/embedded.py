@@ -12,7 +12,8 @@ Files in the data directory:
 ``graphsvc.lock``   an exclusive ``flock`` held by the server process for its whole life; it
                     names the graphsvc process that took it
 ``server.json``     pid and ports of the running server
-``attached/<pid>``  one file per process attached to a detached server, locked while it lives
+``attached/<pid>``  one file per process attached to a server it did not start (a detached one, or the
+                    one ``graphsvc serve --workers`` starts for its workers), locked while it lives
 ``password.args``   the root password as a java argument file (mode 0600), only while a server starts
 ``arcadedb.log``    the server's console output
 
@@ -58,7 +59,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
 from graphsvc.errors import DataDirectoryInUse, EmbeddedServerError
 
-__all__ = ["DATABASE_NAME", "ROOT_USER", "EmbeddedServer", "ServerInfo"]
+__all__ = ["DATABASE_NAME", "ROOT_USER", "EmbeddedServer", "ServerInfo", "die_with_parent"]
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,8 @@ def _free_port() -> int:
 _LIBC = ctypes.CDLL("libc.so.6", use_errno=True)
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+def die_with_parent() -> None:  # pragma: no cover - runs in the child (between fork and exec for a server)
+    """Have the kernel send this process SIGTERM when the thread of its parent that started it ends."""
     _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
@@ -278,6 +280,28 @@ class EmbeddedServer:
             self._supervisor = threading.Thread(target=self._supervise, name="arcadedb-supervisor", daemon=True)
             self._supervisor.start()
         return info
+
+    def attach(self) -> ServerInfo:
+        """Attach to the server running on this data directory, whoever started it, without supervising it.
+
+        The worker processes of ``graphsvc serve --workers`` attach to the server their parent
+        started (and restarts when it dies). Like an attachment to a detached server, this one
+        registers in the data directory and follows the server when it runs again on other
+        ports. Waits up to ``start_timeout`` seconds for a server to run (one may be restarting).
+
+        Raises
+        ------
+        EmbeddedServerError
+            No server ran on the data directory within ``start_timeout`` seconds.
+        """
+        deadline = time.monotonic() + self.start_timeout
+        while (running := self._read_state()) is None:
+            if time.monotonic() >= deadline:
+                raise EmbeddedServerError(f"no embedded server runs on {self.data_dir} to attach to")
+            time.sleep(_POLL_SECONDS)
+        self._attach()
+        self._info = running
+        return running
 
     def current(self) -> ServerInfo | None:
         """The running server this object uses, None while there is none.
@@ -478,7 +502,7 @@ class EmbeddedServer:
                 stderr=subprocess.STDOUT,
                 pass_fds=(lock_fd,),
                 start_new_session=detached,
-                preexec_fn=None if detached else _die_with_parent,
+                preexec_fn=None if detached else die_with_parent,
             )
         return ServerInfo(self._process.pid, bolt_port, http_port, detached, time.time())
 

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 
 import pytest
 from api_graph import api_client, load_sales_graph, settings_for
@@ -77,7 +78,8 @@ async def test_graphiql_page_needs_no_key_but_a_query_by_get_does(client):
 
 
 async def test_health_readiness_and_metrics_need_no_key(client):
-    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    # The application runs in this process (an ASGI client): the pid that answers is this one.
+    assert (await client.get("/healthz")).json() == {"status": "ok", "pid": os.getpid()}
     assert (await client.get("/readyz")).json() == {"ready": True}
     assert (await client.get("/metrics")).status_code == 200
 

@@ -81,11 +81,11 @@ def test_headers_within_the_limit_are_served_on_a_kept_alive_connection(server):
         for _ in range(2):
             connection.sendall(_head(MAX_HEADER_BYTES - 1000))
             answer = b""
-            while not answer.endswith(b'{"status":"ok"}'):  # the whole answer, in as many reads as it takes
+            while not answer.endswith(b"}"):  # the whole answer (its JSON body closes it), in as many reads as it takes
                 chunk = connection.recv(65536)
                 assert chunk, answer
                 answer += chunk
-            assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+            assert answer.startswith(b"HTTP/1.1 200 ") and b'{"status":"ok",' in answer, answer[:200]
 
 
 @pytest.mark.parametrize(

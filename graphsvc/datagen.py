@@ -562,7 +562,7 @@ def _generate_accounts(seed: int, count: int, names: _CompanyNames) -> list[_Acc
         accounts.append(_Account(
             company=company, industry=industry, employees=employees,
             revenue=int(round(revenue, -3)), country=country, parent=parent, depth=depth,
-            email_format=_weighted(rng, *zip(*_EMAIL_FORMATS)),
+            email_format=_weighted(rng, *zip(*_EMAIL_FORMATS, strict=True)),
             technologies=_technologies(rng, industry, employees),
             known_industry=rng.random() >= 0.03, known_employees=rng.random() >= 0.04,
             known_revenue=rng.random() >= 0.1))
@@ -868,9 +868,9 @@ def _write_leads(writer: Any, seed: int, accounts: list[_Account], plan: _LeadPl
         industry = _weighted(rng, _INDUSTRY_NAMES, _INDUSTRY_WEIGHTS)
         country = _weighted(rng, _COUNTRY_CODES, _COUNTRY_WEIGHTS)
         unknown.append((names.new_company(rng, industry, country), industry, country,
-                        _weighted(rng, *zip(*_EMAIL_FORMATS))))
+                        _weighted(rng, *zip(*_EMAIL_FORMATS, strict=True))))
     taken: set[str] = set()  # free-mail and unknown-company addresses
-    statuses, status_weights = zip(*_LEAD_STATUSES)
+    statuses, status_weights = zip(*_LEAD_STATUSES, strict=True)
     for lead in range(len(plan.variety)):
         variety = int(plan.variety[lead])
         if variety == _UNKNOWN:
@@ -1022,7 +1022,7 @@ def _write_engagements(writer: Any, seed: int, total: int, contact_accounts: np.
             opens = np.flatnonzero(is_lead[person] & np.r_[True, person[1:] != person[:-1]])
             when[opens] = earliest[person[opens]]
             touch_draw = gen.random(len(opens))
-            for source, (pairs, cdf) in enumerate(zip(touch_pairs, touch_cdfs)):
+            for source, (pairs, cdf) in enumerate(zip(touch_pairs, touch_cdfs, strict=True)):
                 of_source = lead_source[person[opens]] == source
                 chosen = np.searchsorted(cdf, touch_draw[of_source], side="right")
                 pair[opens[of_source]] = pairs[chosen]
@@ -1037,7 +1037,7 @@ def _write_engagements(writer: Any, seed: int, total: int, contact_accounts: np.
             [f"eng-{n:0{eng_width}d}" for n in range(written + 1, written + rows + 1)],
             [person_ids[p] for p in (person - first).tolist()],
             pair_types[pair].tolist(), pair_details[pair].tolist(),
-            [f"{stamp}Z" for stamp in stamps.tolist()], campaign_names[campaign].tolist()))
+            [f"{stamp}Z" for stamp in stamps.tolist()], campaign_names[campaign].tolist(), strict=True))
         written += rows
         bar.update(rows)
         first = last

@@ -43,6 +43,7 @@ from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
 from graphsvc.schema.metrics import ApiMetrics
 from graphsvc.store import open_store
 from graphsvc.web import dashboard
+from graphsvc.webhooks.delivery import delivery_loop
 
 __all__ = ["API_PATHS", "BodySizeLimit", "SecurityHeaders", "create_app"]
 
@@ -94,6 +95,9 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
             if settings.relay_seconds:
                 # Subscribers here hear decisions other instances store (SPEC §1: a shared channel).
                 tasks.append(asyncio.create_task(relay_loop(db, settings.relay_seconds)))
+            if settings.webhook_poll_seconds:
+                # Queued webhook deliveries are sent (and retried) by every serve process, each claiming its own.
+                tasks.append(asyncio.create_task(delivery_loop(db, settings)))
             yield
             for task in tasks:
                 task.cancel()
@@ -114,6 +118,7 @@ def create_app(settings: Settings | None = None, *, demo: bool = False, limits: 
             limits=limits,
             import_batch_size=settings.import_batch_size,
             metrics=metrics,
+            webhook_allow_private=settings.webhook_allow_private,
         )
         if response is not None:
             response.headers["X-Request-ID"] = context.request_id

@@ -63,7 +63,8 @@ def _refused(address: IPAddress) -> str | None:
     """Why ``address`` may not be a webhook target; None when it is a public address."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    for flag in ("loopback", "link_local", "private", "multicast", "unspecified", "reserved"):
+    # Most specific first: 0.0.0.0 and 240.0.0.0/4 count as private too.
+    for flag in ("loopback", "link_local", "unspecified", "multicast", "reserved", "private"):
         if getattr(address, f"is_{flag}"):
             return flag.replace("_", "-")
     return None if address.is_global else "non-public"
@@ -90,7 +91,7 @@ async def resolve_target(url: str, allow_private: bool = False) -> Target:
         for address in addresses:
             if (reason := _refused(address)) is not None:
                 raise InvalidInput(
-                    f"webhook url {url!r} resolves to {address}, a {reason} address; webhooks may only call public "
+                    f"webhook url {url!r} resolves to {address}, which is {reason}; webhooks may only call public "
                     "addresses (GRAPHSVC_WEBHOOK_ALLOW_PRIVATE=true allows others)"
                 )
     return Target(parsed, str(addresses[0]))

@@ -21,6 +21,7 @@ from conftest import GUARD
 class Received:
     """One request as it arrived, and what the receiver answered (None: it hung, no answer)."""
 
+    path: str
     headers: dict[str, str]
     body: bytes
     answered: int | None = None
@@ -61,16 +62,20 @@ class Receiver:
         with self.lock:
             return list(self.received)
 
-    def delivered_ids(self) -> list[str]:
-        """Event ids of the requests answered 2xx, in arrival order (a repeat shows twice)."""
-        return [r.payload["id"] for r in self.requests() if r.answered is not None and 200 <= r.answered < 300]
+    def delivered_ids(self, path: str = "/hook") -> list[str]:
+        """Event ids of the requests to ``path`` answered 2xx, in arrival order (a repeat shows twice)."""
+        return [
+            r.payload["id"]
+            for r in self.requests()
+            if r.path == path and r.answered is not None and 200 <= r.answered < 300
+        ]
 
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            entry = Received({k.lower(): v for k, v in self.headers.items()}, body)
+            entry = Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
             mode = receiver.mode
             with receiver.lock:
                 receiver.received.append(entry)
@@ -93,11 +98,11 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 class ReceiverServer:
     """Start with ``with ReceiverServer() as receiver:``; the receiver's ``url`` is set."""
 
-    def __init__(self, path: str = "/hook") -> None:
+    def __init__(self) -> None:
         self.receiver = Receiver()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.receiver))
         self.server.daemon_threads = True
-        self.receiver.url = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        self.receiver.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> Receiver:

@@ -95,13 +95,17 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the senders' concurrency: the default backlog (5) refuses connections
+
+
 class ReceiverServer:
     """Start with ``with ReceiverServer() as receiver:``; the receiver's ``url`` is set."""
 
     def __init__(self) -> None:
         self.receiver = Receiver()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.receiver))
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), _handler(self.receiver))
         self.receiver.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -148,7 +148,8 @@ def run(requests: int, rounds: int) -> dict[str, Any]:
     for name, figures in results.items():
         print(
             f"{name:22} routeLead p50 {figures['routeLead']['p50_ms']:6.2f} ms"
-            f" p95 {figures['routeLead']['p95_ms']:7.2f} ms | lead p50 {figures['lead']['p50_ms']:6.2f} ms p95 {figures['lead']['p95_ms']:7.2f} ms"
+            f" p95 {figures['routeLead']['p95_ms']:7.2f} ms | lead p50 {figures['lead']['p50_ms']:6.2f} ms"
+            f" p95 {figures['lead']['p95_ms']:7.2f} ms"
             f" | receiver got {figures['receiver_requests']} requests"
         )
     return {

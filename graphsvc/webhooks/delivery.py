@@ -1,13 +1,14 @@
 """The delivery worker: POSTs queued webhook deliveries, signed, with retries, never in the API's way.
 
-``graphsvc serve`` runs :func:`delivery_loop` as a background task. Every ``poll_seconds`` it
-claims the deliveries that are due (``webhooks/claim_deliveries``: a lease with an owner token and
-an expiry, taken in one statement, so several ``serve`` processes on one database send each
-delivery once between them) and sends each in a task of its own, at most ``CONCURRENCY`` at once.
-A send is bounded by ``timeout_seconds``; the lease lasts ``LEASE_FACTOR`` times as long, so it
-outlives the attempt. When a process dies (``kill -9``) with a delivery in flight, the lease
-expires and the next claim, by any process, sends it again: delivery is at least once, and the
-event's ``id`` lets a receiver drop a repeat.
+``graphsvc serve`` runs :func:`delivery_loop` as a background task. Every ``poll_seconds`` (and
+as soon as a place frees while there is a backlog) it claims the deliveries that are due
+(``webhooks/claim_deliveries``: a lease with an owner token and an expiry, taken in one statement,
+so several ``serve`` processes on one database send each delivery once between them) and sends
+each in a task of its own, at most ``CONCURRENCY`` at once. A send is bounded by
+``timeout_seconds``; the lease lasts ``LEASE_FACTOR`` times as long, so it outlives the attempt.
+When a process dies (``kill -9``) with a delivery in flight, the lease expires and the next claim,
+by any process, sends it again: delivery is at least once, and the event's ``id`` lets a receiver
+drop a repeat.
 
 A 2xx answer makes the delivery DELIVERED. Anything else (another status, no answer in time, a
 refused connection, a target that now resolves to a private address) is a failed attempt: the
@@ -105,11 +106,12 @@ class Deliverer:
         self.client = client or httpx.AsyncClient(trust_env=False, follow_redirects=False)
         self.in_flight: set[asyncio.Task[None]] = set()
 
-    async def claim_and_send(self) -> int:
-        """Claim what is due (up to the free places) and start sending it; how many were claimed."""
+    async def claim_and_send(self) -> bool:
+        """Claim what is due (up to the free places) and start sending it; True when every place is
+        taken, so more may be due than it could claim."""
         free = CONCURRENCY - len(self.in_flight)
         if free <= 0:
-            return 0
+            return True
         now = datetime.now(UTC)
         token = uuid.uuid4().hex
         rows = await self.db.write(
@@ -123,7 +125,7 @@ class Deliverer:
             task = asyncio.create_task(self._deliver(row, token))
             self.in_flight.add(task)
             task.add_done_callback(self.in_flight.discard)
-        return len(rows)
+        return len(rows) == free
 
     async def send(self, url: str, secret: str, row: Mapping[str, Any]) -> Attempt:
         """POST one delivery's payload to ``url``, signed; never raises for the receiver's faults."""
@@ -191,9 +193,14 @@ async def delivery_loop(db: Database, settings: Settings) -> None:
     try:
         while True:
             try:
-                await deliverer.claim_and_send()
+                full = await deliverer.claim_and_send()
             except GraphsvcError as exc:  # the database is down or slow: look again next time
                 log.warning("claiming webhook deliveries failed: %s", exc)
-            await asyncio.sleep(settings.webhook_poll_seconds)
+                full = False
+            busy = set(deliverer.in_flight)
+            if not full:
+                await asyncio.sleep(settings.webhook_poll_seconds)
+            elif busy:  # a backlog: claim more as soon as a place frees
+                await asyncio.wait(busy, timeout=settings.webhook_poll_seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
         await deliverer.close()

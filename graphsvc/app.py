@@ -119,6 +119,7 @@ def create_app(
             limits=limits,
             import_batch_size=settings.import_batch_size,
             metrics=metrics,
+            webhook_allow_private=settings.webhook_allow_private,
         )
         if response is not None:
             response.headers["X-Request-ID"] = context.request_id

@@ -61,6 +61,25 @@ class Settings(BaseSettings):
         description="How often serve looks for routing decisions other instances stored, for subscribers; 0 "
         "turns it off (one instance only).",
     )
+    webhook_poll_seconds: float = Field(
+        default=1.0, ge=0, description="How often serve looks for webhook deliveries due; 0 turns delivery off."
+    )
+    webhook_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="Seconds one webhook delivery may take before it counts as failed."
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=10.0, gt=0, description="Wait after a delivery's first failure; it doubles after each further one."
+    )
+    webhook_retry_max_delay_seconds: float = Field(
+        default=3600.0, gt=0, description="Longest wait between two attempts of a delivery."
+    )
+    webhook_retry_seconds: float = Field(
+        default=86_400.0, ge=0, description="How long a failing delivery is retried before it is FAILED."
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow webhook targets at private, loopback and link-local addresses (tests, closed networks).",
+    )
     import_batch_size: int = Field(default=5000, ge=1, le=50_000)
     db_timeout: float = Field(default=30.0, gt=0, description="Seconds a database call may take.")
     max_query_cost: int = Field(

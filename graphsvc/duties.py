@@ -5,7 +5,7 @@
 * **Per process** (:func:`start_process_duties`): the routing relay. A subscriber hears what the
   process it is connected to publishes, so each worker looks in the database for the decisions
   the others (and other instances) stored, for its own subscribers.
-* **Once per deployment** (:func:`start_background_duties`): the SLA sweep, and every other duty
+* **Once per deployment** (:func:`start_background_duties`): the SLA sweep, webhook delivery, and every other duty
   that acts on the shared data rather than on a process's connections. Running these N times
   would only multiply the database work (the sweep is safe to run concurrently, but it is not
   meant to be run N times a minute).
@@ -32,6 +32,7 @@ from graphsvc.config import Settings
 from graphsvc.routing.events import relay_loop
 from graphsvc.routing.sla import sla_sweep_loop
 from graphsvc.store.database import Database
+from graphsvc.webhooks.delivery import delivery_loop
 
 __all__ = ["TAKEOVER_SECONDS", "running_duties", "start_background_duties", "start_process_duties"]
 
@@ -59,6 +60,10 @@ def start_background_duties(db: Database, settings: Settings) -> list[asyncio.Ta
     if settings.sla_sweep_seconds:
         # Overdue routing decisions are escalated and recycled while the server runs (SPEC §9.7).
         tasks.append(asyncio.create_task(sla_sweep_loop(db, settings.sla_sweep_seconds), name="SLA sweep"))
+    if settings.webhook_poll_seconds:
+        # Queued webhook deliveries are sent and retried. Deliveries are claimed with a lease in the
+        # database, so instances that do not share this lock (other machines) each send their own.
+        tasks.append(asyncio.create_task(delivery_loop(db, settings), name="webhook delivery"))
     return tasks
 
 

@@ -4,14 +4,15 @@
 stage with :func:`graphsvc.funnel.account_stage` and the routing document's rules, and for each
 account whose stage changed sets ``a.stage`` and ``a.stage_since`` and records
 ``(Account)-[:IN_STAGE]->(StageChange {id, stage, previous, at})`` — ``stage`` absent when the
-account left the funnel, ``previous`` absent when it entered it. Days in stage are
-``now - stage_since``; the history gives the time between any two stages (velocity).
+account left the funnel, ``previous`` absent when it entered it. Each recorded move
+queues ``account.stage_changed`` (and ``account.mqa``) webhook events in its transaction. Days in
+stage are ``now - stage_since``; the history gives the time between any two stages (velocity).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +21,8 @@ from graphsvc.algorithms.scoring import to_utc
 from graphsvc.funnel import AccountStage, account_stage
 from graphsvc.ranges import stored_time
 from graphsvc.scores.documents import documents_in_force
-from graphsvc.store.database import Database
+from graphsvc.store.database import Database, Transaction
+from graphsvc.webhooks.events import account_stage_events, record_events
 
 __all__ = ["StageChange", "StageReport", "evaluate_stages", "stage_changes", "stage_histories", "stage_history"]
 
@@ -81,8 +83,20 @@ async def evaluate_stages(
             )
             report.changed[row["id"]] = (previous, stage)
     for start in range(0, len(changes), _WRITE_BATCH):
-        await db.write("stages/record_changes", rows=changes[start : start + _WRITE_BATCH], at=at.isoformat())
+        await db.transaction("stages/record_changes", _recorder(changes[start : start + _WRITE_BATCH], at))
     return report
+
+
+def _recorder(rows: list[dict[str, Any]], at: datetime) -> Callable[[Transaction], Awaitable[None]]:
+    """The transaction that records ``rows`` and queues their webhook events (the moves it did record)."""
+
+    async def work(tx: Transaction) -> None:
+        recorded = await tx.run("stages/record_changes", rows=rows, at=at.isoformat())
+        await record_events(
+            tx, [e for r in recorded for e in account_stage_events(r["id"], r["previous"], r["stage"], at)]
+        )
+
+    return work
 
 
 def stage_changes(row: Mapping[str, Any]) -> list[StageChange]:

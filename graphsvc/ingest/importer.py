@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from graphsvc.ingest.files import Row, kind_of, read_rows, unknown_columns
 from graphsvc.ingest.records import KINDS, ImportRecord, validate_row
 from graphsvc.scores.incremental import ScoreKeeper
 from graphsvc.store.database import Database, Transaction
+from graphsvc.webhooks.events import lead_status_event, record_events
 
 __all__ = ["DEFAULT_BUYING_ROLES", "ImportReport", "Importer", "RowError"]
 
@@ -297,7 +299,12 @@ class Importer:
             for name, params in self._steps(kind, rows, stored) + await self.scores.steps_for(
                 kind, records, stored, prefetched
             ):
-                await tx.run(name, **params)
+                written = await tx.run(name, **params)
+                if name == "ingest/leads":  # it returns the statuses it changed: webhooks hear of them
+                    at = datetime.now(UTC)
+                    await record_events(
+                        tx, [e for r in written for e in lead_status_event(r["id"], r["previous"], r["status"], at)]
+                    )
 
         try:
             # Rerun from the read after a conflict, e.g. when a concurrent import created the same ids first.

@@ -18,7 +18,8 @@ from typing import Any
 
 from graphsvc.errors import NotFound
 from graphsvc.funnel import LeadStatus, moves_into
-from graphsvc.store.database import Database, Record
+from graphsvc.store.database import Database, Record, Transaction
+from graphsvc.webhooks.events import Event, WebhookEvent, lead_status_event, record_events, routing_event
 
 __all__ = [
     "NURTURE_RULES",
@@ -177,6 +178,12 @@ class RoutingDecision:
         }
 
 
+_CLOSE_EVENTS = {
+    DecisionStatus.ACCEPTED: WebhookEvent.ROUTING_ACCEPTED,
+    DecisionStatus.REJECTED: WebhookEvent.ROUTING_REJECTED,
+}
+
+
 def _moment(millis: int | None) -> datetime | None:
     return None if millis is None else datetime.fromtimestamp(millis / 1000.0, UTC)
 
@@ -204,6 +211,7 @@ async def record_decision(
     lead_status: LeadStatus | None = None,
     replaces: str | None = None,
     replaced_reason: str | None = None,
+    events: Sequence[Event] = (),
 ) -> Record | None:
     """Store ``decision`` if the facts it was made on still hold; None when they do not.
 
@@ -213,9 +221,10 @@ async def record_decision(
     funnel allows the move from the lead's status at that moment. Returns the stored decision's
     ``id``, the lead's status after it (``lead_status``, null when the lead never had one) and the
     assignee with its open assignments after it (``assignee``, fields of ``api/users_by_ids``).
+    ``events`` are queued for webhooks in the same transaction, when the decision is stored.
     """
-    rows = await db.write(
-        "routing/record_decision",
+
+    params = dict(
         id=decision.id,
         lock=decision.id,
         lead_id=decision.lead_id,
@@ -232,6 +241,14 @@ async def record_decision(
         lead_status=lead_status and str(lead_status),
         lead_from=moves_into(lead_status) if lead_status else [],
     )
+
+    async def work(tx: Transaction) -> list[Record]:
+        rows = await tx.run("routing/record_decision", **params)
+        if rows:
+            await record_events(tx, events)
+        return rows
+
+    rows = await db.transaction("routing/record_decision", work)
     return rows[0] if rows else None
 
 
@@ -242,19 +259,35 @@ async def close_decision(
     at: datetime,
     lead_status: LeadStatus,
     reason: str | None = None,
-) -> bool:
-    """Move a PENDING decision to ``status`` and its lead towards ``lead_status``; False if not PENDING."""
-    rows = await db.write(
-        "routing/close_decision",
-        id=decision_id,
-        lock=new_id(),
-        status=str(status),
-        at=at.isoformat(),
-        reason=reason,
-        lead_status=str(lead_status),
-        lead_from=moves_into(lead_status),
-    )
-    return bool(rows)
+) -> RoutingDecision | None:
+    """Move a PENDING decision to ``status`` and its lead towards ``lead_status``; None if not PENDING.
+
+    Returns the decision as closed. Its webhook events (``routing.accepted`` or ``routing.rejected``,
+    and ``lead.status_changed`` when the lead moved) are queued in the same transaction.
+    """
+
+    async def work(tx: Transaction) -> RoutingDecision | None:
+        rows = await tx.run(
+            "routing/close_decision",
+            id=decision_id,
+            lock=new_id(),
+            status=str(status),
+            at=at.isoformat(),
+            reason=reason,
+            lead_status=str(lead_status),
+            lead_from=moves_into(lead_status),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        closed = RoutingDecision.from_record((await tx.run("routing/decisions_by_ids", ids=[decision_id]))[0])
+        events = lead_status_event(row["lead_id"], row["previous_lead_status"], row["lead_status"], at, decision_id)
+        if status in _CLOSE_EVENTS:
+            events.insert(0, routing_event(_CLOSE_EVENTS[status], closed))
+        await record_events(tx, events)
+        return closed
+
+    return await db.transaction("routing/close_decision", work)
 
 
 async def read_decisions(db: Database, ids: Sequence[str]) -> list[RoutingDecision]:

@@ -51,6 +51,7 @@ from graphsvc.routing.round_robin import Pick, pool_from_rows, read_pool
 from graphsvc.scores.current import lead_score_at
 from graphsvc.scores.documents import DocumentsInForce, documents_from_rows, documents_in_force, known_documents
 from graphsvc.store.database import Database, Transaction
+from graphsvc.webhooks.events import WebhookEvent, lead_status_event, record_events, routing_event
 
 __all__ = [
     "SCORE_DECIMALS",
@@ -495,8 +496,8 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
     """Decide and store the routings of ``batch`` in one transaction (see :class:`_Batcher`).
 
     Statements: ``routing/lock_leads``, ``routing/lead_facts``, then for the pools the batch assigns
-    from ``routing/lock_pools`` and ``routing/pool`` each, and ``routing/record_decisions`` (the
-    decisions and the pools' new rotations).
+    from ``routing/lock_pools`` and ``routing/pool`` each, ``routing/record_decisions`` (the
+    decisions and the pools' new rotations) and ``webhooks/record_events`` (their webhook events).
     """
     ids = [request.lead_id for request in batch]
     lock = new_id()
@@ -560,6 +561,23 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
     if len(by_decision) != len(decided):
         missing = [d.lead_id for _, d, _ in decided if d.id not in by_decision]
         raise DatabaseError(f"routing/record_decisions stored no decision for leads {', '.join(missing)}")
+    await record_events(
+        tx,
+        [
+            event
+            for _, decision, _ in decided
+            for event in [
+                routing_event(WebhookEvent.ROUTING_DECIDED, decision),
+                *lead_status_event(
+                    decision.lead_id,
+                    str(facts[decision.lead_id].status),
+                    by_decision[decision.id]["lead_status"],
+                    decision.decided_at,
+                    decision.id,
+                ),
+            ]
+        ],
+    )
     # The assignees are read once the whole batch is stored: each answer counts the open
     # assignments up to its own decision, as one routing after another would.
     later: Counter[str] = Counter()

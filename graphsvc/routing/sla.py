@@ -14,7 +14,9 @@ is escalated by :func:`sla_sweep`:
   an overdue decision is RECYCLED, and so is its lead. A decision with nobody to escalate to is
   recycled at once.
 
-Every move is published (:mod:`graphsvc.routing.events`). Several sweeps may run at once (one per
+Every move is published (:mod:`graphsvc.routing.events`) and queued for webhooks in its own
+transaction (``routing.accepted``, ``routing.rejected``, ``routing.escalated`` with the new
+decision's ``routing.decided``, and ``lead.status_changed``). Several sweeps may run at once (one per
 graphsvc instance): a decision is escalated or recycled by one of them only.
 """
 
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,6 +48,7 @@ from graphsvc.routing.decisions import (
 from graphsvc.routing.round_robin import Pick, read_pool
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
 from graphsvc.store.database import Database
+from graphsvc.webhooks.events import WebhookEvent, decision_data, routing_event
 
 __all__ = ["SweepReport", "accept_decision", "reject_decision", "sla_sweep", "sla_sweep_loop"]
 
@@ -89,12 +92,12 @@ async def _close(
     now: datetime | None,
 ) -> RoutingDecision:
     moment = to_utc(now) if now else datetime.now(UTC)
-    if not await close_decision(db, decision_id, status, moment, lead_status, reason):
+    decision = await close_decision(db, decision_id, status, moment, lead_status, reason)
+    if decision is None:
         current = await read_decision(db, decision_id)
         raise InvalidInput(
             f"routing decision {decision_id} is {current.status}; only a PENDING decision can be {status.lower()}"
         )
-    decision = await read_decision(db, decision_id)
     events.publish(decision)
     return decision
 
@@ -127,8 +130,8 @@ async def sla_sweep(db: Database, now: datetime | None = None) -> SweepReport:
 
 
 async def _recycle(db: Database, decision: RoutingDecision, now: datetime, reason: str, report: SweepReport) -> None:
-    if await close_decision(db, decision.id, DecisionStatus.RECYCLED, now, LeadStatus.RECYCLED, reason):
-        recycled = await read_decision(db, decision.id)
+    recycled = await close_decision(db, decision.id, DecisionStatus.RECYCLED, now, LeadStatus.RECYCLED, reason)
+    if recycled is not None:
         report.recycled.append(recycled)
         events.publish(recycled)
 
@@ -187,7 +190,14 @@ async def _escalate(
             config_version=rules.version,
             scoring_version=decision.scoring_version,
         )
-        if await record_decision(db, escalation, claim=claim, replaces=decision.id, replaced_reason=missed):
+        escalated = replace(decision, status=DecisionStatus.ESCALATED, closed_at=now, close_reason=missed)
+        webhook_events = [
+            routing_event(WebhookEvent.ROUTING_ESCALATED, escalated, escalation=decision_data(escalation)),
+            routing_event(WebhookEvent.ROUTING_DECIDED, escalation),
+        ]
+        if await record_decision(
+            db, escalation, claim=claim, replaces=decision.id, replaced_reason=missed, events=webhook_events
+        ):
             report.escalated.append(escalation)
             for moved in await read_decisions(db, [decision.id]):
                 events.publish(moved)

@@ -23,12 +23,17 @@ from graphsvc.schema.operations import OperationNameRequired
 from graphsvc.schema.routing import RoutingMutation, RoutingQuery, RoutingSubscription
 from graphsvc.schema.score import ScoreMutation
 from graphsvc.schema.scorecard import ScorecardQuery
+from graphsvc.schema.webhook import WebhookMutation, WebhookQuery
 
 __all__ = ["create_schema", "schema"]
 
-Query = merge_types("Query", (AccountQuery, LeadQuery, ContactQuery, MatchQuery, RoutingQuery, ScorecardQuery))
+Query = merge_types(
+    "Query", (AccountQuery, LeadQuery, ContactQuery, MatchQuery, RoutingQuery, ScorecardQuery, WebhookQuery)
+)
 Subscription = merge_types("Subscription", (RoutingSubscription,))
-Mutation = merge_types("Mutation", (ImportMutation, ContactMutation, AccountMutation, ScoreMutation, RoutingMutation))
+Mutation = merge_types(
+    "Mutation", (ImportMutation, ContactMutation, AccountMutation, ScoreMutation, RoutingMutation, WebhookMutation)
+)
 
 
 def create_schema(limits: ApiLimits = DEFAULT_LIMITS) -> GraphsvcSchema:

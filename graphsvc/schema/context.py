@@ -33,6 +33,8 @@ class Context(BaseContext):
         Correlates masked errors with the log; generated when omitted.
     metrics
         Where operations are counted; None outside the application (tests).
+    webhook_allow_private
+        ``addWebhook`` accepts targets at private addresses (``GRAPHSVC_WEBHOOK_ALLOW_PRIVATE``).
     """
 
     def __init__(
@@ -44,6 +46,7 @@ class Context(BaseContext):
         import_batch_size: int = 5000,
         request_id: str | None = None,
         metrics: ApiMetrics | None = None,
+        webhook_allow_private: bool = False,
     ) -> None:
         super().__init__()
         self.db = db
@@ -52,6 +55,7 @@ class Context(BaseContext):
         self.import_batch_size = import_batch_size
         self.request_id = request_id or uuid.uuid4().hex
         self.metrics = metrics
+        self.webhook_allow_private = webhook_allow_private
         self.loaders = Loaders(db)
         # One moment per request: every score in one answer is computed at the same "now".
         self.now = datetime.now(UTC)

@@ -22,6 +22,7 @@ __all__ = [
     "CanActOnRouting",
     "CanChooseTargets",
     "CanImport",
+    "CanManageWebhooks",
     "CanRead",
     "CanReadProgram",
     "CanRecompute",
@@ -88,6 +89,12 @@ class CanActOnRouting(_RolePermission):
     # A REP may, but only on decisions assigned to its own user (checked by the mutation).
     roles = frozenset({Role.ADMIN, Role.REP})
     message = "this API key may not accept or reject routing decisions"
+
+
+class CanManageWebhooks(_RolePermission):
+    # Webhooks send data out of graphsvc and make it call URLs: only an administrator chooses them.
+    roles = frozenset({Role.ADMIN})
+    message = "this API key may not manage webhooks"
 
 
 class CanSetBuyingRoles(_RolePermission):

@@ -1,0 +1,1 @@
+CREATE INDEX webhook_delivery_webhook_id IF NOT EXISTS FOR (n:WebhookDelivery) ON (n.webhook_id)

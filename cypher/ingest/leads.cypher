@@ -1,6 +1,11 @@
-// Upsert leads by id; a new lead starts as NEW.
+// Upsert leads by id; a new lead starts as NEW. changed_at moves to $at only for a new lead or when a
+// given value differs from the stored one: a repeated import changes nothing.
 UNWIND $rows AS r
 MERGE (l:Lead {id: r.id})
-ON CREATE SET l.status = 'NEW'
+ON CREATE SET l.status = 'NEW', l.changed_at = datetime($at)
+WITH l, r,
+     any(key IN keys(r.props) WHERE l[key] IS NULL OR l[key] <> r.props[key])
+     OR (r.created_at IS NOT NULL AND (l.created_at IS NULL OR l.created_at <> datetime(r.created_at))) AS changed
 SET l += r.props,
-    l.created_at = CASE WHEN r.created_at IS NULL THEN l.created_at ELSE datetime(r.created_at) END
+    l.created_at = CASE WHEN r.created_at IS NULL THEN l.created_at ELSE datetime(r.created_at) END,
+    l.changed_at = CASE WHEN changed THEN datetime($at) ELSE l.changed_at END

@@ -35,9 +35,10 @@ from graphsvc.ranges import stored_time
 from graphsvc.schema.context import Context
 from graphsvc.schema.permissions import CanRecompute, CanSetScoringModel, visible_accounts
 from graphsvc.scores.current import AccountScoreNow, account_coverages, current_account_scores
-from graphsvc.scores.documents import save_document
+from graphsvc.scores.documents import DocumentsInForce, save_document
 from graphsvc.scores.recompute import recompute_graph
 from graphsvc.scores.subtrees import subtree_scores
+from graphsvc.store.database import Database
 
 if TYPE_CHECKING:
     from graphsvc.schema.contact import Contact
@@ -54,6 +55,7 @@ __all__ = [
     "account_coverage",
     "account_score",
     "person_score",
+    "person_scores",
     "utc",
 ]
 
@@ -282,26 +284,35 @@ async def account_coverage(
     return Coverage.from_record(record)
 
 
+async def person_scores(
+    db: Database, documents: DocumentsInForce, person_ids: list[str], moment: datetime
+) -> list[LeadScoreRecord | None]:
+    """Scores of contacts or leads at ``moment`` from their engagements, in order (None: unknown id); one read.
+
+    The API's ``Lead.score`` and ``Contact.score``, and ``graphsvc export leads``.
+    """
+    rows = {row["id"]: row for row in await db.read("scores/person_engagements", ids=person_ids)}
+    scores: list[LeadScoreRecord | None] = []
+    for person in person_ids:
+        row = rows.get(person)
+        if row is None:
+            scores.append(None)
+            continue
+        engagements = [
+            {**e, "occurred_at": occurred_at}
+            for e in row["engagements"]
+            if (occurred_at := stored_time(e["at"])) is not None
+        ]
+        scores.append(score_lead(documents.scoring, row["person"], row["account"], engagements, moment))
+    return scores
+
+
 async def person_score(context: Context, person_id: str, as_of: datetime | None) -> LeadScore:
     """The score of one (existing) contact or lead at ``as_of``."""
     moment = utc(as_of) or context.now
 
     async def load(ids: list[str]) -> list[LeadScoreRecord | None]:
-        documents = await context.loaders.documents()
-        rows = {row["id"]: row for row in await context.db.read("scores/person_engagements", ids=ids)}
-        scores: list[LeadScoreRecord | None] = []
-        for person in ids:
-            row = rows.get(person)
-            if row is None:
-                scores.append(None)
-                continue
-            engagements = [
-                {**e, "occurred_at": occurred_at}
-                for e in row["engagements"]
-                if (occurred_at := stored_time(e["at"])) is not None
-            ]
-            scores.append(score_lead(documents.scoring, row["person"], row["account"], engagements, moment))
-        return scores
+        return await person_scores(context.db, await context.loaders.documents(), ids, moment)
 
     record = await _loader(context, ("persons", moment), load).load(person_id)
     if record is None:

@@ -1,0 +1,128 @@
+"""``graphsvc export``'s rows on the hand graph (tests/hand_graph.py): figures checked by hand, the
+change times that ``--changed-since`` reads, and pages read one at a time."""
+
+from datetime import UTC, datetime
+
+import pytest
+from hand_graph import AS_OF, at, load_hand_graph
+
+from graphsvc.export import ACCOUNT_FIELDS, LEAD_FIELDS, export_rows
+from graphsvc.scores.recompute import recompute_graph
+
+pytestmark = pytest.mark.db
+
+DEFAULT_COMMITTEE = ["ECONOMIC_BUYER", "DECISION_MAKER", "CHAMPION", "TECHNICAL_EVALUATOR", "INFLUENCER", "END_USER"]
+
+
+async def _graph(db):
+    """The hand graph, G owned by u1 with a domain, and lead l1 from that domain (no engagements)."""
+    importer = await load_hand_graph(db)
+    extras = {
+        "users": [{"id": "u1", "name": "Ann", "role": "AE"}],
+        "accounts": [{"id": "G", "name": "Grandchild Soft", "owner_id": "u1", "domain": "gsoft.com"}],
+        "leads": [
+            {
+                "id": "l1",
+                "email": "ceo@gsoft.com",
+                "first_name": "Eve",
+                "seniority": "c_level",
+                "industry": "software",
+                "created_at": at(40),
+            }
+        ],
+    }
+    for kind, items in extras.items():
+        report = await importer.import_rows(kind, enumerate(items, start=1))
+        assert report.errors == [], report.errors
+    return importer
+
+
+async def _export(db, kind, now=AS_OF, since=None, page_size=500):
+    return [row async for row in export_rows(db, kind, now, since, page_size)]
+
+
+async def test_account_and_lead_rows_hold_the_hand_computed_figures(empty_db):
+    await _graph(empty_db)
+    await recompute_graph(empty_db, AS_OF)
+
+    accounts = await _export(empty_db, "accounts", page_size=3)  # two pages: C G R, then S
+    assert [row["id"] for row in accounts] == ["C", "G", "R", "S"]
+    assert all(tuple(row) == ACCOUNT_FIELDS for row in accounts)
+    g = accounts[1]
+    # E(G) = 1.3 × 12 = 15.6, R(G) = 15.6, fit 100 (software), total 0.5·100 + 0.5·15.6 = 57.8.
+    assert g["score_engagement"] == pytest.approx(15.6)
+    assert g["score_rolled_up"] == pytest.approx(15.6)
+    assert g["score_fit"] == pytest.approx(100.0)
+    assert g["score_total"] == pytest.approx(57.8)
+    # Only the CHAMPION (weight 0.20) is known and engaged (30 days before, inside 90).
+    assert (g["committee"], g["coverage"], g["engaged_coverage"]) == ("default", pytest.approx(0.2), pytest.approx(0.2))
+    assert (g["engaged_contacts"], g["single_threaded"]) == (1, True)
+    assert g["missing_roles"] == [role for role in DEFAULT_COMMITTEE if role != "CHAMPION"]
+    assert g["unengaged_roles"] == []
+    assert (g["owner_id"], g["parent_id"], g["is_target"], g["tier"]) == ("u1", "C", False, None)
+    r = accounts[2]
+    # R(R) = −3.375 + 0.5 × (25.8 + 0) = 9.525; retail fit 50; total 25 + 4.7625.
+    assert (r["score_rolled_up"], r["score_total"]) == (pytest.approx(9.525), pytest.approx(29.7625))
+    assert r["is_target"] is True
+    for row in accounts:
+        # The recompute at AS_OF evaluated the stages: a stage entered then, or none.
+        assert row["stage_since"] == (AS_OF.isoformat() if row["stage"] else None), row
+
+    (lead,) = await _export(empty_db, "leads")
+    assert tuple(lead) == LEAD_FIELDS
+    # seniority c_level 40×50/100×10/10 = 20, industry software 20: demographic 40 = the whole weight
+    # (fit 1.0), both fields present (completeness 1.0), no engagement: interest LOW, grade D.
+    assert (lead["score_demographic"], lead["score_behavioral"], lead["score_total"]) == (40.0, 0.0, 40.0)
+    assert (lead["score_fit"], lead["score_completeness"]) == (1.0, 1.0)
+    assert (lead["interest"], lead["grade"], lead["disqualified"]) == ("LOW", "D", False)
+    assert lead["nurture_objectives"] == ["INCREASE_INTEREST"]
+    assert (lead["account_id"], lead["match_method"], lead["account_owner_id"]) == ("G", "DOMAIN", "u1")
+    assert (lead["status"], lead["name"], lead["email"]) == ("NEW", "Eve", "ceo@gsoft.com")
+
+
+async def test_changed_since_keeps_what_changed_after_the_moment(empty_db):
+    importer = await _graph(empty_db)
+    everything = await _export(empty_db, "accounts")
+    assert all(row["changed_at"] is not None for row in everything)
+    moment = datetime.now(UTC)
+    assert await _export(empty_db, "accounts", since=moment) == []
+
+    # The same rows again change nothing.
+    again = await importer.import_rows("accounts", enumerate([{"id": "S", "name": "Sibling Retail"}], start=1))
+    assert again.errors == []
+    assert await _export(empty_db, "accounts", since=moment) == []
+
+    # A new engagement at G moves the sums of G and its ancestors C and R; S keeps its time.
+    engagement = [{"id": "e9", "person_id": "p1", "type": "demo_request", "occurred_at": at(1)}]
+    assert (await importer.import_rows("engagements", enumerate(engagement, start=1))).errors == []
+    changed = await _export(empty_db, "accounts", since=moment)
+    assert [row["id"] for row in changed] == ["C", "G", "R"]
+    assert all(datetime.fromisoformat(row["changed_at"]) >= moment for row in changed)
+
+    # A new value of a field: that account only. Leads: a new field value too.
+    later = datetime.now(UTC)
+    renamed = [{"id": "S", "name": "Sibling Retail Group"}]
+    assert (await importer.import_rows("accounts", enumerate(renamed, start=1))).errors == []
+    assert [row["id"] for row in await _export(empty_db, "accounts", since=later)] == ["S"]
+    assert await _export(empty_db, "leads", since=later) == []
+    retitled = [{"id": "l1", "title": "CEO"}]
+    assert (await importer.import_rows("leads", enumerate(retitled, start=1))).errors == []
+    assert [row["id"] for row in await _export(empty_db, "leads", since=later)] == ["l1"]
+
+
+async def test_a_page_is_yielded_before_the_next_is_read(empty_db, monkeypatch):
+    await _graph(empty_db)
+    pages: list[str] = []
+    read = empty_db.read
+
+    async def counting(name, **params):
+        if name == "export/account_page":
+            pages.append(params["after"])
+        return await read(name, **params)
+
+    monkeypatch.setattr(empty_db, "read", counting)
+    rows = export_rows(empty_db, "accounts", AS_OF, page_size=2)
+    first = await anext(rows)
+    assert (first["id"], pages) == ("C", [""])  # the first page only
+    assert [row["id"] async for row in rows] == ["G", "R", "S"]
+    assert pages == ["", "G", "S"]  # C G, R S, and an empty page

@@ -122,7 +122,23 @@ def db_status() -> None:
         sys.exit(3)
 
 
-_TIME = click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"])
+
+
+class _IsoTime(click.ParamType):
+    """An ISO-8601 time (fractions and offsets too, e.g. a summary's ``as_of``); UTC without an offset."""
+
+    name = "TIME"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO-8601 time such as 2026-12-01T00:00:00Z", param, ctx)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 _JSON_SUMMARY = click.option(
     "--json", "as_json", is_flag=True, help="Print the summary as one JSON document on standard output."
 )
@@ -274,9 +290,10 @@ def generate(accounts: int, seed: int, out: Path, as_json: bool, progress_every:
 @click.option("--format", "file_format", type=click.Choice(["csv", "ndjson"]), default="csv", show_default=True)
 @click.option(
     "--changed-since",
-    type=_TIME,
+    type=_IsoTime(),
     default=None,
-    help="Only rows changed at or after this time (UTC without an offset); see the README for what is a change.",
+    help="Only rows changed at or after this ISO-8601 time (UTC without an offset); the README says what a "
+    "change is.",
 )
 @click.option(
     "--output",
@@ -307,16 +324,15 @@ def export(
     """
     from graphsvc.export import PAGE_SIZE, count_rows, export_rows, writer
 
-    since = None if changed_since is None else changed_since.replace(tzinfo=changed_since.tzinfo or UTC)
     progress = Progress(every=progress_every)
 
     async def run(out: TextIO) -> datetime:
         now = datetime.now(UTC)
         write = writer(kind, file_format, out)
         async with open_store(get_settings()) as store:
-            total = await count_rows(store, kind, since)
+            total = await count_rows(store, kind, changed_since)
             with progress.task(f"export {kind}", total=total) as task:
-                async for row in export_rows(store, kind, now, since, page_size or PAGE_SIZE):
+                async for row in export_rows(store, kind, now, changed_since, page_size or PAGE_SIZE):
                     write(row)
                     task.update(1)
         return now

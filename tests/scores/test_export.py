@@ -1,13 +1,21 @@
 """``graphsvc export``'s rows on the hand graph (tests/hand_graph.py): figures checked by hand, the
-change times that ``--changed-since`` reads, and pages read one at a time."""
+change times that ``--changed-since`` reads, pages read one at a time, and the command itself."""
 
+import asyncio
+import csv
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
+from conftest import GUARD
 from hand_graph import AS_OF, at, load_hand_graph
 
 from graphsvc.export import ACCOUNT_FIELDS, LEAD_FIELDS, export_rows
 from graphsvc.scores.recompute import recompute_graph
+from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER
 
 pytestmark = pytest.mark.db
 
@@ -126,3 +134,60 @@ async def test_a_page_is_yielded_before_the_next_is_read(empty_db, monkeypatch):
     assert (first["id"], pages) == ("C", [""])  # the first page only
     assert [row["id"] async for row in rows] == ["G", "R", "S"]
     assert pages == ["", "G", "S"]  # C G, R S, and an empty page
+
+
+def _graphsvc(embedded, *args):
+    """Run ``graphsvc ARGS`` against the session's server, as a separate process."""
+    env = {
+        **os.environ,
+        "GRAPHSVC_NEO4J_URI": str(embedded.status()["bolt_uri"]),
+        "GRAPHSVC_NEO4J_USER": ROOT_USER,
+        "GRAPHSVC_NEO4J_PASSWORD": embedded.password(),
+        "GRAPHSVC_NEO4J_DATABASE": DATABASE_NAME,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "graphsvc", *args], env=env, capture_output=True, text=True, timeout=GUARD
+    )
+
+
+async def test_the_command_writes_ndjson_and_csv_with_the_figures_now(embedded, empty_db, tmp_path):
+    before = datetime.now(UTC)
+    await _graph(empty_db)
+    await recompute_graph(empty_db, AS_OF)
+
+    ndjson = await asyncio.to_thread(_graphsvc, embedded, "export", "accounts", "--format", "ndjson", "--json")
+    assert ndjson.returncode == 0, ndjson.stderr
+    rows = [json.loads(line) for line in ndjson.stdout.splitlines()]
+    summary = json.loads(ndjson.stderr.strip().splitlines()[-1])  # the summary goes to stderr beside the data
+    assert (summary["kind"], summary["rows"], summary["total"]) == ("accounts", 4, 4)
+    assert [row["id"] for row in rows] == ["C", "G", "R", "S"]
+    g = rows[1]
+    # The stored sums read at the export's moment: E(G) = 15.6 at AS_OF, halved every 30 days since.
+    days = (datetime.fromisoformat(summary["as_of"]) - AS_OF).total_seconds() / 86_400
+    assert g["score_engagement"] == pytest.approx(15.6 * 0.5 ** (days / 30), rel=1e-6)
+    assert g["score_total"] == pytest.approx(50 + 0.5 * 15.6 * 0.5 ** (days / 30), rel=1e-6)
+    assert (g["coverage"], g["missing_roles"], g["owner_id"]) == (
+        0.2,
+        DEFAULT_COMMITTEE[:2] + DEFAULT_COMMITTEE[3:],
+        "u1",
+    )
+
+    out = tmp_path / "accounts.csv"
+    written = await asyncio.to_thread(_graphsvc, embedded, "export", "accounts", "--output", str(out))
+    assert written.returncode == 0, written.stderr
+    assert written.stdout.startswith("export accounts: 4 rows in ")
+    with out.open(encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    assert tuple(table[0]) == ACCOUNT_FIELDS
+    by_id = {line[0]: dict(zip(ACCOUNT_FIELDS, line, strict=True)) for line in table[1:]}
+    assert list(by_id) == ["C", "G", "R", "S"]
+    assert by_id["G"]["missing_roles"] == "ECONOMIC_BUYER;DECISION_MAKER;TECHNICAL_EVALUATOR;INFLUENCER;END_USER"
+    assert (by_id["G"]["single_threaded"], by_id["G"]["tier"], by_id["R"]["is_target"]) == ("true", "", "true")
+
+    # --changed-since: everything changed since before the load, nothing after now.
+    for since, expected in ((before, ["l1"]), (datetime.now(UTC), [])):
+        leads = await asyncio.to_thread(
+            _graphsvc, embedded, "export", "leads", "--format", "csv", "--changed-since", since.isoformat()
+        )
+        assert leads.returncode == 0, leads.stderr
+        assert [line.split(",")[0] for line in leads.stdout.splitlines()] == ["id", *expected]

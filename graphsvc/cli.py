@@ -122,8 +122,6 @@ def db_status() -> None:
         sys.exit(3)
 
 
-
-
 class _IsoTime(click.ParamType):
     """An ISO-8601 time (fractions and offsets too, e.g. a summary's ``as_of``); UTC without an offset."""
 
@@ -292,8 +290,7 @@ def generate(accounts: int, seed: int, out: Path, as_json: bool, progress_every:
     "--changed-since",
     type=_IsoTime(),
     default=None,
-    help="Only rows changed at or after this ISO-8601 time (UTC without an offset); the README says what a "
-    "change is.",
+    help="Only rows changed at or after this ISO-8601 time (UTC without an offset); the README says what a change is.",
 )
 @click.option(
     "--output",

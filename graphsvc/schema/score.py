@@ -291,7 +291,8 @@ async def person_scores(
 
     The API's ``Lead.score`` and ``Contact.score``, and ``graphsvc export leads``.
     """
-    rows = {row["id"]: row for row in await db.read("scores/person_engagements", ids=person_ids)}
+    fields = [attribute.field for attribute in documents.scoring.demographic.attributes]
+    rows = {row["id"]: row for row in await db.read("scores/person_engagements", ids=person_ids, fields=fields)}
     scores: list[LeadScoreRecord | None] = []
     for person in person_ids:
         row = rows.get(person)
@@ -303,7 +304,9 @@ async def person_scores(
             for e in row["engagements"]
             if (occurred_at := stored_time(e["at"])) is not None
         ]
-        scores.append(score_lead(documents.scoring, row["person"], row["account"], engagements, moment))
+        person_fields = dict(zip(fields, row["person"], strict=True))
+        account = None if row["account"] is None else dict(zip(fields, row["account"], strict=True))
+        scores.append(score_lead(documents.scoring, person_fields, account, engagements, moment))
     return scores
 
 

@@ -6,8 +6,8 @@ scores now from the stored sums (:func:`~graphsvc.scores.current.current_account
 subtree for an account whose sums cannot be trusted), committee coverage
 (:func:`~graphsvc.scores.current.account_coverages`), stage history
 (:func:`~graphsvc.stages.stage_histories`) and lead scores
-(:func:`~graphsvc.schema.score.person_scores`). A page is written before the next is read, so
-memory stays bounded by the page size, whatever the number of rows.
+(:func:`~graphsvc.schema.score.person_scores`). A page is written before the one after the next is
+read, so memory stays bounded by the page size, whatever the number of rows.
 
 ``--changed-since T`` keeps the rows whose ``changed_at`` is at or after ``T``. What moves an
 account's ``changed_at``: an import that creates it or gives one of its fields, or its owner, a new
@@ -21,6 +21,7 @@ or hierarchy change).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -210,19 +211,35 @@ async def export_rows(
 ) -> AsyncIterator[Row]:
     """The export rows of ``kind`` (accounts or leads) in id order, figures as the API gives them at ``now``.
 
-    One page of ``page_size`` ids is read, its figures computed and its rows yielded before the next
-    page is read. ``since`` keeps the rows changed at or after it (see the module docstring).
+    Pages of ``page_size`` ids; while one page's figures are computed, the next page's are being
+    read (the database works while Python scores), so at most two pages are held at once, whatever
+    the number of rows. ``since`` keeps the rows changed at or after it (see the module docstring).
     """
     export = EXPORTS[kind]
     documents = await documents_in_force(db)
-    after = ""
-    while True:
-        page = await db.read(export.page, after=after, since=_iso(since), size=page_size)
-        for row in await export.rows(db, documents, page, now):
+
+    async def ids_after(after: str) -> list[Row]:
+        return await db.read(export.page, after=after, since=_iso(since), size=page_size)
+
+    def figures(page: list[Row]) -> asyncio.Future[list[Row]] | None:
+        return asyncio.ensure_future(export.rows(db, documents, page, now)) if page else None
+
+    page = await ids_after("")
+    current = figures(page)
+    while current is not None:
+        following: asyncio.Future[list[Row]] | None = None
+        try:
+            page = await ids_after(page[-1]["id"]) if len(page) == page_size else []
+            following = figures(page)
+            done = await current
+        except BaseException:
+            for task in (current, following):
+                if task is not None:
+                    task.cancel()
+            raise
+        for row in done:
             yield row
-        if len(page) < page_size:
-            return
-        after = page[-1]["id"]
+        current = following
 
 
 def _cell(value: Any) -> Any:

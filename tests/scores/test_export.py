@@ -118,7 +118,7 @@ async def test_changed_since_keeps_what_changed_after_the_moment(empty_db):
     assert [row["id"] for row in await _export(empty_db, "leads", since=later)] == ["l1"]
 
 
-async def test_a_page_is_yielded_before_the_next_is_read(empty_db, monkeypatch):
+async def test_a_page_is_yielded_before_the_pages_after_the_next_are_read(empty_db, monkeypatch):
     await _graph(empty_db)
     pages: list[str] = []
     read = empty_db.read
@@ -129,11 +129,11 @@ async def test_a_page_is_yielded_before_the_next_is_read(empty_db, monkeypatch):
         return await read(name, **params)
 
     monkeypatch.setattr(empty_db, "read", counting)
-    rows = export_rows(empty_db, "accounts", AS_OF, page_size=2)
+    rows = export_rows(empty_db, "accounts", AS_OF, page_size=1)
     first = await anext(rows)
-    assert (first["id"], pages) == ("C", [""])  # the first page only
+    assert (first["id"], pages) == ("C", ["", "C"])  # the first page, and the next read ahead
     assert [row["id"] async for row in rows] == ["G", "R", "S"]
-    assert pages == ["", "G", "S"]  # C G, R S, and an empty page
+    assert pages == ["", "C", "G", "R", "S"]  # one account a page, and an empty page
 
 
 def _graphsvc(embedded, *args):

@@ -20,8 +20,8 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMessage
-from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
+from strawberry.types import ExecutionResult
 
 from graphsvc.auth import (
     UNAUTHENTICATED_MESSAGE,

@@ -13,7 +13,11 @@ import pytest
 from conftest import GUARD
 from hand_graph import AS_OF, at, load_hand_graph
 
+from graphsvc.auth import Caller, Role
 from graphsvc.export import ACCOUNT_FIELDS, LEAD_FIELDS, export_rows
+from graphsvc.ingest.importer import Importer
+from graphsvc.schema import schema
+from graphsvc.schema.context import Context
 from graphsvc.scores.recompute import recompute_graph
 from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER
 
@@ -191,3 +195,83 @@ async def test_the_command_writes_ndjson_and_csv_with_the_figures_now(embedded, 
         )
         assert leads.returncode == 0, leads.stderr
         assert [line.split(",")[0] for line in leads.stdout.splitlines()] == ["id", *expected]
+
+
+_API_QUERY = """
+{
+  a0: account(id: "C") { ...figures } a1: account(id: "G") { ...figures }
+  a2: account(id: "R") { ...figures } a3: account(id: "S") { ...figures }
+  lead(id: "l1") {
+    id status match { account { id owner { id } } method confidence }
+    score { demographic behavioral fit total completeness interest grade disqualified nurtureObjectives }
+  }
+}
+fragment figures on Account {
+  id name domain isTarget tier stage owner { id } parent { id } stageHistory { stage at }
+  score { engagement rolledUp fit total }
+  coverage { template coverage engagedCoverage engagedContacts singleThreaded missingRoles unengagedRoles }
+}
+"""
+
+
+async def test_the_rows_hold_what_the_api_answers_at_the_same_moment(empty_db):
+    await _graph(empty_db)
+    engagement = [{"id": "e9", "person_id": "l1", "type": "demo_request", "occurred_at": at(-1)}]
+    await recompute_graph(empty_db)  # now: the API's scores come from the stored sums, as the export's
+    assert (await Importer(empty_db).import_rows("engagements", enumerate(engagement, start=1))).errors == []
+    context = Context(empty_db, Caller(Role.ADMIN, name="admin"))
+    moment = context.now
+    result = await schema.execute(_API_QUERY, context_value=context)
+    assert result.errors is None, result.errors
+    api = result.data
+
+    accounts = await _export(empty_db, "accounts", now=moment)
+    for index, row in enumerate(accounts):
+        answer = api[f"a{index}"]
+        score, coverage, history = answer["score"], answer["coverage"], answer["stageHistory"]
+        assert row == {
+            "id": answer["id"],
+            "name": answer["name"],
+            "domain": answer["domain"],
+            "is_target": answer["isTarget"],
+            "tier": answer["tier"],
+            "owner_id": answer["owner"] and answer["owner"]["id"],
+            "parent_id": answer["parent"] and answer["parent"]["id"],
+            "stage": answer["stage"],
+            "stage_since": history[-1]["at"] if answer["stage"] else None,
+            "score_engagement": score["engagement"],
+            "score_rolled_up": score["rolledUp"],
+            "score_fit": score["fit"],
+            "score_total": score["total"],
+            "committee": coverage["template"],
+            "coverage": coverage["coverage"],
+            "engaged_coverage": coverage["engagedCoverage"],
+            "engaged_contacts": coverage["engagedContacts"],
+            "single_threaded": coverage["singleThreaded"],
+            "missing_roles": coverage["missingRoles"],
+            "unengaged_roles": coverage["unengagedRoles"],
+            "changed_at": row["changed_at"],
+        }, row["id"]
+
+    (lead,) = await _export(empty_db, "leads", now=moment)
+    answer = api["lead"]
+    score, match = answer["score"], answer["match"]
+    assert lead["score_behavioral"] > 0  # the new demo request counts, on both sides
+    assert {key: value for key, value in lead.items() if key not in ("email", "name", "company", "title")} == {
+        "id": answer["id"],
+        "status": answer["status"],
+        "score_demographic": score["demographic"],
+        "score_behavioral": score["behavioral"],
+        "score_fit": score["fit"],
+        "score_total": score["total"],
+        "score_completeness": score["completeness"],
+        "interest": score["interest"],
+        "grade": score["grade"],
+        "disqualified": score["disqualified"],
+        "nurture_objectives": score["nurtureObjectives"],
+        "account_id": match["account"]["id"],
+        "match_method": match["method"],
+        "match_confidence": match["confidence"],
+        "account_owner_id": match["account"]["owner"]["id"],
+        "changed_at": lead["changed_at"],
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import json
 import logging
 import os
@@ -11,14 +12,15 @@ import sys
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
 from graphsvc.config import Settings, get_settings
 from graphsvc.errors import GraphsvcError
-from graphsvc.ingest.importer import Importer
+from graphsvc.ingest.importer import Importer, ImportReport, import_order
 from graphsvc.ingest.records import KINDS
+from graphsvc.progress import Progress, data_lines
 from graphsvc.store import open_store
 from graphsvc.store.connection import embedded_server
 from graphsvc.store.embedded import EmbeddedServer
@@ -173,34 +175,104 @@ def db_status() -> None:
         sys.exit(3)
 
 
+class _IsoTime(click.ParamType):
+    """An ISO-8601 time (fractions and offsets too, e.g. a summary's ``as_of``); UTC without an offset."""
+
+    name = "TIME"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO-8601 time such as 2026-12-01T00:00:00Z", param, ctx)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+_JSON_SUMMARY = click.option(
+    "--json", "as_json", is_flag=True, help="Print the summary as one JSON document on standard output."
+)
+_PROGRESS_EVERY = click.option(
+    "--progress-every",
+    type=click.FloatRange(0),
+    default=5.0,
+    show_default=True,
+    help="Seconds between progress lines when standard error is not a terminal (0: after every batch).",
+)
+
+
 @main.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--kind", type=click.Choice(KINDS), help="Kind of every file (default: from each file name).")
 @click.option("--batch-size", type=click.IntRange(1, 50_000), default=None, help="Rows per transaction.")
 @click.option("--max-errors", type=int, default=20, show_default=True, help="Row errors to print per file.")
-def import_(files: tuple[Path, ...], kind: str | None, batch_size: int | None, max_errors: int) -> None:
+@_JSON_SUMMARY
+@_PROGRESS_EVERY
+def import_(
+    files: tuple[Path, ...],
+    kind: str | None,
+    batch_size: int | None,
+    max_errors: int,
+    as_json: bool,
+    progress_every: float,
+) -> None:
     """Import CSV or NDJSON files of accounts, users, contacts, leads, engagements, opportunities.
 
     Files are imported in dependency order. Valid rows land; each invalid row is reported with
-    file, line, field and reason. Exit code 2 when any row failed.
+    file, line, field and reason. Progress (rows done of the file's rows, rate, time left) goes to
+    standard error: a live bar on a terminal, a line every few seconds otherwise; each file ends
+    with a summary line on standard output (with --json, one JSON document instead). Exit code 2
+    when any row failed.
     """
     settings = get_settings()
+    jobs = import_order(files, kind)
+    progress = Progress(every=progress_every)
 
-    async def run() -> bool:
+    results: list[dict[str, object]] = []
+    reports: list[ImportReport] = []
+
+    async def run() -> None:
         async with open_store(settings) as store:
             importer = Importer(store, batch_size or settings.import_batch_size)
-            reports = await importer.import_files(files, kind, progress=sys.stderr.isatty())
-        clean = True
-        for report in reports:
-            click.echo(f"{report.source}: {report.kind}: {report.imported} imported, {report.failed} failed")
-            for error in report.errors[:max_errors]:
-                click.echo(f"  {error}", err=True)
-            if len(report.errors) > max_errors:
-                click.echo(f"  ... and {len(report.errors) - max_errors} more", err=True)
-            clean = clean and not report.errors
-        return clean
+            for job_kind, path in jobs:
+                with progress.task(path.name, total=data_lines(path)) as task:
+                    report = await importer.import_file(path, job_kind, progress=task.reach)
+                summary = progress.summaries[-1]
+                click.echo(
+                    f"{report.source}: {report.kind}: {report.imported} imported, {report.failed} failed "
+                    f"({summary.line()})",
+                    err=as_json,
+                )
+                for error in report.errors[:max_errors]:
+                    click.echo(f"  {error}", err=True)
+                if len(report.errors) > max_errors:
+                    click.echo(f"  ... and {len(report.errors) - max_errors} more", err=True)
+                reports.append(report)
+                results.append(
+                    {
+                        "file": report.source,
+                        "kind": report.kind,
+                        **summary.as_dict(),
+                        "imported": report.imported,
+                        "failed": report.failed,
+                        "errors": [str(error) for error in report.errors[:max_errors]],
+                    }
+                )
 
-    if not asyncio.run(run()):
+    asyncio.run(run())
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "files": results,
+                    "imported": sum(report.imported for report in reports),
+                    "failed": sum(report.failed for report in reports),
+                    "seconds": round(sum(summary.seconds for summary in progress.summaries), 3),
+                }
+            )
+        )
+    if any(report.errors for report in reports):
         sys.exit(2)
 
 
@@ -211,15 +283,25 @@ def import_(files: tuple[Path, ...], kind: str | None, batch_size: int | None, m
     default=None,
     help="Evaluation time (UTC when no offset is given); default now.",
 )
-def recompute(as_of: datetime | None) -> None:
-    """Rescore everything: match leads, infer roles, score persons and accounts, write back."""
-    from graphsvc.scores.recompute import recompute_graph
+@_JSON_SUMMARY
+@_PROGRESS_EVERY
+def recompute(as_of: datetime | None, as_json: bool, progress_every: float) -> None:
+    """Rescore everything: match leads, infer roles, score persons and accounts, write back.
+
+    Progress counts the phases done (read, match, compute, grade, write, read model, stages).
+    """
+    from graphsvc.scores.recompute import PHASES, recompute_graph
 
     moment = None if as_of is None else as_of.replace(tzinfo=as_of.tzinfo or UTC)
+    progress = Progress(every=progress_every)
 
     async def run() -> None:
         async with open_store(get_settings()) as store:
-            report = await recompute_graph(store, moment)
+            with progress.task("recompute", total=len(PHASES), unit="phases") as task:
+                report = await recompute_graph(store, moment, progress=lambda phase: task.update(1))
+        if as_json:
+            click.echo(json.dumps({**dataclasses.asdict(report), "as_of": report.as_of.isoformat()}))
+            return
         click.echo(
             f"recomputed {report.accounts} accounts, {report.persons} persons, {report.engagements} engagements "
             f"at {report.as_of.isoformat()}; {report.matched_leads} leads matched "
@@ -235,13 +317,88 @@ def recompute(as_of: datetime | None) -> None:
 @click.option("--accounts", type=click.IntRange(1), required=True, help="How many accounts.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Random seed; same seed, same files.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output folder.")
-def generate(accounts: int, seed: int, out: Path) -> None:
-    """Write a realistic, deterministic data set as CSV files (one per kind)."""
+@_JSON_SUMMARY
+@_PROGRESS_EVERY
+def generate(accounts: int, seed: int, out: Path, as_json: bool, progress_every: float) -> None:
+    """Write a realistic, deterministic data set as CSV files (one per kind).
+
+    Progress counts the rows written of the rows planned.
+    """
     from graphsvc.datagen import generate as generate_data
 
-    counts = generate_data(out, accounts=accounts, seed=seed, progress=sys.stderr.isatty())
+    progress = Progress(every=progress_every)
+    counts = generate_data(out, accounts=accounts, seed=seed, progress=progress)
+    if as_json:
+        click.echo(json.dumps({"rows": counts, **progress.summaries[-1].as_dict()}))
+        return
     for kind, count in counts.items():
         click.echo(f"{kind}: {count}")
+    click.echo(progress.summaries[-1].line())
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["accounts", "leads"]))
+@click.option("--format", "file_format", type=click.Choice(["csv", "ndjson"]), default="csv", show_default=True)
+@click.option(
+    "--changed-since",
+    type=_IsoTime(),
+    default=None,
+    help="Only rows changed at or after this ISO-8601 time (UTC without an offset); the README says what a change is.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: standard output).",
+)
+@click.option("--page-size", type=click.IntRange(1, 10_000), default=None, help="Rows read per page (default 500).")
+@_JSON_SUMMARY
+@_PROGRESS_EVERY
+def export(
+    kind: str,
+    file_format: str,
+    changed_since: datetime | None,
+    output: Path | None,
+    page_size: int | None,
+    as_json: bool,
+    progress_every: float,
+) -> None:
+    """Export accounts or leads with the figures the API gives now, for a CRM sync.
+
+    \b
+    graphsvc export accounts --format ndjson > accounts.ndjson
+    graphsvc export leads --format csv --changed-since 2026-12-01T00:00:00 --output leads.csv
+
+    Rows are streamed in id order, a page at a time, so memory stays bounded. The summary (and
+    progress) go to standard error, or the summary to standard output with --output.
+    """
+    from graphsvc.export import PAGE_SIZE, count_rows, export_rows, writer
+
+    progress = Progress(every=progress_every)
+
+    async def run(out: TextIO) -> datetime:
+        now = datetime.now(UTC)
+        write = writer(kind, file_format, out)
+        async with open_store(get_settings()) as store:
+            total = await count_rows(store, kind, changed_since)
+            with progress.task(f"export {kind}", total=total) as task:
+                async for row in export_rows(store, kind, now, changed_since, page_size or PAGE_SIZE):
+                    write(row)
+                    task.update(1)
+        return now
+
+    if output is None:
+        now = asyncio.run(run(sys.stdout))
+        sys.stdout.flush()
+    else:
+        with output.open("w", encoding="utf-8", newline="") as file:
+            now = asyncio.run(run(file))
+    summary = progress.summaries[-1]
+    if as_json:
+        line = json.dumps({"kind": kind, "format": file_format, "as_of": now.isoformat(), **summary.as_dict()})
+    else:
+        line = f"{summary.line()}, figures as of {now.isoformat()}"
+    click.echo(line, err=output is None)
 
 
 _MOMENT = click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"])

@@ -38,14 +38,15 @@ import math
 import random
 import unicodedata
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
+
+from graphsvc.progress import Progress, Task
 
 __all__ = [
     "COLUMNS",
@@ -952,7 +953,7 @@ def _write_opportunities(writer: Any, seed: int, accounts: list[_Account], end: 
 
 def _write_engagements(writer: Any, seed: int, total: int, contact_accounts: np.ndarray,
                        accounts: list[_Account], plan: _LeadPlan, start: int, end: int,
-                       bar: tqdm) -> None:
+                       bar: Task | _Uncounted) -> None:
     """Stream engagements person by person in chunks of about `_ENGAGEMENT_CHUNK` rows.
 
     Persons are the contacts followed by the leads. Every lead gets its first touch (by source)
@@ -1043,6 +1044,16 @@ def _write_engagements(writer: Any, seed: int, total: int, contact_accounts: np.
         first = last
 
 
+class _Uncounted:
+    """Stands in for a progress task when nobody counts."""
+
+    def update(self, count: int) -> None:
+        pass
+
+    def extend(self, count: int) -> None:
+        pass
+
+
 def _cdf(weights: Sequence[float]) -> np.ndarray:
     """Inner category bounds for `np.searchsorted(bounds, u, side="right")` with u in [0, 1)."""
     cdf = np.cumsum(np.asarray(weights, dtype=float))
@@ -1077,7 +1088,7 @@ def _csv_writer(out_dir: Path, kind: str) -> Iterator[Any]:
 def generate(out_dir: Path, accounts: int, seed: int = 7, contacts_per_account: float = 10,
              leads_per_account: float = 5, engagements_per_account: float = 100,
              end: datetime = datetime(2026, 11, 1, tzinfo=UTC), days: int = 180,
-             progress: bool = False) -> dict[str, int]:
+             progress: Progress | None = None) -> dict[str, int]:
     """Write a deterministic demo data set as CSV files (SPEC §11 columns).
 
     Parameters
@@ -1095,8 +1106,8 @@ def generate(out_dir: Path, accounts: int, seed: int = 7, contacts_per_account: 
         End of the activity window (exclusive); naive values are taken as UTC.
     days : int, default 180
         Length of the window: lead creations and engagements fall in ``[end - days, end)``.
-    progress : bool, default False
-        Show a tqdm progress bar over the rows written.
+    progress : Progress, optional
+        Where to count the rows written (a live bar or log lines, see :mod:`graphsvc.progress`).
 
     Returns
     -------
@@ -1131,8 +1142,9 @@ def generate(out_dir: Path, accounts: int, seed: int = 7, contacts_per_account: 
     plan = _plan_leads(seed, totals["leads"], account_list, start_s, end_s)
 
     written = {"accounts": accounts, "users": len(users), **totals}
-    with tqdm(total=sum(written.values()), disable=not progress, unit="row",
-              desc="generate") as bar:
+    total = sum(written.values())
+    # The opportunities' count is known only once they are drawn: the total grows by it then.
+    with (progress.task("generate", total) if progress is not None else nullcontext(_Uncounted())) as bar:
         with _csv_writer(out_dir, "accounts") as writer:
             _write_accounts(writer, account_list, users)
         with _csv_writer(out_dir, "users") as writer:
@@ -1146,6 +1158,8 @@ def generate(out_dir: Path, accounts: int, seed: int = 7, contacts_per_account: 
         bar.update(totals["leads"])
         with _csv_writer(out_dir, "opportunities") as writer:
             written["opportunities"] = _write_opportunities(writer, seed, account_list, end_s)
+        bar.extend(written["opportunities"])
+        bar.update(written["opportunities"])
         with _csv_writer(out_dir, "engagements") as writer:
             _write_engagements(writer, seed, totals["engagements"],
                                np.repeat(np.arange(accounts), per_account), account_list, plan,

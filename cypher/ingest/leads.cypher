@@ -1,10 +1,14 @@
-// Upsert leads by id; a new lead starts as NEW. Returns the leads that existed before and whose status
-// the row changed, with the status before (for lead.status_changed webhooks).
+// Upsert leads by id; a new lead starts as NEW. changed_at moves to $at only for a new lead or when a
+// given value differs from the stored one: a repeated import changes nothing. Returns the leads that
+// existed before and whose status the row changed, with the status before (lead.status_changed webhooks).
 UNWIND $rows AS r
 MERGE (l:Lead {id: r.id})
-WITH r, l, l.status AS before
+WITH r, l, l.status AS before,
+     any(key IN keys(r.props) WHERE l[key] IS NULL OR l[key] <> r.props[key])
+     OR (r.created_at IS NOT NULL AND (l.created_at IS NULL OR l.created_at <> datetime(r.created_at))) AS changed
 SET l += r.props,
-    l.created_at = CASE WHEN r.created_at IS NULL THEN l.created_at ELSE datetime(r.created_at) END
+    l.created_at = CASE WHEN r.created_at IS NULL THEN l.created_at ELSE datetime(r.created_at) END,
+    l.changed_at = CASE WHEN before IS NULL OR changed THEN datetime($at) ELSE l.changed_at END
 SET l.status = coalesce(l.status, 'NEW')
 WITH l, before
 WHERE before IS NOT NULL AND before <> l.status

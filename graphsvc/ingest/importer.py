@@ -13,14 +13,12 @@ import contextlib
 import graphlib
 import logging
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
-
-from tqdm import tqdm
 
 from graphsvc.errors import DatabaseError, InvalidInput
 from graphsvc.ingest.files import Row, kind_of, read_rows, unknown_columns
@@ -29,7 +27,7 @@ from graphsvc.scores.incremental import ScoreKeeper
 from graphsvc.store.database import Database, Transaction
 from graphsvc.webhooks.events import lead_status_event, record_events
 
-__all__ = ["DEFAULT_BUYING_ROLES", "ImportReport", "Importer", "RowError"]
+__all__ = ["DEFAULT_BUYING_ROLES", "ImportReport", "Importer", "RowError", "import_order"]
 
 log = logging.getLogger(__name__)
 
@@ -119,29 +117,35 @@ class Importer:
         # without the read (see _write_batch).
         self._engagements_may_be_stored = True
 
-    async def import_files(
-        self, paths: Iterable[Path], kind: str | None = None, progress: bool = False
-    ) -> list[ImportReport]:
+    async def import_files(self, paths: Iterable[Path], kind: str | None = None) -> list[ImportReport]:
         """Import several files in dependency order (users, accounts, contacts, leads, ...)."""
-        jobs = [(kind or kind_of(path), path) for path in paths]
-        jobs.sort(key=lambda job: KINDS.index(job[0]))
-        return [await self.import_file(path, job_kind, progress) for job_kind, path in jobs]
+        return [await self.import_file(path, job_kind) for job_kind, path in import_order(paths, kind)]
 
-    async def import_file(self, path: Path, kind: str | None = None, progress: bool = False) -> ImportReport:
-        """Import one CSV or NDJSON file; file-level problems raise :class:`InvalidInput`."""
+    async def import_file(
+        self, path: Path, kind: str | None = None, progress: Callable[[int], None] | None = None
+    ) -> ImportReport:
+        """Import one CSV or NDJSON file; file-level problems raise :class:`InvalidInput`.
+
+        ``progress`` is told the rows done (imported or failed) after each batch.
+        """
         kind = kind or kind_of(path)
         if kind not in KINDS:
             raise InvalidInput(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
         columns, rows = read_rows(path, kind)
-        bar = tqdm(rows, desc=f"{path.name}", unit=" rows", disable=not progress, leave=False)
-        report = await self.import_rows(kind, bar, source=str(path))
+        report = await self.import_rows(kind, rows, source=str(path), progress=progress)
         report.ignored_columns = unknown_columns(kind, columns)
         if report.ignored_columns:
             log.warning("%s: ignored columns outside the contract: %s", path, ", ".join(report.ignored_columns))
         return report
 
-    async def import_rows(self, kind: str, rows: Iterable[Row], source: str = "request") -> ImportReport:
-        """Validate and upsert ``rows`` (line number, cells) of ``kind``."""
+    async def import_rows(
+        self,
+        kind: str,
+        rows: Iterable[Row],
+        source: str = "request",
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        """Validate and upsert ``rows`` (line number, cells) of ``kind``; ``progress`` as in :meth:`import_file`."""
         if kind not in KINDS:
             raise InvalidInput(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
         report = ImportReport(kind, source)
@@ -167,7 +171,11 @@ class Importer:
                 with contextlib.suppress(Exception):
                     await following  # the reader is not left running on the file
                 raise
+            if progress is not None:
+                progress(report.imported + report.failed)
             batch, prefetched = await following
+        if progress is not None:
+            progress(report.imported + report.failed)  # rows refused before any batch, or after the last
         report.errors.sort(key=lambda error: error.line)
         return report
 
@@ -341,7 +349,9 @@ class Importer:
                 ("ingest/new_lead_engagements", {"rows": by_person["leads"]}),
             ]
             return [step for step in steps if step[1]["rows"]]
-        steps: list[tuple[str, dict[str, Any]]] = [(f"ingest/{kind}", {"rows": rows})]
+        # The time accounts and leads record as their change (changed_at, read by `graphsvc export`).
+        at = datetime.now(UTC).isoformat()
+        steps: list[tuple[str, dict[str, Any]]] = [(f"ingest/{kind}", {"rows": rows, "at": at})]
         links = {
             "accounts": [("parent_id", "ingest/account_parents"), ("owner_id", "ingest/account_owners")],
             "users": [("manager_id", "ingest/user_managers"), ("pools", "ingest/user_pools")],
@@ -350,8 +360,15 @@ class Importer:
         for name, statement_name in links.get(kind, []):
             linked = [row for row in rows if row.get(name) is not None]
             if linked:
-                steps.append((statement_name, {"rows": linked}))
+                steps.append((statement_name, {"rows": linked, "at": at}))
         return steps
+
+
+def import_order(paths: Iterable[Path], kind: str | None = None) -> list[tuple[str, Path]]:
+    """``(kind, path)`` of each file in dependency order (users, accounts, contacts, leads, ...)."""
+    jobs = [(kind or kind_of(path), path) for path in paths]
+    jobs.sort(key=lambda job: KINDS.index(job[0]))
+    return jobs
 
 
 def _cycle_through(parents: dict[str, str], node: str, target: str) -> list[str] | None:

@@ -331,7 +331,9 @@ class AccountMutation:
         if tier_value is not None and not is_target:
             raise InvalidInput("only a target account has a tier; pass isTarget: true or omit tier")
         context = info.context
-        if not await context.db.write("api/set_target", id=str(account_id), is_target=is_target, tier=tier_value):
+        if not await context.db.write(
+            "api/set_target", id=str(account_id), is_target=is_target, tier=tier_value, at=context.now.isoformat()
+        ):
             raise NotFound(f"no account with id {str(account_id)!r}")
         context.loaders.forget(context.loaders.account, str(account_id))
         record = await context.loaders.account.load(str(account_id))

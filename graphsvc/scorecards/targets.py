@@ -248,5 +248,7 @@ async def set_target(db: Database, account_id: str, is_target: bool, tier: int |
         raise InvalidInput(f"tier must be 1, 2 or 3, got {tier!r}")
     if tier is not None and not is_target:
         raise InvalidInput("only a target account has a tier")
-    if not await db.write("api/set_target", id=account_id, is_target=is_target, tier=tier):
+    if not await db.write(
+        "api/set_target", id=account_id, is_target=is_target, tier=tier, at=datetime.now(UTC).isoformat()
+    ):
         raise NotFound(f"no account {account_id!r}")

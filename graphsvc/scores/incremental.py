@@ -204,8 +204,8 @@ class ScoreKeeper:
             {"id": account, "own": own.get(account, 0.0), "rolled": value} for account, value in rolled.items()
         ]
         return [
-            ("scores/add_person_sums", {"rows": person_rows}),
-            ("scores/add_account_sums", {"rows": account_rows}),
+            ("scores/add_person_sums", {"rows": person_rows, "at": read_at.isoformat()}),
+            ("scores/add_account_sums", {"rows": account_rows, "at": read_at.isoformat()}),
             *self._read_model_steps(records, stored, trees, points_of, read_at),
         ]
 

@@ -18,10 +18,12 @@ async def person_scores(
 ) -> list[LeadScore | None]:
     """The scores at ``moment`` of the contacts or leads of ``ids``, in order; None for an unknown id.
 
-    One statement reads every person, its account and its engagements; the scoring model is the
-    one of ``documents``.
+    One statement reads every person, its account and its engagements (only the fields the scoring
+    model reads); the scoring model is the one of ``documents``. The API's ``Lead.score`` and
+    ``Contact.score``, and ``graphsvc export leads``.
     """
-    rows = {row["id"]: row for row in await db.read("scores/person_engagements", ids=list(ids))}
+    fields = [attribute.field for attribute in documents.scoring.demographic.attributes]
+    rows = {row["id"]: row for row in await db.read("scores/person_engagements", ids=list(ids), fields=fields)}
     scores: list[LeadScore | None] = []
     for person in ids:
         row = rows.get(person)
@@ -33,5 +35,7 @@ async def person_scores(
             for e in row["engagements"]
             if (occurred_at := stored_time(e["at"])) is not None
         ]
-        scores.append(score_lead(documents.scoring, row["person"], row["account"], engagements, moment))
+        person_fields = dict(zip(fields, row["person"], strict=True))
+        account = None if row["account"] is None else dict(zip(fields, row["account"], strict=True))
+        scores.append(score_lead(documents.scoring, person_fields, account, engagements, moment))
     return scores

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -53,6 +53,7 @@ from graphsvc.stages import evaluate_stages
 from graphsvc.store.database import Database
 
 __all__ = [
+    "PHASES",
     "READ_PAGE",
     "ROLL_UP_DELTA",
     "SCORE_EPOCH",
@@ -77,6 +78,8 @@ ROLL_UP_DELTA = 0.5
 # Persons whose engagements one statement reads: about 100,000 engagements at the benchmark's
 # density, a few seconds, far inside the statement timeout at any graph size.
 READ_PAGE = 10_000
+# The phases of a recompute, in order (the keys of RecomputeReport.seconds).
+PHASES = ("read", "match", "compute", "grade", "write", "read model", "stages")
 _WRITE_BATCH = 5000
 _CONTRIBUTIONS_KEPT = 10
 # Person properties every recompute reads: the title infers roles, the rest matches leads.
@@ -214,12 +217,19 @@ class RecomputeReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-async def recompute_graph(db: Database, as_of: datetime | None = None, *, page: int = READ_PAGE) -> RecomputeReport:
+async def recompute_graph(
+    db: Database,
+    as_of: datetime | None = None,
+    *,
+    page: int = READ_PAGE,
+    progress: Callable[[str], None] | None = None,
+) -> RecomputeReport:
     """Rescore the whole graph at ``as_of`` (default now) and write the results back.
 
     Steps: match every lead without a MANUAL match (SPEC §4); infer roles from titles for
     persons without explicit roles (§5); score persons (§3), accounts and coverage (§6–§7);
     then account stages (§8). ``page`` is the number of persons per engagement read.
+    ``progress`` is told the name of each of the :data:`PHASES` as it ends.
     """
     as_of = as_of or datetime.now(UTC)
     # The read model's stamp: taken before the documents are read, so a model saved meanwhile is later.
@@ -232,6 +242,8 @@ async def recompute_graph(db: Database, as_of: datetime | None = None, *, page: 
         now = time.perf_counter()
         report.seconds[phase] = round(now - clock, 3)
         clock = now
+        if progress is not None:
+            progress(phase)
 
     documents = await documents_in_force(db)
     model = documents.scoring

@@ -8,7 +8,8 @@ Left out, because they record *when* something was computed rather than what the
 so differ between two runs over the same data:
 
 * ``MATCHED_TO.at`` -- when the importer matched the lead (the wall clock of the import);
-* ``scored_at`` on accounts and persons -- when a recompute stored the scores.
+* ``scored_at`` on accounts and persons -- when a recompute stored the scores;
+* ``changed_at`` on accounts and persons -- when an import, engagement or stage last changed them.
 
 Floating-point values are compared to 12 significant digits: decayed sums are built by adding
 contributions, and a resumed import adds (and takes back) the same contributions in another
@@ -27,7 +28,7 @@ from graphsvc.store import Database
 
 __all__ = ["VOLATILE_PROPERTIES", "Fingerprint", "fingerprint"]
 
-VOLATILE_PROPERTIES = {"MATCHED_TO": {"at"}, "*": {"scored_at"}}
+VOLATILE_PROPERTIES = {"MATCHED_TO": {"at"}, "*": {"scored_at", "changed_at"}}
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,9 @@ async def test_a_transaction_cut_by_a_server_death_is_retried_and_commits_once(s
         # must run the whole transaction function again once the supervisor has restarted it.
         nonlocal attempts
         attempts += 1
-        await tx.run("ingest/accounts", rows=[{"id": "retried", "props": {"name": "Retried"}}])
+        await tx.run(
+            "ingest/accounts", rows=[{"id": "retried", "props": {"name": "Retried"}}], at="2026-01-01T00:00:00Z"
+        )
         if attempts == 1:
             await asyncio.to_thread(_kill_and_wait, int(info["pid"]))
             # This attempt fails only once the supervisor has the server back: otherwise the

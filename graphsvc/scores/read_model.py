@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from graphsvc.algorithms.coverage import CommitteeCoverage, RoleCoverage
+from graphsvc.algorithms.coverage import CommitteeCoverage
 from graphsvc.algorithms.roles import role_weight
 from graphsvc.algorithms.snapshot import GraphSnapshot
 from graphsvc.scores.documents import DocumentsInForce
@@ -295,23 +295,7 @@ def _coverage(
 ) -> CommitteeCoverage:
     """Committee coverage as :func:`graphsvc.scores.current.account_coverages` measures it."""
     committees, chosen = committee_assignment(documents, [member.account], template)
-    committee = committees[int(chosen[0])]
-    contacts = sorted(member.roles)
-    engaged_contacts = {contact for contact in contacts if contact in engaged}
-    seats = []
-    for seat in committee.roles:
-        holders = tuple(contact for contact in contacts if seat.role in member.roles[contact])
-        seats.append(
-            RoleCoverage(
-                seat.role,
-                seat.required,
-                seat.weight,
-                known=bool(holders),
-                engaged=any(holder in engaged_contacts for holder in holders),
-                contacts=holders,
-            )
-        )
-    return CommitteeCoverage.from_roles(committee, seats, len(engaged_contacts))
+    return CommitteeCoverage.of_contacts(committees[int(chosen[0])], member.roles, engaged)
 
 
 async def read_account_windows(

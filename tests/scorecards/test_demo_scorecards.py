@@ -20,7 +20,7 @@ from graphsvc.config import get_settings
 from graphsvc.demo import load_demo
 from graphsvc.scorecards.account import AccountScorecard, account_scorecards
 from graphsvc.scorecards.planning import lead_plan
-from graphsvc.scorecards.program import program_scorecard, target_account_ids
+from graphsvc.scorecards.program import program_scorecard, read_target_figures, target_account_ids
 from graphsvc.scorecards.report import CSV_COLUMNS
 from graphsvc.scorecards.targets import account_lookalikes, target_recommendations
 from graphsvc.scores.current import account_coverages
@@ -91,6 +91,30 @@ async def test_the_read_model_equals_the_live_computation_for_every_account_now(
     exact = await subtree_scores(demo, ids, now, documents=documents)
     for account_id in ids:
         assert coverages[account_id] == exact.committee_coverage(account_id), account_id
+
+
+def assert_same_json(found, expected, where=()) -> None:
+    """Equal JSON-ready values, floats to 1e-9 (sums taken in another order differ in the last bits)."""
+    if isinstance(expected, dict):
+        assert isinstance(found, dict) and found.keys() == expected.keys(), where
+        for key in expected:
+            assert_same_json(found[key], expected[key], (*where, key))
+    elif isinstance(expected, float):
+        assert found == pytest.approx(expected, rel=1e-9, abs=1e-9), where
+    else:
+        assert found == expected, where
+
+
+@pytest.mark.parametrize("filters", [{}, {"tier": 1}, {"industry": "software"}, {"tier": 3, "industry": "finance"}])
+async def test_the_program_scorecard_from_stored_figures_equals_the_live_one_now(demo, filters):
+    now = datetime.now(UTC)
+    documents = await documents_in_force(demo)
+    _, _, rest = await read_target_figures(demo, documents, now, 90, **filters)
+    assert rest == []  # every target served by the stored figures
+    stored = await program_scorecard(demo, 90, now, **filters)
+    live = await program_scorecard(demo, 90, now, live=True, **filters)
+    assert stored["abm"]["target_accounts"] > 0
+    assert_same_json(stored, live)
 
 
 async def test_program_scorecard_on_the_demo(demo):

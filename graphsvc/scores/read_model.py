@@ -381,46 +381,49 @@ async def read_account_windows(
     """The windowed figures of ``account_ids`` at ``as_of`` from the read model; one statement.
 
     Unknown ids are left out; None for an account the read model cannot serve (module docstring):
-    compute those live.
+    compute those live. The figures are computed in a worker thread, off the event loop.
     """
     window = timedelta(days=window_days)
     rows = await db.read(
         "read_model/account_windows", ids=list(dict.fromkeys(account_ids)), **_bucket_range(as_of, 2 * window)
     )
-    subtrees: dict[str, list[_Member | None]] = defaultdict(list)
-    seen: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        top, account_id = row["top_id"], row["account"]["id"]
-        if account_id in seen[top]:
-            subtrees[top].append(None)  # a hierarchy cycle: the live path reports it
-        seen[top].add(account_id)
-        subtrees[top].append(_member(row, documents))
+    def windows() -> dict[str, AccountWindows | None]:
+        subtrees: dict[str, list[_Member | None]] = defaultdict(list)
+        seen: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            top, account_id = row["top_id"], row["account"]["id"]
+            if account_id in seen[top]:
+                subtrees[top].append(None)  # a hierarchy cycle: the live path reports it
+            seen[top].add(account_id)
+            subtrees[top].append(_member(row, documents))
 
-    half_life = documents.scoring.decay_half_life_days
-    now, before = as_of.timestamp(), (as_of - window).timestamp()
-    found: dict[str, AccountWindows | None] = {}
-    for top, members in subtrees.items():
-        if any(member is None for member in members):
-            found[top] = None
-            continue
-        own = next(member for member in members if member and member.distance == 0)
-        level, engaged = _window(own, now, window_days, half_life)
-        previous, _ = _window(own, before, window_days, half_life)
-        rolled = level + sum(
-            ROLL_UP_DELTA**member.distance * _window(member, now, window_days, half_life)[0]
-            for member in members
-            if member and member.distance > 0
-        )
-        contacts = {person for person, (is_contact, _) in own.persons.items() if is_contact}
-        found[top] = AccountWindows(
-            account=own.account,
-            contacts=len(contacts),
-            matched_leads=len(own.persons) - len(contacts),
-            engaged_contacts=len(engaged & contacts),
-            engaged_matched_leads=len(engaged - contacts),
-            engagement_level=level,
-            rolled_up_level=rolled,
-            previous_level=previous,
-            coverage=_coverage(documents, own, engaged, template),
-        )
-    return found
+        half_life = documents.scoring.decay_half_life_days
+        now, before = as_of.timestamp(), (as_of - window).timestamp()
+        found: dict[str, AccountWindows | None] = {}
+        for top, members in subtrees.items():
+            if any(member is None for member in members):
+                found[top] = None
+                continue
+            own = next(member for member in members if member and member.distance == 0)
+            level, engaged = _window(own, now, window_days, half_life)
+            previous, _ = _window(own, before, window_days, half_life)
+            rolled = level + sum(
+                ROLL_UP_DELTA**member.distance * _window(member, now, window_days, half_life)[0]
+                for member in members
+                if member and member.distance > 0
+            )
+            contacts = {person for person, (is_contact, _) in own.persons.items() if is_contact}
+            found[top] = AccountWindows(
+                account=own.account,
+                contacts=len(contacts),
+                matched_leads=len(own.persons) - len(contacts),
+                engaged_contacts=len(engaged & contacts),
+                engaged_matched_leads=len(engaged - contacts),
+                engagement_level=level,
+                rolled_up_level=rolled,
+                previous_level=previous,
+                coverage=_coverage(documents, own, engaged, template),
+            )
+        return found
+
+    return await asyncio.to_thread(windows)

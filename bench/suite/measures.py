@@ -530,7 +530,9 @@ def measure_strategist(run: Run) -> dict[str, Any]:
     build the similarity data of the data version, shared by every later request).
     """
     figures: dict[str, Any] = {}
+    server = run.server()
     for name, query in (("target_accounts", TARGETS_QUERY), ("program_scorecard", PROGRAM_QUERY)):
+        cpu_before = _process_cpu_s(server.pid)
         result = run.load(
             f"strategist-{name}",
             {
@@ -541,7 +543,14 @@ def measure_strategist(run: Run) -> dict[str, Any]:
                 "max_seconds": 120,
             },
         )
+        cpu = [after - before for after, before in zip(_process_cpu_s(server.pid), cpu_before, strict=True)]
         figures[name] = _load_figures(result)
+        # CPU per request (warm-up included), robust to the machine's load, which the latencies are not.
+        requests = max(result["requests"] + 1, 1)
+        figures[name]["cpu_ms_per_request"] = {
+            "server": round(1000 * cpu[0] / requests, 1),
+            "database": round(1000 * cpu[1] / requests, 1),
+        }
     return figures
 
 
@@ -652,10 +661,15 @@ def table_rows(scale: str, runs: dict[str, dict[str, Any]]) -> list[dict[str, st
         for name, label in labels:
             g = f[name]
             lat, statements = g["latency"], g["server_db"].get("statements_per_request")
+            cpu = g.get("cpu_ms_per_request")
+            cpu_note = (
+                f"; CPU per request {cpu['server']:.0f} ms server + {cpu['database']:.0f} ms database" if cpu else ""
+            )
             add(
                 f"{label}, 1 client",
                 f"p50 {lat['p50_ms']:.0f} / p99 {lat['p99_ms']:.0f} ms, {g['requests']} requests, {g['errors']} errors"
-                + (f", {statements} statements per request" if statements else ""),
+                + (f", {statements} statements per request" if statements else "")
+                + cpu_note,
                 "p50 ≤ 150 ms",
                 lat["p50_ms"] <= 150 and g["errors"] == 0,
             )

@@ -351,8 +351,8 @@ async def read_own_levels(
         for account_id, text in zip(buckets["accounts"], buckets["entries"], strict=True):
             texts[account_id].append(text)
         half_life, saved = documents.scoring.decay_half_life_days, stamps["model_saved_at"]
-        now = as_of.timestamp()
-        before = now - window_days * _SECONDS_PER_DAY
+        # As read_account_windows measures them, so both agree to the last bit at the bounds.
+        now, before = as_of.timestamp(), (as_of - timedelta(days=window_days)).timestamp()
         found: dict[str, tuple[float, float] | None] = {}
         for account_id, written in zip(stamps["ids"], stamps["written"], strict=True):
             member = _trusted(

@@ -513,6 +513,47 @@ def measure_route(run: Run) -> dict[str, Any]:
     return figures
 
 
+TARGETS_QUERY = """
+query Targets { targetAccounts(first: 50) { priority fit lookalike surge tier reasons account { id name } } }"""
+
+PROGRAM_QUERY = """
+query Program { programScorecard { windowDays traditional abm sla } }"""
+
+# Requests per strategist query: each can take seconds before the read model serves it.
+_STRATEGIST_REQUESTS = 40
+
+
+def measure_strategist(run: Run) -> dict[str, Any]:
+    """targetAccounts(first: 50) and programScorecard, one client each (the strategist's questions, issue 13).
+
+    Read-only, so both run on the suite's server; the first request of each is a warm-up (it may
+    build the similarity data of the data version, shared by every later request).
+    """
+    figures: dict[str, Any] = {}
+    server = run.server()
+    for name, query in (("target_accounts", TARGETS_QUERY), ("program_scorecard", PROGRAM_QUERY)):
+        cpu_before = _process_cpu_s(server.pid)
+        result = run.load(
+            f"strategist-{name}",
+            {
+                "concurrency": 1,
+                "requests": [{"query": query}],
+                "warmup": 1,
+                "max_requests": _STRATEGIST_REQUESTS,
+                "max_seconds": 120,
+            },
+        )
+        cpu = [after - before for after, before in zip(_process_cpu_s(server.pid), cpu_before, strict=True)]
+        figures[name] = _load_figures(result)
+        # CPU per request (warm-up included), robust to the machine's load, which the latencies are not.
+        requests = max(result["requests"] + 1, 1)
+        figures[name]["cpu_ms_per_request"] = {
+            "server": round(1000 * cpu[0] / requests, 1),
+            "database": round(1000 * cpu[1] / requests, 1),
+        }
+    return figures
+
+
 # Name -> (function, needs a database). Order: read-only API measures before the ones that write.
 MEASURES: dict[str, tuple[Callable[[Run], dict[str, Any]], bool]] = {
     "recompute-memory": (measure_recompute_memory, False),
@@ -520,6 +561,7 @@ MEASURES: dict[str, tuple[Callable[[Run], dict[str, Any]], bool]] = {
     "recompute-db": (measure_recompute_db, True),
     "page": (measure_page, True),
     "scorecard": (measure_scorecard, True),
+    "strategist": (measure_strategist, True),
     "incremental": (measure_incremental, True),
     "route": (measure_route, True),
 }
@@ -614,6 +656,23 @@ def table_rows(scale: str, runs: dict[str, dict[str, Any]]) -> list[dict[str, st
             "p99 ≤ 150 ms, 0 errors, no double assignment",
             lat["p99_ms"] <= 150 and f["errors"] == 0 and f["double_assignments"] == 0,
         )
+    if (f := runs.get("strategist")) is not None:
+        labels = (("target_accounts", "targetAccounts(first: 50)"), ("program_scorecard", "programScorecard"))
+        for name, label in labels:
+            g = f[name]
+            lat, statements = g["latency"], g["server_db"].get("statements_per_request")
+            cpu = g.get("cpu_ms_per_request")
+            cpu_note = (
+                f"; CPU per request {cpu['server']:.0f} ms server + {cpu['database']:.0f} ms database" if cpu else ""
+            )
+            add(
+                f"{label}, 1 client",
+                f"p50 {lat['p50_ms']:.0f} / p99 {lat['p99_ms']:.0f} ms, {g['requests']} requests, {g['errors']} errors"
+                + (f", {statements} statements per request" if statements else "")
+                + cpu_note,
+                "p50 ≤ 150 ms",
+                lat["p50_ms"] <= 150 and g["errors"] == 0,
+            )
     if (f := runs.get("page")) is not None:
         lat = f["latency"]
         counts = f["statements_by_page_size"]

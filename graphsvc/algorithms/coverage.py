@@ -34,7 +34,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -63,6 +64,7 @@ __all__ = [
     "committee_coverages",
     "engaged_contacts",
     "required_weight",
+    "window_ms",
     "window_start",
     "windowed_engagements",
 ]
@@ -170,6 +172,54 @@ class CommitteeCoverage:
             roles=tuple(roles),
         )
 
+    @classmethod
+    def of_roles(
+        cls, template: Committee, known: Iterable[str], engaged: Iterable[str], engaged_contacts: int
+    ) -> CommitteeCoverage:
+        """Coverage from the roles the account's contacts hold (``known``) and those held by engaged
+        contacts (``engaged``), without naming the contacts (seats carry none)."""
+        known_roles, engaged_roles = set(known), set(engaged)
+        seats = [
+            RoleCoverage(
+                seat.role,
+                seat.required,
+                seat.weight,
+                known=seat.role in known_roles,
+                engaged=seat.role in engaged_roles,
+                contacts=(),
+            )
+            for seat in template.roles
+        ]
+        return cls.from_roles(template, seats, engaged_contacts)
+
+    @classmethod
+    def of_contacts(
+        cls, template: Committee, roles_of: Mapping[str, Iterable[str]], engaged: Iterable[str]
+    ) -> CommitteeCoverage:
+        """Coverage from an account's contacts: ``roles_of`` maps each contact to its roles, and
+        ``engaged`` names the contacts engaged in the window (others are ignored).
+
+        The one place seats are filled from contacts for the array fast path's readers (the read
+        model, and the live coverage read), so they agree seat for seat.
+        """
+        contacts = sorted(roles_of)
+        held = {contact: set(roles_of[contact]) for contact in contacts}
+        engaged_ids = set(engaged) & held.keys()
+        seats = []
+        for seat in template.roles:
+            holders = tuple(contact for contact in contacts if seat.role in held[contact])
+            seats.append(
+                RoleCoverage(
+                    seat.role,
+                    seat.required,
+                    seat.weight,
+                    known=bool(holders),
+                    engaged=any(holder in engaged_ids for holder in holders),
+                    contacts=holders,
+                )
+            )
+        return cls.from_roles(template, seats, len(engaged_ids))
+
 
 @dataclass(frozen=True)
 class WindowedEngagement:
@@ -184,6 +234,30 @@ def window_start(now: float, window_days: float) -> float:
     """Epoch seconds of the window's open lower bound: in the window means ``start < t <= now``."""
     return now - window_days * SECONDS_PER_DAY
 
+
+def window_ms(now: float, window_days: float) -> tuple[int, int]:
+    """The whole epoch milliseconds ``first..last`` of the window ending at ``now`` (epoch seconds).
+
+    Exactly the times ``t`` (stored in milliseconds, read as ``t / 1000`` seconds) that the array
+    fast path counts in the window, ``start < t / 1000 <= now``, with its own float arithmetic, so
+    a comparison in the database agrees with it at the bounds.
+
+    >>> window_ms(86_400.0005, 1)
+    (1, 86400000)
+    """
+    start = window_start(now, window_days)
+
+    def first_not_below(bound: float, inside: Callable[[int], bool]) -> int:
+        ms = math.floor(bound * 1000)
+        while not inside(ms):
+            ms += 1
+        while inside(ms - 1):
+            ms -= 1
+        return ms
+
+    first = first_not_below(start, lambda ms: ms / 1000.0 > start)
+    last = first_not_below(now, lambda ms: ms / 1000.0 > now) - 1
+    return first, last
 
 def _contacts(graph: nx.DiGraph, account_id: str) -> list[str]:
     return sorted(node for node in graph.predecessors(account_id) if graph.nodes[node]["kind"] == "contact")

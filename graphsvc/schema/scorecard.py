@@ -6,6 +6,7 @@ scorecards are batched per request (one set of statements for a whole page of ac
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,7 +28,12 @@ from graphsvc.scorecards.account import AccountScorecard as ScorecardRecord
 from graphsvc.scorecards.account import account_scorecards
 from graphsvc.scorecards.planning import lead_plan
 from graphsvc.scorecards.program import program_scorecard
-from graphsvc.scorecards.targets import lookalikes_of_accounts, target_recommendations
+from graphsvc.scorecards.targets import (
+    AccountProfiles,
+    lookalikes_of_accounts,
+    read_account_profiles,
+    target_recommendations,
+)
 
 if TYPE_CHECKING:
     from graphsvc.schema.account import Account
@@ -130,13 +136,17 @@ class Lookalike:
 async def lookalikes_of(context: Context, account_id: str, first: int) -> list[Lookalike]:
     """The accounts most like ``account_id`` that the caller may see, batched with the others of the request.
 
-    One read of the accounts per batch; the similarity data itself is shared across requests.
+    One read of the accounts per request, whatever the nesting (each level is a batch of its own);
+    the similarity data itself is shared across requests.
     """
     loaders = context.loaders.__dict__.setdefault("_lookalike_loaders", {})
+    if "_profiles" not in context.loaders.__dict__:
+        context.loaders.__dict__["_profiles"] = asyncio.ensure_future(read_account_profiles(context.db))
+    profiles: asyncio.Future[AccountProfiles] = context.loaders.__dict__["_profiles"]
     if first not in loaders:
 
         async def load(ids: list[str]) -> list[list[LookalikeRecord]]:
-            found = await lookalikes_of_accounts(context.db, ids, first)
+            found = await lookalikes_of_accounts(context.db, ids, first, profiles=await profiles)
             return [found[i] if i in found else NotFound(f"no account {i!r}") for i in ids]
 
         loaders[first] = DataLoader(load_fn=load)

@@ -39,6 +39,7 @@ Both are exact at any ``as_of``, and tested equal.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -205,9 +206,13 @@ async def account_scorecards(
     if rest:
         window = timedelta(days=window_days)
         rows = await read_subtrees(db.read, rest, since=as_of - 2 * window, until=as_of)
-        current = score_subtrees(documents, rows, as_of, window_days=window_days)
-        previous = score_subtrees(documents, rows, as_of - window, window_days=window_days)
-        windows.update(_live_windows(current, previous, rest))
+
+        def live_windows() -> dict[str, AccountWindows]:  # CPU-bound: in a worker thread
+            current = score_subtrees(documents, rows, as_of, window_days=window_days)
+            previous = score_subtrees(documents, rows, as_of - window, window_days=window_days)
+            return _live_windows(current, previous, rest)
+
+        windows.update(await asyncio.to_thread(live_windows))
     pipeline = {
         row["account_id"]: row
         for row in await db.read("scorecards/stages_and_pipeline", ids=ids, as_of=as_of.isoformat())

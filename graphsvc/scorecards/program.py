@@ -19,6 +19,17 @@ engaged coverage; MQA→opportunity conversion and the median days from each sta
 **SLA**: :func:`graphsvc.routing.metrics.sla_metrics` over the decisions made in the window
 about the leads the filters keep (through the account each lead is matched to, as above).
 
+**How it is read.** The ABM side reads stored figures, one statement for every target account
+(:func:`read_target_figures`): an account's engaged people are those whose stored last positive
+engagement (``last_engaged_at``, kept by the recompute and by every import) falls in the window,
+which is exact when it is not after ``as_of``; coverage reads the contacts' current roles; the
+stage at ``as_of`` comes from the stage history. An account whose stored times cannot be trusted
+(its read model is stale: never recomputed, a scoring model saved since, an engagement imported
+again with other values, a person moved in with engagements kept elsewhere) or with a person
+engaged after ``as_of`` (a past ``as_of``, or an engagement dated in the future) is computed live by
+:func:`~graphsvc.scorecards.account.account_scorecards`. ``live=True`` computes every target live
+(the reference the stored path is tested against).
+
 Filters: ``tier`` and ``owner_id`` narrow target accounts, and leads through the account they are
 matched to; ``industry`` (the segment) narrows target accounts by their industry and leads by
 their account's industry, else their own.
@@ -26,15 +37,26 @@ their account's industry, else their own.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
+from graphsvc.algorithms.coverage import CommitteeCoverage, window_ms
 from graphsvc.funnel import FUNNEL, AccountStage, LeadStatus, at_or_beyond
 from graphsvc.routing.metrics import sla_metrics
 from graphsvc.scorecards.account import DEFAULT_WINDOW_DAYS, AccountScorecard, account_scorecards, window_moment
-from graphsvc.scorecards.velocity import median_days_to_advance, mqa_to_opportunity, read_stage_records
+from graphsvc.scorecards.velocity import (
+    Change,
+    median_days_to_advance,
+    mqa_to_opportunity,
+    read_stage_records,
+    stage_record,
+)
+from graphsvc.scores.documents import DocumentsInForce, documents_in_force
+from graphsvc.scores.recompute import committee_assignment
 from graphsvc.store.database import Database
 
 __all__ = [
@@ -46,6 +68,7 @@ __all__ = [
     "program_and_account_scorecards",
     "program_scorecard",
     "read_lead_funnel",
+    "read_target_figures",
     "target_account_ids",
 ]
 
@@ -142,8 +165,37 @@ async def target_account_ids(
     return sorted(row["id"] for row in rows)
 
 
+class TargetFigures(Protocol):
+    """What the ABM side reads of one target account (an :class:`AccountScorecard` has it all)."""
+
+    @property
+    def stage(self) -> AccountStage | None: ...
+    @property
+    def engaged_leads(self) -> int: ...
+    @property
+    def coverage(self) -> float: ...
+    @property
+    def engaged_coverage(self) -> float: ...
+    @property
+    def open_opportunities(self) -> int: ...
+    @property
+    def pipeline_amount(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class StoredTargetFigures:
+    """One target account's ABM figures at a moment, from stored values (:func:`read_target_figures`)."""
+
+    stage: AccountStage | None
+    engaged_leads: int
+    coverage: float
+    engaged_coverage: float
+    open_opportunities: int
+    pipeline_amount: float
+
+
 def abm_funnel(
-    scorecards: Mapping[str, AccountScorecard], histories: Mapping[str, Any], as_of: datetime
+    scorecards: Mapping[str, TargetFigures], histories: Mapping[str, Any], as_of: datetime
 ) -> dict[str, Any]:
     """The ABM side from the target accounts' scorecards and stage histories."""
     cards = list(scorecards.values())
@@ -174,8 +226,13 @@ async def program_scorecard(
     tier: int | None = None,
     owner_id: str | None = None,
     industry: str | None = None,
+    live: bool = False,
 ) -> dict[str, Any]:
     """The program scorecard at ``as_of`` (default now) over a window of ``window_days``.
+
+    Five statements whatever the number of target accounts (documents, the lead funnel, the target
+    accounts' stored figures, the SLA decisions), plus the live computation of the targets the
+    stored figures cannot serve (module docstring); ``live`` computes every target live.
 
     Returns
     -------
@@ -183,10 +240,110 @@ async def program_scorecard(
         JSON-ready: ``window_days``, ``as_of``, ``filters``, ``traditional``, ``abm``, ``sla``
         (module docstring).
     """
-    program, _ = await program_and_account_scorecards(
-        db, window_days, as_of, tier=tier, owner_id=owner_id, industry=industry
+    if live:
+        program, _ = await program_and_account_scorecards(
+            db, window_days, as_of, tier=tier, owner_id=owner_id, industry=industry, live=True
+        )
+        return program
+    as_of = window_moment(as_of, window_days)
+    traditional = await read_lead_funnel(db, as_of, window_days, tier=tier, owner_id=owner_id, industry=industry)
+    documents = await documents_in_force(db)
+    stored, histories, rest = await read_target_figures(
+        db, documents, as_of, window_days, tier=tier, owner_id=owner_id, industry=industry
     )
-    return program
+    figures: dict[str, TargetFigures] = dict(stored)
+    for start in range(0, len(rest), _BATCH):
+        batch = rest[start : start + _BATCH]
+        figures.update(await account_scorecards(db, batch, window_days, as_of, documents=documents))
+    return await _program(db, window_days, as_of, traditional, figures, histories, tier, owner_id, industry)
+
+
+async def _program(
+    db: Database,
+    window_days: int,
+    as_of: datetime,
+    traditional: dict[str, Any],
+    figures: Mapping[str, TargetFigures],
+    histories: Mapping[str, Any],
+    tier: int | None,
+    owner_id: str | None,
+    industry: str | None,
+) -> dict[str, Any]:
+    """The scorecard from its parts, with the SLA figures of the window."""
+    sla = await sla_metrics(
+        db, as_of - timedelta(days=window_days), as_of, tier=tier, owner_id=owner_id, industry=_segment(industry)
+    )
+    abm = await asyncio.to_thread(abm_funnel, figures, histories, as_of)
+    return {
+        "window_days": window_days,
+        "as_of": as_of.isoformat(),
+        "filters": {"tier": tier, "owner_id": owner_id, "industry": _segment(industry)},
+        "traditional": traditional,
+        "abm": abm,
+        "sla": sla,
+    }
+
+
+async def read_target_figures(
+    db: Database,
+    documents: DocumentsInForce,
+    as_of: datetime,
+    window_days: int,
+    *,
+    tier: int | None = None,
+    owner_id: str | None = None,
+    industry: str | None = None,
+) -> tuple[dict[str, StoredTargetFigures], dict[str, tuple[Change, ...]], list[str]]:
+    """The ABM figures of the target accounts at ``as_of`` from stored values; one statement.
+
+    Returns the figures by account, every target's stage history, and the ids of the targets the
+    stored values cannot serve (module docstring), sorted: compute those live.
+    """
+    first_ms, last_ms = window_ms(as_of.timestamp(), window_days)
+    rows = await db.read(
+        "scorecards/target_figures",
+        as_of=as_of.isoformat(),
+        since_ms=first_ms,
+        until_ms=last_ms,
+        tier=tier,
+        owner_id=owner_id,
+        industry=_segment(industry),
+    )
+    as_of_ms = round(as_of.timestamp() * 1000)
+
+    def figures() -> tuple[dict[str, StoredTargetFigures], dict[str, tuple[Change, ...]], list[str]]:
+        committees, chosen = committee_assignment(documents, [row["account"] for row in rows])
+        found, histories, rest = {}, {}, []
+        for row, index in zip(rows, chosen.tolist(), strict=True):
+            account_id = row["account_id"]
+            record = stage_record(row)
+            histories[account_id] = record.changes
+            written, saved, latest = row["written_at"], row["model_saved_at"], row["latest_engaged"]
+            if (
+                written is None
+                or (saved is not None and written < saved)
+                or (latest is not None and latest > last_ms)
+                or row["moved"]
+            ):
+                rest.append(account_id)
+                continue
+            coverage = CommitteeCoverage.of_roles(
+                committees[index],
+                (role for roles in row["known_roles"] for role in roles),
+                (role for roles in row["engaged_roles"] for role in roles),
+                len(row["engaged_roles"]),
+            )
+            found[account_id] = StoredTargetFigures(
+                stage=record.stage_at(as_of_ms)[0],
+                engaged_leads=row["engaged_people"],
+                coverage=coverage.coverage,
+                engaged_coverage=coverage.engaged_coverage,
+                open_opportunities=int(row["opportunities"]),
+                pipeline_amount=float(row["amount"] or 0.0),
+            )
+        return found, histories, sorted(rest)
+
+    return await asyncio.to_thread(figures)
 
 
 async def program_and_account_scorecards(
@@ -197,8 +354,12 @@ async def program_and_account_scorecards(
     tier: int | None = None,
     owner_id: str | None = None,
     industry: str | None = None,
+    live: bool = False,
 ) -> tuple[dict[str, Any], dict[str, AccountScorecard]]:
-    """The program scorecard and the scorecards of the target accounts it was built from."""
+    """The program scorecard and the scorecards of the target accounts it was built from.
+
+    ``live``: every account scorecard computed from the engagements (the reference).
+    """
     as_of = window_moment(as_of, window_days)
     traditional = await read_lead_funnel(db, as_of, window_days, tier=tier, owner_id=owner_id, industry=industry)
     targets = await target_account_ids(db, tier=tier, owner_id=owner_id, industry=industry)
@@ -206,17 +367,7 @@ async def program_and_account_scorecards(
     histories: dict[str, Any] = {}
     for start in range(0, len(targets), _BATCH):
         batch = targets[start : start + _BATCH]
-        scorecards.update(await account_scorecards(db, batch, window_days, as_of))
+        scorecards.update(await account_scorecards(db, batch, window_days, as_of, live=live))
         histories.update({i: record.changes for i, record in (await read_stage_records(db, batch)).items()})
-    sla = await sla_metrics(
-        db, as_of - timedelta(days=window_days), as_of, tier=tier, owner_id=owner_id, industry=_segment(industry)
-    )
-    program = {
-        "window_days": window_days,
-        "as_of": as_of.isoformat(),
-        "filters": {"tier": tier, "owner_id": owner_id, "industry": _segment(industry)},
-        "traditional": traditional,
-        "abm": abm_funnel(scorecards, histories, as_of),
-        "sla": sla,
-    }
+    program = await _program(db, window_days, as_of, traditional, scorecards, histories, tier, owner_id, industry)
     return program, scorecards

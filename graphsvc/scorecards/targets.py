@@ -6,11 +6,15 @@ from one read of every account; customers are the accounts with an opportunity w
 marked as such, so a strategist sees their suggested tier too) by
 :func:`graphsvc.algorithms.targeting.rank_targets`: ICP fit from the model in force, lookalike
 score against the won customers, and the surge of each account's own windowed engagement from
-the previous window to this one (the account scorecard's engagement level, from the same
-:func:`~graphsvc.scores.subtrees.score_subtrees`, both windows from one read). Accepting one is
+the previous window to this one (the account scorecard's engagement level). The levels come from
+the engagement read model, every account at once in four statements
+(:func:`~graphsvc.scores.read_model.read_own_levels`: its buckets, decayed at read, exact at any
+moment); an account it cannot serve is computed live from its subtree
+(:func:`~graphsvc.scores.subtrees.score_subtrees`, both windows from one read). Accepting one is
 :func:`set_target` (the API's ``setTarget``).
 
-The matrix and what is computed from it (lookalikes, similarity to the customers) are built once
+The matrix and what is computed from it (lookalikes, similarity to the customers, every
+account's ICP fit) are built once
 per data version and shared by every request (:func:`shared_similarity`): the version is the
 digest of the account records read, so any write that changes an account makes the next read
 build a new one, and none can see a stale one. The computations run in a worker
@@ -31,7 +35,7 @@ from typing import Any
 
 from graphsvc.algorithms.fit import account_fit
 from graphsvc.algorithms.lookalike import AttributeMatrix, CustomerSimilarity, Lookalike, account_attributes
-from graphsvc.algorithms.scoring import to_utc
+from graphsvc.algorithms.scoring import Contribution, to_utc
 from graphsvc.algorithms.targeting import (
     DEFAULT_CAPACITIES,
     PriorityWeights,
@@ -39,9 +43,11 @@ from graphsvc.algorithms.targeting import (
     TargetRecommendation,
     rank_targets,
 )
+from graphsvc.documents import IcpModel
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.scorecards.account import DEFAULT_WINDOW_DAYS, window_moment
-from graphsvc.scores.documents import documents_in_force
+from graphsvc.scores.documents import DocumentsInForce, documents_in_force
+from graphsvc.scores.read_model import read_own_levels
 from graphsvc.scores.subtrees import read_subtrees, score_subtrees
 from graphsvc.store.database import Database
 
@@ -62,24 +68,45 @@ _TIERS = (1, 2, 3)
 MAX_SHARED_VERSIONS = 4
 """Data versions whose similarity data is kept: the current one, and a few that requests still read."""
 
-# Lookalike lists kept per data version (by account and page size).
+# Lookalike lists kept per data version (by account and page size); ICP models whose fits are kept.
 _LOOKALIKES_PER_VERSION = 4096
+_FITS_PER_VERSION = 2
+
+Fit = tuple[float, tuple[Contribution, ...]]
 
 
 class SharedSimilarity:
-    """The account–attribute matrix of one data version and the results computed from it, memoised.
+    """The account–attribute matrix of one data version and the results computed from it, memoised,
+    with every account's ICP fit under the models it was asked for.
 
-    Thread-safe: the memos are ``lru_cache``s, and two threads computing one entry get equal results.
-    The lists and mappings they return are shared: read them, never change them.
+    Thread-safe: the memos are ``lru_cache``s (and a lock), and two threads computing one entry get
+    equal results. The lists and mappings they return are shared: read them, never change them.
     """
 
-    def __init__(self, matrix: AttributeMatrix) -> None:
-        self.matrix = matrix
-        self.lookalikes = lru_cache(maxsize=_LOOKALIKES_PER_VERSION)(matrix.lookalikes)
+    def __init__(self, records: Mapping[str, Mapping[str, Any]]) -> None:
+        self.records = records
+        self.matrix = AttributeMatrix.from_profiles({i: account_attributes(r) for i, r in records.items()})
+        self.lookalikes = lru_cache(maxsize=_LOOKALIKES_PER_VERSION)(self.matrix.lookalikes)
         self.similarity_to_customers = lru_cache(maxsize=8)(self._similarity_to_customers)
+        # ICP models are not hashable: kept by identity (the parsed documents are cached by stamp),
+        # with the model itself so its id cannot be reused while its fits are kept.
+        self._fits: OrderedDict[int, tuple[IcpModel, dict[str, Fit]]] = OrderedDict()
+        self._fits_lock = threading.Lock()
 
     def _similarity_to_customers(self, customers: frozenset[str]) -> dict[str, CustomerSimilarity]:
         return self.matrix.similarity_to_customers(customers)
+
+    def fits(self, icp: IcpModel) -> dict[str, Fit]:
+        """Every account's ICP fit and its contributions under ``icp``."""
+        with self._fits_lock:
+            if (kept := self._fits.get(id(icp))) is not None and kept[0] is icp:
+                return kept[1]
+        computed = {account_id: account_fit(icp, record) for account_id, record in self.records.items()}
+        with self._fits_lock:
+            self._fits[id(icp)] = (icp, computed)
+            while len(self._fits) > _FITS_PER_VERSION:
+                self._fits.popitem(last=False)
+        return computed
 
 
 # Shared similarity data by data version (the digest of the account records), least recently used first.
@@ -105,9 +132,7 @@ def shared_similarity(records: Mapping[str, Mapping[str, Any]]) -> SharedSimilar
         if (shared := _shared.get(version)) is not None:
             _shared.move_to_end(version)
             return shared
-    built = SharedSimilarity(
-        AttributeMatrix.from_profiles({account_id: account_attributes(r) for account_id, r in records.items()})
-    )
+    built = SharedSimilarity(records)
     with _shared_lock:
         shared = _shared.setdefault(version, built)  # another thread may have built it meanwhile
         _shared.move_to_end(version)
@@ -154,10 +179,18 @@ async def account_lookalikes(
 
 
 async def lookalikes_of_accounts(
-    db: Database, account_ids: Sequence[str], first: int = 10, as_of: datetime | None = None
+    db: Database,
+    account_ids: Sequence[str],
+    first: int = 10,
+    as_of: datetime | None = None,
+    *,
+    profiles: AccountProfiles | None = None,
 ) -> dict[str, list[Lookalike]]:
-    """The lookalikes of many accounts from one read (for a DataLoader); unknown ids are left out."""
-    profiles = await read_account_profiles(db, as_of)
+    """The lookalikes of many accounts from one read (for a DataLoader); unknown ids are left out.
+
+    ``profiles``: the accounts as read already (one read serves a whole request).
+    """
+    profiles = profiles or await read_account_profiles(db, as_of)
     wanted = [account_id for account_id in dict.fromkeys(account_ids) if account_id in profiles.records]
 
     def lookalikes() -> dict[str, list[Lookalike]]:
@@ -175,6 +208,7 @@ async def target_recommendations(
     window_days: int = DEFAULT_WINDOW_DAYS,
     as_of: datetime | str | None = None,
     weights: PriorityWeights | None = None,
+    live: bool = False,
 ) -> list[TargetRecommendation]:
     """Non-customer accounts ranked for targeting, tiered by ``capacities``, best first.
 
@@ -188,6 +222,9 @@ async def target_recommendations(
         The engagement window whose surge counts, ending at ``as_of`` (default now).
     weights
         The priority blend (default 0.5 fit, 0.3 lookalike, 0.2 surge).
+    live
+        Compute every engagement level from the engagements (the reference the read model is
+        tested against).
     """
     as_of = window_moment(as_of, window_days)
     if first is not None and first < 0:
@@ -195,29 +232,26 @@ async def target_recommendations(
     documents = await documents_in_force(db)
     profiles = await read_account_profiles(db, as_of)
     candidates_ids = sorted(set(profiles.records) - profiles.customers)
-    # Every engagement of their subtrees, read once: both windows are scored from the same rows.
-    subtrees = await read_subtrees(db.read, candidates_ids)
-
-    def level(result: Any, account_id: str) -> float:
-        return float(result.windowed[result.snapshot.account_index[account_id]])
+    levels = await _engagement_levels(db, documents, candidates_ids, as_of, window_days, live)
 
     def recommend() -> list[TargetRecommendation]:
-        current = score_subtrees(documents, subtrees, as_of, window_days=window_days)
-        previous = score_subtrees(documents, subtrees, as_of - timedelta(days=window_days), window_days=window_days)
-        nearest = profiles.similarity().similarity_to_customers(profiles.customers)
+        similarity = profiles.similarity()
+        nearest = similarity.similarity_to_customers(profiles.customers)
+        fits = similarity.fits(documents.icp)
         candidates = []
         for account_id in candidates_ids:
             record = profiles.records[account_id]
-            fit, contributions = account_fit(documents.icp, record)
+            fit, contributions = fits[account_id]
             similar = nearest[account_id]
             customer = profiles.records.get(similar.customer_id) if similar.customer_id else None
+            current, previous = levels[account_id]
             candidates.append(
                 TargetCandidate(
                     account_id,
                     fit=fit,
                     lookalike=similar.similarity,
-                    current=level(current, account_id),
-                    previous=level(previous, account_id),
+                    current=current,
+                    previous=previous,
                     name=record.get("name"),
                     fit_contributions=contributions,
                     customer_id=similar.customer_id,
@@ -232,6 +266,41 @@ async def target_recommendations(
 
     ranked = await asyncio.to_thread(recommend)
     return ranked if first is None else ranked[:first]
+
+
+async def _engagement_levels(
+    db: Database,
+    documents: DocumentsInForce,
+    account_ids: Sequence[str],
+    as_of: datetime,
+    window_days: int,
+    live: bool,
+) -> dict[str, tuple[float, float]]:
+    """Each account's own windowed engagement at ``as_of`` and the previous window's.
+
+    From the read model (:func:`~graphsvc.scores.read_model.read_own_levels`); the accounts it
+    cannot serve, and all with ``live``, from their subtrees, both windows from one read.
+    """
+    levels: dict[str, tuple[float, float]] = {}
+    if not live:
+        stored = await read_own_levels(db, documents, as_of, window_days)
+        levels = {i: found for i in account_ids if (found := stored.get(i)) is not None}
+    rest = [account_id for account_id in account_ids if account_id not in levels]
+    if rest:
+        subtrees = await read_subtrees(db.read, rest)
+
+        def score() -> dict[str, tuple[float, float]]:
+            current = score_subtrees(documents, subtrees, as_of, window_days=window_days)
+            previous = score_subtrees(documents, subtrees, as_of - timedelta(days=window_days), window_days=window_days)
+            return {
+                account_id: tuple(
+                    float(result.windowed[result.snapshot.account_index[account_id]]) for result in (current, previous)
+                )
+                for account_id in rest
+            }
+
+        levels.update(await asyncio.to_thread(score))
+    return levels
 
 
 async def set_target(db: Database, account_id: str, is_target: bool, tier: int | None = None) -> None:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from graphsvc.algorithms.coverage import CommitteeCoverage, RoleCoverage
+from graphsvc.algorithms.coverage import CommitteeCoverage
 from graphsvc.algorithms.fit import account_fit
 from graphsvc.algorithms.propagation import account_total
 from graphsvc.algorithms.scoring import LeadScore, engagement_points, lead_profile, lead_score
@@ -187,23 +187,12 @@ async def _live_coverages(
 
     found = {}
     for row, index in zip(rows, chosen.tolist(), strict=True):
-        committee = committees[index]
-        contacts = sorted(row["contacts"], key=lambda contact: contact["id"])
-        engaged_ids = {contact["id"] for contact in contacts if engaged(contact["kinds"])}
-        seats = []
-        for seat in committee.roles:
-            holders = tuple(contact["id"] for contact in contacts if seat.role in contact["roles"])
-            seats.append(
-                RoleCoverage(
-                    seat.role,
-                    seat.required,
-                    seat.weight,
-                    known=bool(holders),
-                    engaged=any(holder in engaged_ids for holder in holders),
-                    contacts=holders,
-                )
-            )
-        found[row["account"]["id"]] = CommitteeCoverage.from_roles(committee, seats, len(engaged_ids))
+        contacts = row["contacts"]
+        found[row["account"]["id"]] = CommitteeCoverage.of_contacts(
+            committees[index],
+            {contact["id"]: contact["roles"] for contact in contacts},
+            (contact["id"] for contact in contacts if engaged(contact["kinds"])),
+        )
     return found
 
 

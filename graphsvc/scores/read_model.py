@@ -32,6 +32,7 @@ lose the import's appends (it rewrites from what it read), as it can for the sto
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import math
@@ -43,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from graphsvc.algorithms.coverage import CommitteeCoverage, RoleCoverage
+from graphsvc.algorithms.coverage import CommitteeCoverage
 from graphsvc.algorithms.roles import role_weight
 from graphsvc.algorithms.snapshot import GraphSnapshot
 from graphsvc.scores.documents import DocumentsInForce
@@ -56,6 +57,7 @@ __all__ = [
     "append_steps",
     "bucket_of",
     "read_account_windows",
+    "read_own_levels",
     "write_read_model",
 ]
 
@@ -249,25 +251,39 @@ class _Member:
 def _member(row: Mapping[str, Any], documents: DocumentsInForce) -> _Member | None:
     """The row of one subtree account, or None when its buckets cannot be trusted."""
     written, saved = row["written_at"], row["model_saved_at"]
+    return _trusted(row["distance"], row["account"], written, saved, row["persons"], row["buckets"], documents)
+
+
+def _trusted(
+    distance: int,
+    account: dict[str, Any],
+    written: int | None,
+    saved: int | None,
+    persons_held: Iterable[Sequence[Any]],
+    buckets: Iterable[str],
+    documents: DocumentsInForce,
+) -> _Member | None:
+    """One account as read (persons as ``[id, is contact, roles, days_account]``, bucket texts),
+    or None when its buckets cannot be trusted (module docstring)."""
     if written is None or (saved is not None and written < saved):
         return None
-    account_id = row["account"]["id"]
+    account_id = account["id"]
     rules = documents.roles
     persons: dict[str, tuple[bool, float]] = {}
     roles: dict[str, list[str]] = {}
-    for person_id, is_contact, held, days_account in row["persons"]:
+    for person_id, is_contact, held, days_account in persons_held:
         if days_account not in (None, account_id):
             return None  # moved here with engagements kept under another account
         persons[person_id] = (is_contact, role_weight(held, rules.propagation_weights, rules.no_role_weight))
         if is_contact:
             roles[person_id] = list(held)
     entries = []
-    for text in row["buckets"]:
+    for text in buckets:
         for person_id, at_ms, base in json.loads("[" + text.rstrip("\n").replace("\n", ",") + "]"):
             if person_id not in persons:
                 return None  # moved away after its engagements were kept here
             entries.append((person_id, at_ms / 1000.0, base))
-    return _Member(row["distance"], row["account"], persons, roles, entries)
+    return _Member(distance, account, persons, roles, entries)
 
 
 def _window(
@@ -295,23 +311,62 @@ def _coverage(
 ) -> CommitteeCoverage:
     """Committee coverage as :func:`graphsvc.scores.current.account_coverages` measures it."""
     committees, chosen = committee_assignment(documents, [member.account], template)
-    committee = committees[int(chosen[0])]
-    contacts = sorted(member.roles)
-    engaged_contacts = {contact for contact in contacts if contact in engaged}
-    seats = []
-    for seat in committee.roles:
-        holders = tuple(contact for contact in contacts if seat.role in member.roles[contact])
-        seats.append(
-            RoleCoverage(
-                seat.role,
-                seat.required,
-                seat.weight,
-                known=bool(holders),
-                engaged=any(holder in engaged_contacts for holder in holders),
-                contacts=holders,
-            )
-        )
-    return CommitteeCoverage.from_roles(committee, seats, len(engaged_contacts))
+    return CommitteeCoverage.of_contacts(committees[int(chosen[0])], member.roles, engaged)
+
+
+def _bucket_range(as_of: datetime, span: timedelta) -> dict[str, int]:
+    """The buckets that overlap ``(as_of − span, as_of]``."""
+    return {
+        "first_bucket": bucket_of(math.floor((as_of - span).timestamp() * 1000)),
+        "last_bucket": bucket_of(math.ceil(as_of.timestamp() * 1000)),
+    }
+
+
+async def read_own_levels(
+    db: Database, documents: DocumentsInForce, as_of: datetime, window_days: float
+) -> dict[str, tuple[float, float] | None]:
+    """Every account's own windowed engagement at ``as_of`` and the previous window's (at its end).
+
+    For ranking all accounts at once (the surge of target recommendations): four statements, each
+    one record of columns (stamps, persons, their roles, the buckets of both windows), whatever
+    the number of accounts, where :func:`read_account_windows` reads subtree by subtree. None for
+    an account the read model cannot serve (module docstring): compute those live. CPU-bound after
+    the reads; the arithmetic is :func:`_window`'s.
+    """
+    [stamps] = await db.read("read_model/stamps") or [{"model_saved_at": None, "ids": [], "written": []}]
+    [persons] = await db.read("read_model/all_persons")
+    [roles] = await db.read("scores/graph_roles")
+    [buckets] = await db.read("read_model/all_buckets", **_bucket_range(as_of, timedelta(days=2 * window_days)))
+
+    def levels() -> dict[str, tuple[float, float] | None]:
+        held: dict[str, list[str]] = defaultdict(list)
+        for person_id, role, _ in roles["roles"]:
+            held[person_id].append(role)
+        members: dict[str, list[list[Any]]] = defaultdict(list)
+        for person_id, account_id, is_contact, kept in zip(
+            persons["ids"], persons["accounts"], persons["contacts"], persons["kept"], strict=True
+        ):
+            members[account_id].append([person_id, is_contact, held.get(person_id, []), kept])
+        texts: dict[str, list[str]] = defaultdict(list)
+        for account_id, text in zip(buckets["accounts"], buckets["entries"], strict=True):
+            texts[account_id].append(text)
+        half_life, saved = documents.scoring.decay_half_life_days, stamps["model_saved_at"]
+        # As read_account_windows measures them, so both agree to the last bit at the bounds.
+        now, before = as_of.timestamp(), (as_of - timedelta(days=window_days)).timestamp()
+        found: dict[str, tuple[float, float] | None] = {}
+        for account_id, written in zip(stamps["ids"], stamps["written"], strict=True):
+            member = _trusted(
+                0, {"id": account_id}, None if written < 0 else written, saved,
+                members.get(account_id, ()), texts.get(account_id, ()), documents,
+            )  # fmt: skip
+            if member is None:
+                found[account_id] = None
+                continue
+            current = _window(member, now, window_days, half_life)[0]
+            found[account_id] = (current, _window(member, before, window_days, half_life)[0])
+        return found
+
+    return await asyncio.to_thread(levels)
 
 
 async def read_account_windows(
@@ -326,49 +381,49 @@ async def read_account_windows(
     """The windowed figures of ``account_ids`` at ``as_of`` from the read model; one statement.
 
     Unknown ids are left out; None for an account the read model cannot serve (module docstring):
-    compute those live.
+    compute those live. The figures are computed in a worker thread, off the event loop.
     """
     window = timedelta(days=window_days)
     rows = await db.read(
-        "read_model/account_windows",
-        ids=list(dict.fromkeys(account_ids)),
-        first_bucket=bucket_of(math.floor((as_of - 2 * window).timestamp() * 1000)),
-        last_bucket=bucket_of(math.ceil(as_of.timestamp() * 1000)),
+        "read_model/account_windows", ids=list(dict.fromkeys(account_ids)), **_bucket_range(as_of, 2 * window)
     )
-    subtrees: dict[str, list[_Member | None]] = defaultdict(list)
-    seen: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        top, account_id = row["top_id"], row["account"]["id"]
-        if account_id in seen[top]:
-            subtrees[top].append(None)  # a hierarchy cycle: the live path reports it
-        seen[top].add(account_id)
-        subtrees[top].append(_member(row, documents))
+    def windows() -> dict[str, AccountWindows | None]:
+        subtrees: dict[str, list[_Member | None]] = defaultdict(list)
+        seen: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            top, account_id = row["top_id"], row["account"]["id"]
+            if account_id in seen[top]:
+                subtrees[top].append(None)  # a hierarchy cycle: the live path reports it
+            seen[top].add(account_id)
+            subtrees[top].append(_member(row, documents))
 
-    half_life = documents.scoring.decay_half_life_days
-    now, before = as_of.timestamp(), (as_of - window).timestamp()
-    found: dict[str, AccountWindows | None] = {}
-    for top, members in subtrees.items():
-        if any(member is None for member in members):
-            found[top] = None
-            continue
-        own = next(member for member in members if member and member.distance == 0)
-        level, engaged = _window(own, now, window_days, half_life)
-        previous, _ = _window(own, before, window_days, half_life)
-        rolled = level + sum(
-            ROLL_UP_DELTA**member.distance * _window(member, now, window_days, half_life)[0]
-            for member in members
-            if member and member.distance > 0
-        )
-        contacts = {person for person, (is_contact, _) in own.persons.items() if is_contact}
-        found[top] = AccountWindows(
-            account=own.account,
-            contacts=len(contacts),
-            matched_leads=len(own.persons) - len(contacts),
-            engaged_contacts=len(engaged & contacts),
-            engaged_matched_leads=len(engaged - contacts),
-            engagement_level=level,
-            rolled_up_level=rolled,
-            previous_level=previous,
-            coverage=_coverage(documents, own, engaged, template),
-        )
-    return found
+        half_life = documents.scoring.decay_half_life_days
+        now, before = as_of.timestamp(), (as_of - window).timestamp()
+        found: dict[str, AccountWindows | None] = {}
+        for top, members in subtrees.items():
+            if any(member is None for member in members):
+                found[top] = None
+                continue
+            own = next(member for member in members if member and member.distance == 0)
+            level, engaged = _window(own, now, window_days, half_life)
+            previous, _ = _window(own, before, window_days, half_life)
+            rolled = level + sum(
+                ROLL_UP_DELTA**member.distance * _window(member, now, window_days, half_life)[0]
+                for member in members
+                if member and member.distance > 0
+            )
+            contacts = {person for person, (is_contact, _) in own.persons.items() if is_contact}
+            found[top] = AccountWindows(
+                account=own.account,
+                contacts=len(contacts),
+                matched_leads=len(own.persons) - len(contacts),
+                engaged_contacts=len(engaged & contacts),
+                engaged_matched_leads=len(engaged - contacts),
+                engagement_level=level,
+                rolled_up_level=rolled,
+                previous_level=previous,
+                coverage=_coverage(documents, own, engaged, template),
+            )
+        return found
+
+    return await asyncio.to_thread(windows)

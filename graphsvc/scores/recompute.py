@@ -506,9 +506,13 @@ def _person_rows(
 
 
 def _last_engaged(result: Recomputed) -> dict[int, str]:
-    """ISO time of each person's latest engagement with positive points up to ``as_of``."""
+    """ISO time of each person's latest engagement with positive points, as the importer keeps it.
+
+    Every stored engagement counts, also one after ``as_of`` (as in an import): the program scorecard
+    reads engaged people from it at any moment, trusting it only where it is not after that moment.
+    """
     snapshot = result.snapshot
-    positive = (snapshot.engagement_points > 0) & (snapshot.engagement_time <= result.as_of)
+    positive = snapshot.engagement_points > 0
     latest = np.full(len(snapshot.person_ids), -np.inf)
     np.maximum.at(latest, snapshot.engagement_person[positive], snapshot.engagement_time[positive])
     engaged = np.flatnonzero(latest > -np.inf)

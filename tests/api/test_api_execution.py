@@ -24,8 +24,10 @@ from graphsvc.config import Settings
 from graphsvc.schema import schema as default_schema
 from graphsvc.schema import scorecard as scorecard_api
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits, query_cost
-from graphsvc.scorecards import targets
+from graphsvc.scorecards import account as account_scorecard
+from graphsvc.scorecards import program, targets
 from graphsvc.scorecards.targets import read_account_profiles
+from graphsvc.scores import read_model
 from graphsvc.store.database import Database
 
 pytestmark = pytest.mark.db
@@ -261,6 +263,46 @@ async def test_a_light_request_is_answered_while_a_heavy_one_computes(server, mo
         assert (await heavy).json()["data"]["targetAccounts"]
 
 
+@pytest.mark.parametrize(
+    ("module", "name", "query"),
+    [
+        # The read model's figures of the account, and the live ones (a window it was never asked).
+        (read_model, "_member", '{ account(id: "acme") { scorecard { engagementLevel } } }'),
+        (account_scorecard, "score_subtrees", '{ account(id: "acme") { scorecard { engagementLevel } } }'),
+        (program, "abm_funnel", "{ programScorecard { windowDays } }"),
+    ],
+    ids=["read-model", "live", "program"],
+)
+async def test_a_light_request_is_answered_while_a_scorecard_computes(server, monkeypatch, module, name, query):
+    # The scorecard's arithmetic blocks its thread until released: on the event loop it would block
+    # every request.
+    started, release = threading.Event(), threading.Event()
+    real = getattr(module, name)
+
+    def blocked(*args, **kwargs):
+        started.set()
+        release.wait(PATIENCE)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, blocked)
+    if module is account_scorecard:  # the read model must not serve the account: it is computed live
+        monkeypatch.setattr(account_scorecard, "read_account_windows", no_read_model)
+    async with httpx.AsyncClient(base_url=server, timeout=2 * PATIENCE) as client:
+        heavy = asyncio.create_task(client.post("/graphql", json={"query": query}))
+        try:
+            assert await asyncio.to_thread(started.wait, PATIENCE)
+            light = await client.post("/graphql", json={"query": "{ __typename }"})
+            assert light.json() == {"data": {"__typename": "Query"}}
+            assert not heavy.done()  # answered while the heavy request was still computing
+        finally:
+            release.set()
+        assert "errors" not in (await heavy).json()
+
+
+async def no_read_model(db, account_ids, *args, **kwargs):
+    return dict.fromkeys(account_ids)
+
+
 async def similarity(db):
     return await asyncio.to_thread((await read_account_profiles(db)).similarity)
 
@@ -276,7 +318,7 @@ async def test_similarity_data_is_built_once_per_data_version(db):
     assert {"account": {"id": "acme"}, "sharedAttributes": ["industry=software"]} in looks["account"]["lookalikes"]
 
 
-async def test_lookalikes_of_a_page_read_the_accounts_once_per_level(db):
+async def test_lookalikes_of_a_page_read_the_accounts_once_per_request(db):
     query = "{ accounts(first: 5) { edges { node { lookalikes(first: 3) { account { lookalikes(first: 2) { similarity } } } } } } }"
     await data_of(db, query)  # warm: the similarity data of this version exists
     reads = []
@@ -291,4 +333,5 @@ async def test_lookalikes_of_a_page_read_the_accounts_once_per_level(db):
         await data_of(db, query)
     finally:
         del db.read
-    assert reads.count("targets/accounts") == 2  # the page's lookalikes, then theirs
+    # The page's lookalikes and theirs are two batches; both read the data version once.
+    assert reads.count("targets/accounts") == 1

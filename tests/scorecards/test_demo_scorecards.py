@@ -20,12 +20,12 @@ from graphsvc.config import get_settings
 from graphsvc.demo import load_demo
 from graphsvc.scorecards.account import AccountScorecard, account_scorecards
 from graphsvc.scorecards.planning import lead_plan
-from graphsvc.scorecards.program import program_scorecard, target_account_ids
+from graphsvc.scorecards.program import program_scorecard, read_target_figures, target_account_ids
 from graphsvc.scorecards.report import CSV_COLUMNS
 from graphsvc.scorecards.targets import account_lookalikes, target_recommendations
 from graphsvc.scores.current import account_coverages
 from graphsvc.scores.documents import documents_in_force
-from graphsvc.scores.read_model import read_account_windows
+from graphsvc.scores.read_model import read_account_windows, read_own_levels
 from graphsvc.scores.recompute import read_accounts
 from graphsvc.scores.subtrees import subtree_scores
 from graphsvc.store import Database
@@ -91,6 +91,45 @@ async def test_the_read_model_equals_the_live_computation_for_every_account_now(
     exact = await subtree_scores(demo, ids, now, documents=documents)
     for account_id in ids:
         assert coverages[account_id] == exact.committee_coverage(account_id), account_id
+
+
+def assert_same_json(found, expected, where=()) -> None:
+    """Equal JSON-ready values, floats to 1e-9 (sums taken in another order differ in the last bits)."""
+    if isinstance(expected, dict):
+        assert isinstance(found, dict) and found.keys() == expected.keys(), where
+        for key in expected:
+            assert_same_json(found[key], expected[key], (*where, key))
+    elif isinstance(expected, float):
+        assert found == pytest.approx(expected, rel=1e-9, abs=1e-9), where
+    else:
+        assert found == expected, where
+
+
+@pytest.mark.parametrize("filters", [{}, {"tier": 1}, {"industry": "software"}, {"tier": 3, "industry": "finance"}])
+async def test_the_program_scorecard_from_stored_figures_equals_the_live_one_now(demo, filters):
+    now = datetime.now(UTC)
+    documents = await documents_in_force(demo)
+    _, _, rest = await read_target_figures(demo, documents, now, 90, **filters)
+    assert rest == []  # every target served by the stored figures
+    stored = await program_scorecard(demo, 90, now, **filters)
+    live = await program_scorecard(demo, 90, now, live=True, **filters)
+    assert stored["abm"]["target_accounts"] > 0
+    assert_same_json(stored, live)
+
+
+async def test_target_recommendations_from_the_read_model_equal_the_live_ones_now(demo):
+    now = datetime.now(UTC)
+    documents = await documents_in_force(demo)
+    levels = await read_own_levels(demo, documents, now, 90)
+    assert len(levels) == 200 and None not in levels.values()  # every account served by the read model
+    stored = await target_recommendations(demo, first=None, as_of=now)
+    live = await target_recommendations(demo, first=None, as_of=now, live=True)
+    assert len(stored) == len(live) > 150  # every non-customer: the default tiers hold 560
+    assert sum(r.surge > 0 for r in live) > 10
+    for found, expected in zip(stored, live, strict=True):
+        assert (found.account_id, found.tier, found.reasons) == (expected.account_id, expected.tier, expected.reasons)
+        for name in ("priority", "fit", "lookalike", "surge"):
+            assert getattr(found, name) == pytest.approx(getattr(expected, name), rel=1e-9, abs=1e-9), name
 
 
 async def test_program_scorecard_on_the_demo(demo):

@@ -7,7 +7,9 @@ values), buying roles set by hand, contacts moved between accounts, a new scorin
 recompute at some moment. After every write, scorecards and coverage of every account at a random
 moment ("now" moving along the engagements) and window equal the live computation from the
 engagements (:func:`graphsvc.scorecards.account.account_scorecards` with ``live=True`` and the
-subtree fast path).
+subtree fast path); so do the strategist's figures read from stored values: every account's target
+recommendation (surge from the read model's own windowed engagement) and the program scorecard
+(engaged people from the stored last positive engagement), each against its ``live=True``.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -19,9 +21,11 @@ from test_read_model import assert_same_scorecards
 
 from graphsvc.ingest.importer import Importer
 from graphsvc.scorecards.account import account_scorecards
+from graphsvc.scorecards.program import program_scorecard, read_target_figures
+from graphsvc.scorecards.targets import target_recommendations
 from graphsvc.scores.current import account_coverages
 from graphsvc.scores.documents import documents_in_force, save_document
-from graphsvc.scores.read_model import read_account_windows
+from graphsvc.scores.read_model import read_account_windows, read_own_levels
 from graphsvc.scores.recompute import recompute_graph
 from graphsvc.scores.subtrees import subtree_scores
 
@@ -128,6 +132,34 @@ async def _assert_equals_live(db, moment: datetime, window: int) -> None:
     exact = await subtree_scores(db, ACCOUNTS, moment, window_days=window, documents=documents)
     for account_id in ACCOUNTS:
         assert coverages[account_id] == exact.committee_coverage(account_id), account_id
+    await _assert_strategist_equals_live(db, documents, moment, window)
+
+
+async def _assert_strategist_equals_live(db, documents, moment: datetime, window: int) -> None:
+    levels = await read_own_levels(db, documents, moment, window)
+    event(f"accounts whose surge the read model served: {sum(found is not None for found in levels.values())} of 4")
+    ranked = await target_recommendations(db, first=None, window_days=window, as_of=moment)
+    live = await target_recommendations(db, first=None, window_days=window, as_of=moment, live=True)
+    assert [r.account_id for r in ranked] == [r.account_id for r in live]
+    for found, expected in zip(ranked, live, strict=True):
+        assert (found.tier, found.reasons) == (expected.tier, expected.reasons), found.account_id
+        for name in ("priority", "fit", "lookalike", "surge"):
+            assert getattr(found, name) == pytest.approx(getattr(expected, name), rel=1e-9, abs=1e-9), name
+    _, _, rest = await read_target_figures(db, documents, moment, window)
+    event(f"targets the stored figures served: {2 - len(rest)} of 2")
+    program = await program_scorecard(db, window, moment)
+    expected = await program_scorecard(db, window, moment, live=True)
+    assert program.keys() == expected.keys()
+    for part in program:
+        if part == "abm":
+            for name, value in expected["abm"].items():
+                found = program["abm"][name]
+                if isinstance(value, float):
+                    assert found == pytest.approx(value, rel=1e-9, abs=1e-9), name
+                else:
+                    assert found == value, name
+        else:
+            assert program[part] == expected[part], part
 
 
 @settings(

@@ -5,9 +5,9 @@ UNWIND $ids AS id
 MATCH (person:Lead {id: id})
 CALL (person) {
   MATCH (person)-[:PERFORMED]->(e:Engagement)
-  WITH e, e.occurred_at.epochMillis AS at
+  WITH person, e, e.occurred_at.epochMillis AS at
   WHERE $after_ms IS NULL OR at < $after_ms OR (at = $after_ms AND e.id > $after_id)
-  WITH e, at ORDER BY at DESC, e.id LIMIT $limit
+  WITH person, e, at ORDER BY at DESC, e.id LIMIT $limit
   RETURN collect({id: e.id, person_id: person.id, type: e.type, detail: e.detail, campaign: e.campaign, at: at}) AS page
 }
 WITH id, page, COUNT { (person)-[:PERFORMED]->(:Engagement) } AS total

@@ -244,7 +244,7 @@ def test_recent_activity_is_the_apis_newest_first(server, page, middle_account):
         person = people["contact"] or people["lead"]
         assert page.locator(f"{row} [data-metric=who]").inner_text() == (person["name"] or engagement["personId"])
         detail = f" {engagement['detail']}" if engagement["detail"] else ""
-        assert page.locator(f"{row} [data-metric=what]").inner_text() == label(engagement["type"].upper()) + detail
+        assert page.locator(f"{row} [data-metric=what]").inner_text() == label(engagement["type"]) + detail
         when = page.locator(f"{row} [data-metric=when]")
         assert when.get_attribute("data-at") == engagement["occurredAt"]
         assert f"{datetime.fromisoformat(engagement['occurredAt']):%H:%M} UTC" in when.inner_text()

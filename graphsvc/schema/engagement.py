@@ -8,13 +8,14 @@ Each engagement carries the undecayed points the scoring model in force gives it
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from graphsvc.algorithms.scoring import engagement_points
+from graphsvc.ranges import stored_time
 from graphsvc.schema.arguments import window
 from graphsvc.schema.context import Context
 from graphsvc.schema.loaders import ListSlice
@@ -81,6 +82,7 @@ async def engagement_timeline(
         ).load(parent_id)
     rows: list[dict[str, Any]] = part.items[:size]
     model = (await context.loaders.documents()).scoring if rows else None  # a count alone reads no model
+    # A time outside the supported range (not written by graphsvc's importer) leaves its row out, not the read.
     nodes = [
         Engagement(
             id=strawberry.ID(row["id"]),
@@ -88,9 +90,11 @@ async def engagement_timeline(
             type=row["type"],
             detail=row["detail"],
             campaign=row["campaign"],
-            occurred_at=datetime.fromtimestamp(row["at"] / 1000, UTC),
+            occurred_at=occurred_at,
             points=engagement_points(model, row["type"], row["detail"]),
         )
+        if (occurred_at := stored_time(row["at"])) is not None
+        else None
         for row in rows
     ]
     return Connection.from_edges(

@@ -243,3 +243,16 @@ def test_timelines_cost_like_connections():
     contact = '{ contact(id: "c") { engagements(first: 10) { edges { node { id points } } } } }'
     assert query_cost(schema._schema, parse(account), None, None) == 17
     assert query_cost(schema._schema, parse(contact), None, None) == 13
+
+
+async def test_a_stored_time_outside_the_supported_range_leaves_its_row_out_not_the_read(timeline_db, embedded):
+    # Written by another tool: graphsvc's importer refuses a time from 2100 on.
+    await run_cypher(
+        embedded,
+        "MATCH (c:Contact {id: 'c-eve'}) "
+        "CREATE (c)-[:PERFORMED]->(:Engagement {id: 'e-far', type: 'demo_request', occurred_at: datetime($at)})",
+        at="2200-01-01T00:00:00Z",
+    )
+    await import_rows(timeline_db, {"engagements": [_row("e-9", "c-eve", "demo_request", None, 1)]})
+    eve = (await data_of(timeline_db, CONTACT, id="c-eve"))["contact"]["engagements"]
+    assert _ids(eve) == ["e-9"]

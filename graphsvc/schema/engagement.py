@@ -19,7 +19,14 @@ from graphsvc.ranges import stored_time
 from graphsvc.schema.arguments import window
 from graphsvc.schema.context import Context
 from graphsvc.schema.loaders import ListSlice
-from graphsvc.schema.pagination import Connection, SeekKey, decode_seek_cursor, encode_seek_cursor, page_window
+from graphsvc.schema.pagination import (
+    Connection,
+    SeekKey,
+    decode_seek_cursor,
+    encode_seek_cursor,
+    page_size,
+    page_window,
+)
 from graphsvc.schema.permissions import sees_person_at
 from graphsvc.store.database import Record
 
@@ -73,8 +80,8 @@ async def engagement_timeline(
     else:
         part = await context.loaders.slices(
             statement,
-            # One row past the page tells whether another page follows.
-            limit=size + 1,
+            # One row past the page tells whether another page follows; a count alone reads no row.
+            limit=0 if size == 0 < page_size(first, context.limits) else size + 1,
             after_ms=position[0] if position else None,
             after_id=position[1] if position else None,
             since_ms=_millis(since) if since else None,

@@ -256,3 +256,8 @@ async def test_a_stored_time_outside_the_supported_range_leaves_its_row_out_not_
     await import_rows(timeline_db, {"engagements": [_row("e-9", "c-eve", "demo_request", None, 1)]})
     eve = (await data_of(timeline_db, CONTACT, id="c-eve"))["contact"]["engagements"]
     assert _ids(eve) == ["e-9"]
+
+
+async def test_first_zero_answers_no_edge_but_tells_that_more_follow(timeline_db):
+    none = (await data_of(timeline_db, ACCOUNT, id="acme", first=0))["account"]["engagements"]
+    assert none["edges"] == [] and none["pageInfo"]["hasNextPage"] is True and none["totalCount"] == 6

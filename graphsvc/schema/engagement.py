@@ -3,7 +3,9 @@
 Each list is read by seek cursors (the cursor carries the time and id of its row, so a new
 engagement never shifts a later page), for a whole page of parents in one statement per list
 (:meth:`~graphsvc.schema.loaders.Loaders.slices`); ``totalCount`` is counted by the same statement.
-Each engagement carries the undecayed points the scoring model in force gives it.
+Each engagement carries the undecayed points the scoring model in force gives it. The statements
+reach engagements from their people (``PERFORMED``), never by label, so no index on
+``Engagement.occurred_at`` would serve them and none is kept.
 """
 
 from __future__ import annotations

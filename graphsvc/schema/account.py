@@ -14,6 +14,7 @@ from graphsvc.ranges import stored_float, stored_int
 from graphsvc.schema import contact, lead
 from graphsvc.schema.arguments import given, window
 from graphsvc.schema.context import Context
+from graphsvc.schema.engagement import Engagement, engagement_timeline
 from graphsvc.schema.enums import AccountStage, LeadStatus, parse_enum
 from graphsvc.schema.pagination import (
     Connection,
@@ -223,6 +224,21 @@ class Account:
             engaged=given(engaged),
             # The request's one "now" keeps every account of a page on the same loader (one statement).
             engaged_since=(context.now - timedelta(days=ENGAGED_WINDOW_DAYS)).isoformat(),
+        )
+
+    @strawberry.field(
+        description="What the people at the account (its contacts and matched leads) did, newest first (equal "
+        "times by id); windowDays (1 to 3650) keeps the last so many days."
+    )
+    async def engagements(
+        self,
+        info: Info[Context, None],
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        window_days: int | None = strawberry.UNSET,
+    ) -> Connection[Engagement]:
+        return await engagement_timeline(
+            info, "api/account_engagement_pages", self.record["id"], given(first), given(after), given(window_days)
         )
 
     @strawberry.field(description="Leads matched to the account (MATCHED_TO), newest first.")

@@ -12,6 +12,8 @@ from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.ingest.importer import DEFAULT_BUYING_ROLES
 from graphsvc.schema.arguments import given
 from graphsvc.schema.context import Context
+from graphsvc.schema.engagement import Engagement, person_timeline
+from graphsvc.schema.pagination import Connection
 from graphsvc.schema.permissions import CanRead, CanSetBuyingRoles, sees_person_at, visible_account
 from graphsvc.schema.score import LeadScore, person_score
 from graphsvc.scores.current import rescore_account_tree
@@ -60,6 +62,12 @@ class Contact:
     @strawberry.field(description="The contact's lead score at asOf (default now).")
     async def score(self, info: Info[Context, None], as_of: datetime | None = strawberry.UNSET) -> LeadScore:
         return await person_score(info.context, self.record["id"], given(as_of))
+
+    @strawberry.field(description="What the contact did, newest first (equal times by id).")
+    async def engagements(
+        self, info: Info[Context, None], first: int | None = strawberry.UNSET, after: str | None = strawberry.UNSET
+    ) -> Connection[Engagement]:
+        return await person_timeline(info, "api/contact_engagement_pages", self.record, given(first), given(after))
 
 
 def buying_role(name: str) -> str:

@@ -10,8 +10,10 @@ from strawberry.types import Info
 
 from graphsvc.schema.arguments import given
 from graphsvc.schema.context import Context
+from graphsvc.schema.engagement import Engagement, person_timeline
 from graphsvc.schema.enums import LeadStatus, MatchMethod, parse_enum
 from graphsvc.schema.match import AccountMatch
+from graphsvc.schema.pagination import Connection
 from graphsvc.schema.permissions import CanRead, sees_person_at, visible_account
 from graphsvc.schema.score import LeadScore, person_score
 from graphsvc.store.database import Record
@@ -59,6 +61,12 @@ class Lead:
     @strawberry.field(description="The lead's score at asOf (default now): fit, behaviour, grade, nurture.")
     async def score(self, info: Info[Context, None], as_of: datetime | None = strawberry.UNSET) -> LeadScore:
         return await person_score(info.context, self.record["id"], given(as_of))
+
+    @strawberry.field(description="What the lead did, newest first (equal times by id).")
+    async def engagements(
+        self, info: Info[Context, None], first: int | None = strawberry.UNSET, after: str | None = strawberry.UNSET
+    ) -> Connection[Engagement]:
+        return await person_timeline(info, "api/lead_engagement_pages", self.record, given(first), given(after))
 
     @strawberry.field(description="The newest routing decision about the lead; null when never routed or not yours.")
     async def routing(

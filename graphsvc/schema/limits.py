@@ -50,6 +50,8 @@ DEFAULT_FIELD_COSTS: Mapping[str, int] = {
     "Account.lookalikes": 20,
     "Account.scorecard": 10,
     "Account.coverage": 10,
+    # Sorts every engagement of everyone at the account to serve one page.
+    "Account.engagements": 5,
     "AccountScore.contributions": 5,
     "Account.score": 2,
     "Contact.score": 2,

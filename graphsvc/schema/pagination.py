@@ -9,7 +9,8 @@ Two kinds of cursor:
 - position cursors (:func:`encode_cursor`): the per-parent lists (children, contacts, leads) and
   the queue are read with ``SKIP``/``LIMIT``, so a write between two requests can shift later
   items by one;
-- seek cursors (:func:`encode_seek_cursor`): the top-level ``accounts`` list. The cursor carries
+- seek cursors (:func:`encode_seek_cursor`): the top-level ``accounts`` list and the engagement
+  timelines (:mod:`graphsvc.schema.engagement`). The cursor carries
   the sort key and id of its row, and the next page is the rows after ``(key, id)`` in the order
   ``key, id``, read as a range of the key's index in index order (:func:`seek_page`). A page
   costs the same at any depth, and writes elsewhere in the list never skip or repeat a row.
@@ -39,6 +40,7 @@ __all__ = [
     "Edge",
     "PageInfo",
     "PageWindow",
+    "SeekKey",
     "SeekOrder",
     "SeekPage",
     "decode_cursor",
@@ -94,7 +96,7 @@ def encode_seek_cursor(order: str, key: str | int | None, row_id: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode()
 
 
-def decode_seek_cursor(cursor: str, order: SeekOrder) -> tuple[str | int | None, str]:
+def decode_seek_cursor(cursor: str, order: SeekOrder | SeekKey) -> tuple[str | int | None, str]:
     """The ``(key, id)`` a cursor made by :func:`encode_seek_cursor` for ``order`` stands for.
 
     Raises
@@ -245,6 +247,25 @@ async def slice_connection(
     return Connection.from_page(
         await nodes(part.items), window, window.offset + len(part.items) < part.total, lambda: part.total
     )
+
+
+@dataclass(frozen=True)
+class SeekKey:
+    """What a seek cursor of a list read by statements of its own (not :func:`seek_page`) must carry.
+
+    Attributes
+    ----------
+    name
+        The order's name (kept in its cursors).
+    key_type
+        The Python type of the sort key (a cursor with another type is refused).
+    unknown
+        Rows may lack a key (a cursor with a null key is accepted).
+    """
+
+    name: str
+    key_type: type
+    unknown: bool = False
 
 
 @dataclass(frozen=True)

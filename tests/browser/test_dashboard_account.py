@@ -1,5 +1,5 @@
 """Browser: the account list and the account view (score and its explanation, buying committee,
-scorecard, corporate tree, leads and their routing) show what the API answers."""
+scorecard, corporate tree, leads and their routing, recent activity) show what the API answers."""
 
 import csv
 from datetime import datetime
@@ -47,6 +47,12 @@ PERSON_NAME = {
     "lead": "query($id: ID!) { person: lead(id: $id) { name } }",
     "account": "query($id: ID!) { person: account(id: $id) { name } }",
 }
+ACTIVITY = """
+query($id: ID!) { account(id: $id) {
+  engagements(first: 20, windowDays: 90) { totalCount edges { node { id personId type detail occurredAt points } } }
+} }
+"""
+WHO = "query($id: ID!) { contact(id: $id) { name } lead(id: $id) { name } }"
 ROUTE = "mutation($id: ID!) { routeLead(leadId: $id) { id } }"
 ACCOUNT_PAGE = """
 query($after: String) { accounts(first: 25, after: $after, orderBy: "name") {
@@ -218,3 +224,28 @@ def test_leads_show_their_scores_and_routing(server, page, middle_account):
             due = datetime.fromisoformat(routing["slaDueAt"])
             assert f"{due:%H:%M} UTC" in page.locator(f"{row} [data-metric=sla-due]").inner_text()
     assert routed >= 1
+
+
+def test_recent_activity_is_the_apis_newest_first(server, page, middle_account):
+    activity = graphql(server, ACTIVITY, id=middle_account)["account"]["engagements"]
+    assert activity["edges"], "the demo account has no engagement in the last 90 days"
+    open_view(page, server, f"accounts/{middle_account}")
+    section = "[data-section=activity]"
+    rows = page.locator(f"{section} tbody tr")
+    expect(rows).to_have_count(len(activity["edges"]))
+    assert rows.evaluate_all("(rows) => rows.map((row) => row.dataset.engagement)") == [
+        edge["node"]["id"] for edge in activity["edges"]
+    ]
+    assert number(page.locator(f"{section} [data-metric=engagement-count]").inner_text()) == activity["totalCount"]
+
+    for edge in activity["edges"]:
+        engagement, row = edge["node"], f'{section} tr[data-engagement="{edge["node"]["id"]}"]'
+        people = graphql(server, WHO, id=engagement["personId"])
+        person = people["contact"] or people["lead"]
+        assert page.locator(f"{row} [data-metric=who]").inner_text() == (person["name"] or engagement["personId"])
+        detail = f" {engagement['detail']}" if engagement["detail"] else ""
+        assert page.locator(f"{row} [data-metric=what]").inner_text() == label(engagement["type"]) + detail
+        when = page.locator(f"{row} [data-metric=when]")
+        assert when.get_attribute("data-at") == engagement["occurredAt"]
+        assert f"{datetime.fromisoformat(engagement['occurredAt']):%H:%M} UTC" in when.inner_text()
+        assert cell_value(page, f"{row} [data-metric=points]") == shown(engagement["points"])

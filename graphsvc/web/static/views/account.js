@@ -1,5 +1,5 @@
 // Account view for account teams: who the account is, its score and why, its buying committee,
-// its scorecard, its place in the corporate tree, and its leads with their routing.
+// its scorecard, its place in the corporate tree, its leads with their routing, and its recent activity.
 import { html } from '../html.js';
 import { useQuery } from '../query.js';
 import { Answer } from '../components/status.js';
@@ -9,6 +9,7 @@ import { ScorePanel } from './account/score.js';
 import { CommitteeMap } from './account/committee.js';
 import { ScorecardPanel } from './account/scorecard.js';
 import { LeadsPanel } from './account/leads.js';
+import { ActivityPanel } from './account/activity.js';
 
 const ACCOUNT = `query AccountHeader($id: ID!) {
   account(id: $id) {
@@ -49,6 +50,7 @@ export function AccountView({ id }) {
           <${CommitteeMap} id=${id} />
           <${Hierarchy} account=${account} />
           <${LeadsPanel} id=${id} />
+          <${ActivityPanel} id=${id} />
         </article>`
       : html`<p class="failure" role="alert">No account ${id}, or this API key may not see it.</p>`} />`;
 }

@@ -991,7 +991,8 @@ def _write_stage_changes(writer: Any, seed: int, accounts: list[_Account], deals
             # target accounts are worked harder: more of them reached ENGAGED
             engaged = rng.random() < (0.6 if account.is_target else 0.45)
             climb += ["ENGAGED"] * (len(climb) > 0 and climb[-1] == "AWARE" and engaged)
-            entry, until = start + rng.randrange(0, (end - start) // 2), end - _DAY
+            entry = start + rng.randrange(0, (end - start) // 2)
+            until = max(entry + 1, end - _DAY)  # a window of a day or less still has room
         else:
             climb = ["TARGET"] * account.is_target + [
                 stage for stage, chance in _ENGAGEMENT_LADDER if rng.random() < chance]

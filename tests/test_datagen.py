@@ -324,6 +324,15 @@ def test_chunked_streaming_keeps_counts_and_references(tmp_path: Path,
     assert all(row["person_id"] in persons for row in engagements)
 
 
+def test_a_one_day_window_still_gives_stage_histories_inside_it(tmp_path: Path) -> None:
+    written = generate(tmp_path, accounts=50, days=1, engagements_per_account=3)
+    with_deals = {row["account_id"] for row in read(tmp_path, "opportunities")}
+    changes = [row for row in read(tmp_path, "stage_changes") if row["account_id"] not in with_deals]
+    assert written["stage_changes"] > 0 and changes
+    start = (END - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert all(start <= row["at"] < END.strftime("%Y-%m-%dT%H:%M:%SZ") for row in changes)
+
+
 @pytest.mark.parametrize("arguments", [{"accounts": 0}, {"accounts": 5, "days": 0},
                                        {"accounts": 5, "seed": -1},
                                        {"accounts": 5, "leads_per_account": -1}])

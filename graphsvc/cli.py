@@ -217,7 +217,7 @@ def import_(
     as_json: bool,
     progress_every: float,
 ) -> None:
-    """Import CSV or NDJSON files of accounts, users, contacts, leads, engagements, opportunities.
+    """Import CSV or NDJSON files of accounts, users, contacts, leads, engagements, opportunities, stage changes.
 
     Files are imported in dependency order. Valid rows land; each invalid row is reported with
     file, line, field and reason. Progress (rows done of the file's rows, rate, time left) goes to

@@ -1,7 +1,7 @@
 """Deterministic, realistic demo data for graphsvc (SPEC §11 CSV columns).
 
 `generate` writes ``accounts.csv``, ``users.csv``, ``contacts.csv``, ``leads.csv``,
-``engagements.csv`` and ``opportunities.csv`` into a directory. The same arguments always give
+``engagements.csv``, ``opportunities.csv`` and ``stage_changes.csv`` into a directory. The same arguments always give
 byte-identical files: every random draw comes from a `random.Random` or a numpy `Generator`
 seeded from ``seed`` and the name of the part being generated, and sets are only used for
 membership tests, never iterated.
@@ -25,7 +25,11 @@ What the data looks like, because the demo and the benchmarks rely on it:
 - engagements: only the `ENGAGEMENT_VOCABULARY`, email opens and web visits common, demo
   requests rare; about 8 % of accounts surge in the last weeks; a lead's first engagement is the
   touch named by its source, at its ``created_at``;
-- opportunities: open, won (these accounts are customers) and lost, with amounts and dates.
+- opportunities: open, won (these accounts are customers) and lost, with amounts and dates;
+- stage changes: each account's past in the funnel (`_write_stage_changes`), so stage histories
+  and velocity show figures on a fresh demo: target accounts enter at TARGET, accounts climb
+  AWARE, ENGAGED and MQA before their first opportunity, OPPORTUNITY and CUSTOMER follow the
+  opportunities' dates; the newest change is the stage the history ends at.
 
 The shipped demo set in ``seeds/demo`` is ``generate(Path("seeds/demo"), accounts=DEMO_ACCOUNTS,
 seed=DEMO_SEED)`` with every other argument at its default.
@@ -71,6 +75,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
               "seniority", "industry", "country", "source", "created_at", "status"),
     "engagements": ("id", "person_id", "type", "detail", "occurred_at", "campaign"),
     "opportunities": ("id", "account_id", "name", "amount", "status", "created_at", "closed_at"),
+    "stage_changes": ("id", "account_id", "stage", "previous", "at"),
 }
 
 # (type, detail, weight in ordinary activity, weight in a surging account). The scoring model
@@ -921,14 +926,18 @@ def _write_leads(writer: Any, seed: int, accounts: list[_Account], plan: _LeadPl
             _LEAD_SOURCES[int(plan.source[lead])][0], _iso(int(plan.created[lead])), status))
 
 
-def _write_opportunities(writer: Any, seed: int, accounts: list[_Account], end: int) -> int:
+# An opportunity as written: (account index, name, amount, status, created, closed or None).
+_Deal = tuple[int, str, int, str, int, int | None]
+
+
+def _write_opportunities(writer: Any, seed: int, accounts: list[_Account], end: int) -> list[_Deal]:
     """Open, won and lost opportunities, concentrated on target and surging accounts."""
     gen = np.random.default_rng([seed, 2])
     rng = random.Random(f"{seed}/opportunities")
     weight = np.array([(3.0 if a.is_target else 1.0) * (2.0 if a.surge else 1.0) for a in accounts])
     size = max(1, round(_OPPORTUNITY_ACCOUNT_SHARE * len(accounts)))
     chosen = np.sort(gen.choice(len(accounts), size=size, replace=False, p=weight / weight.sum()))
-    rows = []
+    rows: list[_Deal] = []
     for index in chosen:
         account = accounts[int(index)]
         for _ in range(1 + (rng.random() < 0.3) + (rng.random() < 0.1)):
@@ -948,6 +957,66 @@ def _write_opportunities(writer: Any, seed: int, accounts: list[_Account], end: 
     for number, (index, name, amount, status, created, closed) in enumerate(rows, 1):
         writer.writerow((f"opp-{number:0{opp_width}d}", f"acc-{index + 1:0{acc_width}d}", name,
                          amount, status, _iso(created), _iso(closed) if closed is not None else ""))
+    return rows
+
+
+# The stages an account climbs through on engagement alone (SPEC §8), and the chance a climb
+# toward an opportunity passes through each (the others may be skipped).
+_ENGAGEMENT_LADDER = (("AWARE", 1.0), ("ENGAGED", 0.85), ("MQA", 0.7))
+
+
+def _write_stage_changes(writer: Any, seed: int, accounts: list[_Account], deals: list[_Deal],
+                         start: int, end: int) -> int:
+    """Each account's past in the funnel (SPEC §8), oldest change first; returns the rows written.
+
+    Opportunities fix the upper stages: OPPORTUNITY while one is open, CUSTOMER from the first
+    won one, and back to the engagement stage reached before (ENGAGED at most) when the last open
+    one is lost.
+    Before its first opportunity an account climbed TARGET (target accounts only), AWARE, often
+    ENGAGED and MQA. An account without opportunities became a target, and aware, in the window,
+    and some went on to ENGAGED. The newest change is the account's stage when the data set
+    ends; what a recompute derives from the engagement may differ, and is then recorded as the
+    next change.
+    """
+    rng = random.Random(f"{seed}/stage_changes")
+    by_account: dict[int, list[_Deal]] = {}
+    for deal in deals:
+        by_account.setdefault(deal[0], []).append(deal)
+    rows = []
+    for index, account in enumerate(accounts):
+        own = by_account.get(index, [])
+        first_deal = min((deal[4] for deal in own), default=None)
+        if first_deal is None:
+            climb = ["TARGET"] * account.is_target + ["AWARE"] * (rng.random() < 0.9)
+            # target accounts are worked harder: more of them reached ENGAGED
+            engaged = rng.random() < (0.6 if account.is_target else 0.45)
+            climb += ["ENGAGED"] * (len(climb) > 0 and climb[-1] == "AWARE" and engaged)
+            entry = start + rng.randrange(0, (end - start) // 2)
+            until = max(entry + 1, end - _DAY)  # a window of a day or less still has room
+        else:
+            climb = ["TARGET"] * account.is_target + [
+                stage for stage, chance in _ENGAGEMENT_LADDER if rng.random() < chance]
+            entry, until = first_deal - rng.randrange(30 * _DAY, 150 * _DAY), first_deal - _DAY
+        times = sorted([entry, *(rng.randrange(entry, until) for _ in climb[1:])]) if climb else []
+        moves = list(zip(climb, times, strict=True))
+        reached = climb[-1] if climb else ""
+        moments = sorted({moment for deal in own for moment in (deal[4], deal[5]) if moment is not None})
+        for moment in moments:
+            won = any(status == "WON" and closed <= moment for *_, status, _, closed in own if closed)
+            open_now = any(created <= moment and (closed is None or closed > moment)
+                           for *_, created, closed in own)
+            # a lost deal leaves the account engaged at most
+            fallback = "ENGAGED" if reached == "MQA" else reached
+            moves.append(("CUSTOMER" if won else "OPPORTUNITY" if open_now else fallback, moment))
+        previous = ""
+        for stage, moment in moves:
+            if stage != previous:
+                rows.append((index, stage, previous, moment))
+                previous = stage
+    acc_width, width = _width(len(accounts), 5), _width(len(rows), 5)
+    for number, (index, stage, previous, moment) in enumerate(rows, 1):
+        writer.writerow((f"sc-{number:0{width}d}", f"acc-{index + 1:0{acc_width}d}", stage, previous,
+                         _iso(moment)))
     return len(rows)
 
 
@@ -1095,7 +1164,8 @@ def generate(out_dir: Path, accounts: int, seed: int = 7, contacts_per_account: 
     ----------
     out_dir : Path
         Directory to write ``accounts.csv``, ``users.csv``, ``contacts.csv``, ``leads.csv``,
-        ``engagements.csv`` and ``opportunities.csv`` into; created when missing.
+        ``engagements.csv``, ``opportunities.csv`` and ``stage_changes.csv`` into; created when
+        missing.
     accounts : int
         Number of accounts (at least 1); users and opportunities scale with it.
     seed : int, default 7
@@ -1105,7 +1175,9 @@ def generate(out_dir: Path, accounts: int, seed: int = 7, contacts_per_account: 
     end : datetime, default 2026-11-01T00:00:00Z
         End of the activity window (exclusive); naive values are taken as UTC.
     days : int, default 180
-        Length of the window: lead creations and engagements fall in ``[end - days, end)``.
+        Length of the window: lead creations and engagements fall in ``[end - days, end)``, as
+        do the stage changes of accounts without opportunities (those of accounts with
+        opportunities follow the opportunities' dates, which may lie before the window).
     progress : Progress, optional
         Where to count the rows written (a live bar or log lines, see :mod:`graphsvc.progress`).
 
@@ -1157,9 +1229,12 @@ def generate(out_dir: Path, accounts: int, seed: int = 7, contacts_per_account: 
             _write_leads(writer, seed, account_list, plan, identities, names)
         bar.update(totals["leads"])
         with _csv_writer(out_dir, "opportunities") as writer:
-            written["opportunities"] = _write_opportunities(writer, seed, account_list, end_s)
-        bar.extend(written["opportunities"])
-        bar.update(written["opportunities"])
+            deals = _write_opportunities(writer, seed, account_list, end_s)
+        written["opportunities"] = len(deals)
+        with _csv_writer(out_dir, "stage_changes") as writer:
+            written["stage_changes"] = _write_stage_changes(writer, seed, account_list, deals, start_s, end_s)
+        bar.extend(written["opportunities"] + written["stage_changes"])
+        bar.update(written["opportunities"] + written["stage_changes"])
         with _csv_writer(out_dir, "engagements") as writer:
             _write_engagements(writer, seed, totals["engagements"],
                                np.repeat(np.arange(accounts), per_account), account_list, plan,

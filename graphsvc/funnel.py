@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Protocol
 
-from graphsvc.ingest.records import LeadStatus
+from graphsvc.ingest.records import AccountStage, LeadStatus
 
 __all__ = [
     "FUNNEL",
@@ -43,17 +43,6 @@ __all__ = [
     "can_move",
     "moves_into",
 ]
-
-
-class AccountStage(StrEnum):
-    """An account's stage in the shared funnel, lowest first."""
-
-    TARGET = "TARGET"
-    AWARE = "AWARE"
-    ENGAGED = "ENGAGED"
-    MQA = "MQA"
-    OPPORTUNITY = "OPPORTUNITY"
-    CUSTOMER = "CUSTOMER"
 
 
 FUNNEL: tuple[AccountStage, ...] = tuple(AccountStage)

@@ -27,6 +27,7 @@ SPEC_COLUMNS = {
               "seniority", "industry", "country", "source", "created_at", "status"],
     "engagements": ["id", "person_id", "type", "detail", "occurred_at", "campaign"],
     "opportunities": ["id", "account_id", "name", "amount", "status", "created_at", "closed_at"],
+    "stage_changes": ["id", "account_id", "stage", "previous", "at"],
 }
 VOCABULARY = {
     "demo_request": {""}, "trial_signup": {""},
@@ -112,7 +113,8 @@ def test_columns_are_exactly_the_contract(demo: tuple[Path, dict[str, int]]) -> 
 def test_ids_are_readable_unique_and_persons_unambiguous(
         data: dict[str, list[dict[str, str]]]) -> None:
     patterns = {"accounts": r"acc-\d{5}", "users": r"usr-\d{4}", "contacts": r"con-\d{6}",
-                "leads": r"lead-\d{6}", "engagements": r"eng-\d{7}", "opportunities": r"opp-\d{5}"}
+                "leads": r"lead-\d{6}", "engagements": r"eng-\d{7}", "opportunities": r"opp-\d{5}",
+                "stage_changes": r"sc-\d{5}"}
     for kind, pattern in patterns.items():
         ids = [row["id"] for row in data[kind]]
         assert all(re.fullmatch(pattern, i) for i in ids), kind
@@ -262,6 +264,40 @@ def test_times_fall_in_the_window(data: dict[str, list[dict[str, str]]]) -> None
     assert {row["status"] for row in data["opportunities"]} == {"OPEN", "WON", "LOST"}
 
 
+def test_stage_histories_follow_the_funnel_and_the_opportunities(
+        data: dict[str, list[dict[str, str]]]) -> None:
+    funnel = ["TARGET", "AWARE", "ENGAGED", "MQA", "OPPORTUNITY", "CUSTOMER"]
+    accounts = {row["id"]: row for row in data["accounts"]}
+    histories: dict[str, list[dict[str, str]]] = {}
+    for row in data["stage_changes"]:
+        histories.setdefault(row["account_id"], []).append(row)
+    deals: dict[str, list[dict[str, str]]] = {}
+    for row in data["opportunities"]:
+        deals.setdefault(row["account_id"], []).append(row)
+    end = END.strftime("%Y-%m-%dT%H:%M:%SZ")
+    for account_id, changes in histories.items():
+        assert account_id in accounts
+        previous, at = "", ""
+        for change in changes:  # oldest first, each moving on from the one before
+            assert change["stage"] in funnel and change["stage"] != previous
+            assert change["previous"] == previous and ISO_Z.match(change["at"]) and at <= change["at"] < end
+            previous, at = change["stage"], change["at"]
+        # target accounts start at TARGET, others higher
+        assert (changes[0]["stage"] == "TARGET") == (accounts[account_id]["is_target"] == "true")
+        own = deals.get(account_id, [])
+        won = [deal["closed_at"] for deal in own if deal["status"] == "WON"]
+        assert (previous == "CUSTOMER") == bool(won), account_id
+        if won:  # a customer since its first won deal, after an opportunity
+            assert next(c["at"] for c in changes if c["stage"] == "CUSTOMER") == min(won)
+            assert changes[-2]["stage"] == "OPPORTUNITY"
+        if any(deal["status"] == "OPEN" for deal in own) and not won:
+            assert previous == "OPPORTUNITY"
+        if own:
+            first = min(deal["created_at"] for deal in own)
+            assert next(c["at"] for c in changes if c["stage"] == "OPPORTUNITY") == first
+    assert sum(len(changes) > 1 for changes in histories.values()) > len(accounts) / 2
+
+
 def test_recent_surge_is_concentrated(data: dict[str, list[dict[str, str]]]) -> None:
     """Some accounts surge in the last weeks: their recent share stands out from the median."""
     account_of = {row["id"]: row["account_id"] for row in data["contacts"]}
@@ -286,6 +322,15 @@ def test_chunked_streaming_keeps_counts_and_references(tmp_path: Path,
     assert len(engagements) == written["engagements"] == 1000
     assert [row["id"] for row in engagements] == [f"eng-{n:07d}" for n in range(1, 1001)]
     assert all(row["person_id"] in persons for row in engagements)
+
+
+def test_a_one_day_window_still_gives_stage_histories_inside_it(tmp_path: Path) -> None:
+    written = generate(tmp_path, accounts=50, days=1, engagements_per_account=3)
+    with_deals = {row["account_id"] for row in read(tmp_path, "opportunities")}
+    changes = [row for row in read(tmp_path, "stage_changes") if row["account_id"] not in with_deals]
+    assert written["stage_changes"] > 0 and changes
+    start = (END - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert all(start <= row["at"] < END.strftime("%Y-%m-%dT%H:%M:%SZ") for row in changes)
 
 
 @pytest.mark.parametrize("arguments", [{"accounts": 0}, {"accounts": 5, "days": 0},

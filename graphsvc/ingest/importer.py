@@ -48,6 +48,7 @@ _REFERENCES: dict[str, dict[str, str]] = {
     "contacts": {"account_id": "accounts"},
     "engagements": {"person_id": "persons"},
     "opportunities": {"account_id": "accounts"},
+    "stage_changes": {"account_id": "accounts"},
 }
 _KNOWN_STATEMENT = {
     "accounts": "ingest/known_accounts",
@@ -356,6 +357,8 @@ class Importer:
             "accounts": [("parent_id", "ingest/account_parents"), ("owner_id", "ingest/account_owners")],
             "users": [("manager_id", "ingest/user_managers"), ("pools", "ingest/user_pools")],
             "contacts": [("account_id", "ingest/contact_accounts"), ("roles", "ingest/contact_roles")],
+            # The account's present stage follows its imported history.
+            "stage_changes": [("account_id", "ingest/account_stages")],
         }
         for name, statement_name in links.get(kind, []):
             linked = [row for row in rows if row.get(name) is not None]

@@ -8,7 +8,7 @@ Cells arrive as CSV strings or JSON values. Rules shared by every kind:
 * integers and numbers are never booleans; integers fit GraphQL's ``Int`` (32 bits), amounts and
   pool weights are finite and bounded, so every stored value reads back through the API;
 * times are ISO-8601 strings, read as UTC when they carry no offset, and lie in the range of
-  :mod:`graphsvc.ranges`; times of events (engagements, lead creation, opportunities) may not lie
+  :mod:`graphsvc.ranges`; times of events (engagements, lead creation, opportunities, stage changes) may not lie
   in the future;
 * columns outside the contract are ignored, and the importer says so once per file.
 """
@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from graphsvc.ranges import EARLIEST, LATEST, MAX_INT, in_range
 
@@ -27,6 +27,7 @@ __all__ = [
     "KINDS",
     "RECORD_TYPES",
     "AccountRecord",
+    "AccountStage",
     "ContactRecord",
     "EngagementRecord",
     "FieldError",
@@ -34,6 +35,7 @@ __all__ = [
     "LeadRecord",
     "LeadStatus",
     "OpportunityRecord",
+    "StageChangeRecord",
     "UserRecord",
     "validate_row",
 ]
@@ -120,6 +122,17 @@ Time = _optional(datetime, _utc)
 Count = _optional(Annotated[int, Field(ge=0, le=MAX_INT)], _number)
 Amount = _optional(Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)], _number)
 Flag = _optional(bool, _flag)
+
+
+class AccountStage(StrEnum):
+    """An account's stage in the shared funnel, lowest first (SPEC §8, :mod:`graphsvc.funnel`)."""
+
+    TARGET = "TARGET"
+    AWARE = "AWARE"
+    ENGAGED = "ENGAGED"
+    MQA = "MQA"
+    OPPORTUNITY = "OPPORTUNITY"
+    CUSTOMER = "CUSTOMER"
 
 
 class LeadStatus(StrEnum):
@@ -319,10 +332,43 @@ class OpportunityRecord(ImportRecord):
     closed_at: Time
 
 
+class StageChangeRecord(ImportRecord):
+    """One past move of an account in the funnel (a ``StageChange``): a history kept elsewhere.
+
+    ``stage`` blank means the account left the funnel, ``previous`` blank that it entered it;
+    a row that does not move (``stage`` equal to ``previous``) is refused. A change is an event
+    as a whole: importing it again replaces its stage, previous stage and time.
+    """
+
+    kind = "stage_changes"
+    references = ("account_id",)
+    event_times = ("at",)
+
+    account_id: Id
+    stage: _optional(AccountStage, _upper)
+    previous: _optional(AccountStage, _upper)
+    at: Annotated[datetime, BeforeValidator(_utc)]
+
+    @model_validator(mode="after")
+    def _moves(self) -> StageChangeRecord:
+        if self.stage == self.previous:
+            # Named in the message: the row, not one field, is wrong (and a blank field is not "required").
+            raise ValueError(f"stage and previous are both {self.stage or 'blank'}: a change must move the account")
+        return self
+
+
 # Import order: a kind only references kinds before it.
 RECORD_TYPES: dict[str, type[ImportRecord]] = {
     record.kind: record
-    for record in (UserRecord, AccountRecord, ContactRecord, LeadRecord, OpportunityRecord, EngagementRecord)
+    for record in (
+        UserRecord,
+        AccountRecord,
+        ContactRecord,
+        LeadRecord,
+        OpportunityRecord,
+        EngagementRecord,
+        StageChangeRecord,
+    )
 }
 KINDS: tuple[str, ...] = tuple(RECORD_TYPES)
 

@@ -48,6 +48,22 @@ async def test_import_records_lands_valid_rows_and_reports_invalid_ones_by_row(d
     assert total["accounts"]["totalCount"] == 7
 
 
+async def test_import_records_of_stage_changes_adds_to_the_stage_history(db):
+    rows = [
+        {"id": "sc-api-1", "account_id": "acme", "stage": "AWARE", "at": "2020-03-01T00:00:00Z"},
+        {"id": "sc-api-2", "account_id": "acme", "stage": "engaged", "previous": "AWARE", "at": "2020-04-01T00:00:00Z"},
+        {"id": "sc-api-3", "account_id": "acme", "stage": "MQA", "previous": "ENGAGED", "at": "2999-01-01T00:00:00Z"},
+    ]
+    result = (await data_of(db, IMPORT, kind="stage_changes", rows=rows))["importRecords"]
+    assert result["imported"] == 2 and result["failed"] == 1
+    assert [(error["row"], error["field"]) for error in result["errors"]] == [(3, "at")]
+    data = await data_of(db, '{ account(id: "acme") { stageHistory { previous stage at } } }')
+    assert data["account"]["stageHistory"][:2] == [
+        {"previous": None, "stage": "AWARE", "at": "2020-03-01T00:00:00+00:00"},
+        {"previous": "AWARE", "stage": "ENGAGED", "at": "2020-04-01T00:00:00+00:00"},
+    ]
+
+
 async def test_import_records_of_an_unknown_kind_is_invalid_input(db):
     result = await execute(db, IMPORT, kind="planets", rows=[{"id": "p1"}])
     assert codes(result) == ["INVALID_INPUT"]

@@ -108,7 +108,8 @@ def test_funnels_and_figures_are_the_program_scorecards(server, page, days):
         assert cell_value(page, f"{row} [data-metric=reached]") == sum(abm["by_stage"][s] for s in STAGES[i:]), stage
         if stage != "CUSTOMER":
             median = abm["median_days_to_advance"][stage]["median_days"]
-            assert cell_value(page, f"{row} [data-metric=median-days]") == shown(median), stage
+            # the demo's stage history gives every stage a velocity figure, never a dash
+            assert median is not None and cell_value(page, f"{row} [data-metric=median-days]") == shown(median), stage
 
     figures = {  # shown to one decimal, but counts and money to none
         "target-accounts": (abm["target_accounts"], 0),

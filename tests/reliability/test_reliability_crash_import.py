@@ -66,7 +66,7 @@ async def test_an_import_killed_midway_and_run_again_gives_the_clean_graph(db, e
     await db.write("admin/delete_all")
     crashed = _graphsvc(*command, env=env)
     try:
-        # Kill it while engagements (the last and largest kind, with the decayed sums) stream in.
+        # Kill it while engagements (the largest kind, with the decayed sums) stream in.
         deadline = time.monotonic() + 600
         while (await graph_counts(db)).get("Engagement", 0) < engagements // 4:
             assert crashed.poll() is None, crashed.communicate()[0]

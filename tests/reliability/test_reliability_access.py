@@ -58,6 +58,11 @@ ALLOWED: dict[str, set[Role]] = {
     "Mutation.acceptRouting": {Role.ADMIN, Role.REP},  # a REP its own decisions only
     "Mutation.rejectRouting": {Role.ADMIN, Role.REP},
     "Subscription.routingDecisions": READERS,  # a REP its own decisions only
+    "Query.webhooks": {Role.ADMIN},
+    "Query.webhookDeliveries": {Role.ADMIN},
+    "Mutation.addWebhook": {Role.ADMIN},
+    "Mutation.removeWebhook": {Role.ADMIN},
+    "Mutation.redeliver": {Role.ADMIN},
 }
 # One harmless operation per root field (unknown decision ids, dry runs, idempotent writes).
 OPERATIONS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -82,6 +87,15 @@ OPERATIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "Mutation.acceptRouting": ('mutation { acceptRouting(decisionId: "rd-none") { id } }', {}),
     "Mutation.rejectRouting": ('mutation { rejectRouting(decisionId: "rd-none", reason: "x") { id } }', {}),
     "Subscription.routingDecisions": ("subscription { routingDecisions { id } }", {}),
+    "Query.webhooks": ("{ webhooks { id } }", {}),
+    "Query.webhookDeliveries": ('{ webhookDeliveries(webhookId: "wh-none") { id } }', {}),
+    # A public address literal: no DNS lookup, and not refused as private.
+    "Mutation.addWebhook": (
+        'mutation { addWebhook(url: "https://93.184.216.34/hook", events: ["routing.decided"]) { id } }',
+        {},
+    ),
+    "Mutation.removeWebhook": ('mutation { removeWebhook(id: "wh-none") }', {}),
+    "Mutation.redeliver": ('mutation { redeliver(deliveryId: "wd-none") { id } }', {}),
 }
 CALLERS = {
     "admin": ADMIN,

@@ -23,9 +23,9 @@ from typing import Any
 from graphsvc.errors import DatabaseError, InvalidInput
 from graphsvc.ingest.files import Row, kind_of, read_rows, unknown_columns
 from graphsvc.ingest.records import KINDS, ImportRecord, validate_row
+from graphsvc.lifecycle import IMPORT, StatusChange, record_status_changes
 from graphsvc.scores.incremental import ScoreKeeper
 from graphsvc.store.database import Database, Transaction
-from graphsvc.webhooks.events import lead_status_event, record_events
 
 __all__ = ["DEFAULT_BUYING_ROLES", "ImportReport", "Importer", "RowError", "import_order"]
 
@@ -308,10 +308,10 @@ class Importer:
                 kind, records, stored, prefetched
             ):
                 written = await tx.run(name, **params)
-                if name == "ingest/leads":  # it returns the statuses it changed: webhooks hear of them
+                if name == "ingest/leads":  # it returns the statuses it changed: history and webhooks
                     at = datetime.now(UTC)
-                    await record_events(
-                        tx, [e for r in written for e in lead_status_event(r["id"], r["previous"], r["status"], at)]
+                    await record_status_changes(
+                        tx, [StatusChange(r["id"], r["status"], r["previous"], at, IMPORT) for r in written]
                     )
 
         try:

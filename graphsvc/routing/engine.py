@@ -37,6 +37,7 @@ from typing import Any
 from graphsvc.algorithms.scoring import to_utc
 from graphsvc.errors import DatabaseError, NotFound
 from graphsvc.funnel import AccountStage, LeadStatus, at_or_beyond, moves_into
+from graphsvc.lifecycle import ROUTING, StatusChange, record_status_changes
 from graphsvc.routing import events
 from graphsvc.routing.decisions import (
     AssignedBy,
@@ -51,7 +52,7 @@ from graphsvc.routing.round_robin import Pick, pool_from_rows, read_pool
 from graphsvc.scores.current import lead_score_at
 from graphsvc.scores.documents import DocumentsInForce, documents_from_rows, documents_in_force, known_documents
 from graphsvc.store.database import Database, Transaction
-from graphsvc.webhooks.events import WebhookEvent, lead_status_event, record_events, routing_event
+from graphsvc.webhooks.events import WebhookEvent, record_events, routing_event
 
 __all__ = [
     "SCORE_DECIMALS",
@@ -561,21 +562,20 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
     if len(by_decision) != len(decided):
         missing = [d.lead_id for _, d, _ in decided if d.id not in by_decision]
         raise DatabaseError(f"routing/record_decisions stored no decision for leads {', '.join(missing)}")
-    await record_events(
+    await record_events(tx, [routing_event(WebhookEvent.ROUTING_DECIDED, decision) for _, decision, _ in decided])
+    await record_status_changes(
         tx,
         [
-            event
+            StatusChange(
+                decision.lead_id,
+                by_decision[decision.id]["lead_status"],
+                str(facts[decision.lead_id].status),
+                decision.decided_at,
+                ROUTING,
+                f"routing rule {decision.rule}",
+                decision.id,
+            )
             for _, decision, _ in decided
-            for event in [
-                routing_event(WebhookEvent.ROUTING_DECIDED, decision),
-                *lead_status_event(
-                    decision.lead_id,
-                    str(facts[decision.lead_id].status),
-                    by_decision[decision.id]["lead_status"],
-                    decision.decided_at,
-                    decision.id,
-                ),
-            ]
         ],
     )
     # The assignees are read once the whole batch is stored: each answer counts the open

@@ -141,7 +141,11 @@ class LeadMutation:
         permission_classes=[CanSetLeadStatus],
     )
     async def set_lead_status(
-        self, info: Info[Context, None], lead_id: strawberry.ID, status: LeadStatus, reason: str | None = strawberry.UNSET
+        self,
+        info: Info[Context, None],
+        lead_id: strawberry.ID,
+        status: LeadStatus,
+        reason: str | None = strawberry.UNSET,
     ) -> Lead:
         context = info.context
         record = await _settable_lead(context, str(lead_id))

@@ -7,7 +7,8 @@ a status, and the ``by`` it is recorded with:
 
 * ``setLeadStatus`` (:func:`set_lead_status`) — the caller: its user id, else its key's name;
   only the moves :data:`graphsvc.funnel.LEAD_TRANSITIONS` allows, any other is INVALID_INPUT;
-* routing — ``"routing"`` when a decision moves the lead (MQL when routed, NURTURE, DISQUALIFIED),
+* routing — ``"routing"`` when a decision moves the lead (MQL when routed, NURTURE, DISQUALIFIED;
+  ``routing/record_decisions`` writes those entries itself, in the statement that moves the leads),
   the caller when it accepts (SAL) or rejects (RECYCLED, with the reason) a decision, ``"sla"``
   when the SLA sweep recycles it after the last escalation;
 * an import — ``"import"``, when a row brings a status that differs from the stored one (a new
@@ -27,7 +28,7 @@ from datetime import datetime
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.funnel import LEAD_TRANSITIONS, LeadStatus, moves_into
 from graphsvc.store.database import Database, Transaction
-from graphsvc.webhooks.events import lead_status_event, record_events
+from graphsvc.webhooks.events import Event, lead_status_event, record_events
 
 __all__ = [
     "IMPORT",
@@ -76,9 +77,12 @@ async def record_status_changes(tx: Transaction, changes: Iterable[StatusChange]
             for c in moves
         ],
     )
-    await record_events(
-        tx, [e for c in moves for e in lead_status_event(c.lead_id, c.previous, c.status, c.at, c.decision_id)]
-    )
+    await record_events(tx, status_events(moves))
+
+
+def status_events(changes: Iterable[StatusChange]) -> list[Event]:
+    """The ``lead.status_changed`` webhook events of ``changes`` (none for a lead that arrived with its status)."""
+    return [e for c in changes for e in lead_status_event(c.lead_id, c.previous, c.status, c.at, c.decision_id)]
 
 
 async def set_lead_status(

@@ -37,7 +37,7 @@ from typing import Any
 from graphsvc.algorithms.scoring import to_utc
 from graphsvc.errors import DatabaseError, NotFound
 from graphsvc.funnel import AccountStage, LeadStatus, at_or_beyond, moves_into
-from graphsvc.lifecycle import ROUTING, StatusChange, record_status_changes
+from graphsvc.lifecycle import ROUTING, StatusChange, status_events
 from graphsvc.routing import events
 from graphsvc.routing.decisions import (
     AssignedBy,
@@ -493,6 +493,10 @@ def _batcher(db: Database) -> _Batcher:
     return batcher
 
 
+def _status_reason(decision: RoutingDecision) -> str:
+    return f"routing rule {decision.rule}"
+
+
 async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> list[_Outcome]:
     """Decide and store the routings of ``batch`` in one transaction (see :class:`_Batcher`).
 
@@ -554,6 +558,8 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
                 "sla_due_at": decision.sla_due_at and decision.sla_due_at.isoformat(),
                 "lead_status": str(plan.lead_status),
                 "lead_from": moves_into(plan.lead_status),
+                "status_reason": _status_reason(decision),
+                "status_by": ROUTING,
             }
             for _, decision, plan in decided
         ],
@@ -562,21 +568,21 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
     if len(by_decision) != len(decided):
         missing = [d.lead_id for _, d, _ in decided if d.id not in by_decision]
         raise DatabaseError(f"routing/record_decisions stored no decision for leads {', '.join(missing)}")
-    await record_events(tx, [routing_event(WebhookEvent.ROUTING_DECIDED, decision) for _, decision, _ in decided])
-    await record_status_changes(
-        tx,
-        [
-            StatusChange(
-                decision.lead_id,
-                by_decision[decision.id]["lead_status"],
-                str(facts[decision.lead_id].status),
-                decision.decided_at,
-                ROUTING,
-                f"routing rule {decision.rule}",
-                decision.id,
-            )
-            for _, decision, _ in decided
-        ],
+    # routing/record_decisions wrote the status history of the leads it moved; their events go with the decisions'.
+    moves = [
+        StatusChange(
+            decision.lead_id,
+            by_decision[decision.id]["lead_status"],
+            str(facts[decision.lead_id].status),
+            decision.decided_at,
+            ROUTING,
+            _status_reason(decision),
+            decision.id,
+        )
+        for _, decision, _ in decided
+    ]
+    await record_events(
+        tx, [routing_event(WebhookEvent.ROUTING_DECIDED, d) for _, d, _ in decided] + status_events(moves)
     )
     # The assignees are read once the whole batch is stored: each answer counts the open
     # assignments up to its own decision, as one routing after another would.

@@ -189,9 +189,7 @@ class RoutingMutation:
         await _own_decision(context, str(decision_id))
         caller = context.caller
         by = caller.author if caller else None
-        return RoutingDecision.from_record(
-            await reject_decision(context.db, str(decision_id), reason, context.now, by)
-        )
+        return RoutingDecision.from_record(await reject_decision(context.db, str(decision_id), reason, context.now, by))
 
 
 @strawberry.type

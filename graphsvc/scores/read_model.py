@@ -270,9 +270,7 @@ def _member(row: Mapping[str, Any], documents: DocumentsInForce) -> _Member | No
     return _Member(row["distance"], row["account"], persons, roles, entries)
 
 
-def _window(
-    member: _Member, now: float, window_days: float, half_life_days: float
-) -> tuple[float, set[str]]:
+def _window(member: _Member, now: float, window_days: float, half_life_days: float) -> tuple[float, set[str]]:
     """Own windowed engagement at ``now`` (epoch seconds) and the persons engaged in the window.
 
     The same arithmetic as :func:`graphsvc.algorithms.snapshot.recompute`: in the window means

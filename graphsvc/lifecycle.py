@@ -11,9 +11,10 @@ a status, and the ``by`` it is recorded with:
   ``routing/record_decisions`` writes those entries itself, in the statement that moves the leads),
   the caller when it accepts (SAL) or rejects (RECYCLED, with the reason) a decision, ``"sla"``
   when the SLA sweep recycles it after the last escalation;
-* an import — ``"import"``, when a row brings a status that differs from the stored one (a new
-  lead imported with a status other than NEW records it with ``previous`` null; a repeated
-  import records nothing).
+* an import — ``"import"``, when a row brings a status that differs from the stored one, at the
+  time of the import; a new lead imported with a status other than NEW records it with
+  ``previous`` null at the lead's ``created_at`` (the status came with it); a repeated import
+  records nothing.
 
 A new lead starts as NEW without a history entry, so a history lists the moves only.
 """

@@ -309,10 +309,7 @@ class Importer:
             ):
                 written = await tx.run(name, **params)
                 if name == "ingest/leads":  # it returns the statuses it changed: history and webhooks
-                    at = datetime.now(UTC)
-                    await record_status_changes(
-                        tx, [StatusChange(r["id"], r["status"], r["previous"], at, IMPORT) for r in written]
-                    )
+                    await record_status_changes(tx, [_imported_status(r, datetime.now(UTC)) for r in written])
 
         try:
             # Rerun from the read after a conflict, e.g. when a concurrent import created the same ids first.
@@ -423,3 +420,11 @@ def _cypher_row(record: ImportRecord) -> dict[str, Any]:
     if record.kind == "users" and row.get("pools") is not None:
         row["pools"] = record.memberships()  # type: ignore[attr-defined]
     return row
+
+
+def _imported_status(row: dict[str, Any], now: datetime) -> StatusChange:
+    """The move an import made: now, or for a new lead arriving with its status, when it was created
+    (the status came with the lead; a first load then shows the funnel as of the leads' creation)."""
+    created = row["created_at"]
+    at = created.to_native() if row["previous"] is None and created is not None else now
+    return StatusChange(row["id"], row["status"], row["previous"], at, IMPORT)

@@ -98,6 +98,26 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "opportunities": ("id", "account_id", "name", "amount", "status", "created_at", "closed_at"),
 }
 
+LEAD_STATUS_CHANGES = "lead_status_changes"
+"""The file (``lead_status_changes.csv``) of the leads' past status moves, oldest first per lead;
+not an import kind: ``serve --demo`` replays it (:func:`graphsvc.lifecycle.replay_status_changes`)."""
+LEAD_STATUS_CHANGE_COLUMNS = ("lead_id", "status", "previous", "at", "reason", "by")
+
+# How a lead reached its generated status: each path starts at NEW and ends at it, with its weight.
+_LEAD_PATHS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
+    "MQL": ((("MQL",), 80.0), (("NURTURE", "MQL"), 20.0)),
+    "SAL": ((("MQL", "SAL"), 85.0), (("NURTURE", "MQL", "SAL"), 15.0)),
+    "NURTURE": ((("NURTURE",), 60.0), (("MQL", "NURTURE"), 25.0), (("MQL", "SAL", "RECYCLED", "NURTURE"), 15.0)),
+    "DISQUALIFIED": ((("DISQUALIFIED",), 70.0), (("MQL", "DISQUALIFIED"), 30.0)),
+}
+_MOVE_REASONS = {
+    "MQL": ("routing", "lead score passed the MQL threshold"),
+    "SAL": ("sales", "accepted by sales"),
+    "RECYCLED": ("sales", "rejected by sales: no project this year"),
+    "NURTURE": ("routing", "below the MQL threshold: nurture"),
+    "DISQUALIFIED": ("routing", "not a fit"),
+}
+
 # (type, detail, weight in ordinary activity, weight in a surging account). The scoring model
 # keys on exactly these types and details.
 _ENGAGEMENT_MIX: tuple[tuple[str, str, float, float], ...] = (
@@ -1423,8 +1443,10 @@ def _write_leads(
     plan: _LeadPlan,
     identities: dict[int, tuple[str, str, str]],
     names: _CompanyNames,
-) -> None:
+) -> list[tuple[str, int, str]]:
+    """Write the leads; return each one's id, creation (epoch seconds) and status."""
     rng = random.Random(f"{seed}/leads")
+    written: list[tuple[str, int, str]] = []
     width = _width(len(plan.variety), 6)
     unknown_count = int((plan.variety == _UNKNOWN).sum())
     # companies that are not accounts; several leads may come from the same one
@@ -1490,6 +1512,7 @@ def _write_leads(
             status = "DISQUALIFIED" if rng.random() < 0.5 else status
         elif rng.random() < 0.12:
             title, seniority = "", ""
+        written.append((f"lead-{lead + 1:0{width}d}", int(plan.created[lead]), status))
         writer.writerow(
             (
                 f"lead-{lead + 1:0{width}d}",
@@ -1507,6 +1530,29 @@ def _write_leads(
                 status,
             )
         )
+    return written
+
+
+def _write_lead_status_changes(writer: Any, seed: int, leads: list[tuple[str, int, str]], end: int) -> int:
+    """Write how each lead reached its status (:data:`_LEAD_PATHS`), the moves at distinct whole seconds
+    drawn between its creation and ``end``; NEW leads never moved. Returns the rows written."""
+    rng = random.Random(f"{seed}/lead-status")
+    rows = 0
+    for lead_id, created, status in leads:
+        if status not in _LEAD_PATHS:
+            continue
+        paths, weights = zip(*_LEAD_PATHS[status], strict=True)
+        path = _weighted(rng, paths, weights)
+        if end - created <= len(path):
+            path = path[-1:]  # created moments before the end: it arrived with its status
+        times = sorted(rng.sample(range(created + 1, end), len(path)))
+        previous = "NEW"
+        for moved, at in zip(path, times, strict=True):
+            by, reason = _MOVE_REASONS[moved]
+            writer.writerow((lead_id, moved, previous, _iso(at), reason, by))
+            previous = moved
+            rows += 1
+    return rows
 
 
 def _write_opportunities(writer: Any, seed: int, accounts: list[_Account], end: int) -> int:
@@ -1685,11 +1731,11 @@ def _campaign_tables(pair_types: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
 
 
 @contextmanager
-def _csv_writer(out_dir: Path, kind: str) -> Iterator[Any]:
-    """A csv.writer on ``<kind>.csv`` with its header row written."""
+def _csv_writer(out_dir: Path, kind: str, columns: Sequence[str] | None = None) -> Iterator[Any]:
+    """A csv.writer on ``<kind>.csv`` with its header row (``columns``, else the kind's) written."""
     with (out_dir / f"{kind}.csv").open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(COLUMNS[kind])
+        writer.writerow(columns or COLUMNS[kind])
         yield writer
 
 
@@ -1710,7 +1756,8 @@ def generate(
     ----------
     out_dir : Path
         Directory to write ``accounts.csv``, ``users.csv``, ``contacts.csv``, ``leads.csv``,
-        ``engagements.csv`` and ``opportunities.csv`` into; created when missing.
+        ``engagements.csv``, ``opportunities.csv`` and ``lead_status_changes.csv`` (the leads' past
+        status moves, :data:`LEAD_STATUS_CHANGES`) into; created when missing.
     accounts : int
         Number of accounts (at least 1); users and opportunities scale with it.
     seed : int, default 7
@@ -1772,8 +1819,10 @@ def generate(
             identities = _write_contacts(writer, seed, account_list, per_account, plan)
         bar.update(totals["contacts"])
         with _csv_writer(out_dir, "leads") as writer:
-            _write_leads(writer, seed, account_list, plan, identities, names)
+            leads = _write_leads(writer, seed, account_list, plan, identities, names)
         bar.update(totals["leads"])
+        with _csv_writer(out_dir, LEAD_STATUS_CHANGES, LEAD_STATUS_CHANGE_COLUMNS) as writer:
+            written[LEAD_STATUS_CHANGES] = _write_lead_status_changes(writer, seed, leads, end_s)
         with _csv_writer(out_dir, "opportunities") as writer:
             written["opportunities"] = _write_opportunities(writer, seed, account_list, end_s)
         bar.extend(written["opportunities"])

@@ -85,6 +85,11 @@ class Caller:
     name: str = "anonymous"
 
     @property
+    def author(self) -> str:
+        """Who a change this caller makes is recorded as made by: its user's id, else its key's name."""
+        return self.user_id or self.name
+
+    @property
     def owner_scope(self) -> str | None:
         """The owner every account this caller sees must have; None when it sees all accounts."""
         return self.user_id if self.role is Role.REP else None

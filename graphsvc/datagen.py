@@ -66,16 +66,61 @@ DEMO_ACCOUNTS = 200
 DEMO_SEED = 7
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "accounts": ("id", "name", "domain", "domains", "industry", "employees", "annual_revenue",
-                 "country", "parent_id", "owner_id", "is_target", "tier", "technologies"),
+    "accounts": (
+        "id",
+        "name",
+        "domain",
+        "domains",
+        "industry",
+        "employees",
+        "annual_revenue",
+        "country",
+        "parent_id",
+        "owner_id",
+        "is_target",
+        "tier",
+        "technologies",
+    ),
     "users": ("id", "name", "email", "role", "active", "capacity", "manager_id", "pools"),
-    "contacts": ("id", "account_id", "email", "first_name", "last_name", "title", "seniority",
-                 "department", "roles"),
-    "leads": ("id", "email", "first_name", "last_name", "company", "website", "title",
-              "seniority", "industry", "country", "source", "created_at", "status"),
+    "contacts": ("id", "account_id", "email", "first_name", "last_name", "title", "seniority", "department", "roles"),
+    "leads": (
+        "id",
+        "email",
+        "first_name",
+        "last_name",
+        "company",
+        "website",
+        "title",
+        "seniority",
+        "industry",
+        "country",
+        "source",
+        "created_at",
+        "status",
+    ),
     "engagements": ("id", "person_id", "type", "detail", "occurred_at", "campaign"),
     "opportunities": ("id", "account_id", "name", "amount", "status", "created_at", "closed_at"),
     "stage_changes": ("id", "account_id", "stage", "previous", "at"),
+}
+
+LEAD_STATUS_CHANGES = "lead_status_changes"
+"""The file (``lead_status_changes.csv``) of the leads' past status moves, oldest first per lead;
+not an import kind: ``serve --demo`` replays it (:func:`graphsvc.lifecycle.replay_status_changes`)."""
+LEAD_STATUS_CHANGE_COLUMNS = ("lead_id", "status", "previous", "at", "reason", "by")
+
+# How a lead reached its generated status: each path starts at NEW and ends at it, with its weight.
+_LEAD_PATHS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
+    "MQL": ((("MQL",), 80.0), (("NURTURE", "MQL"), 20.0)),
+    "SAL": ((("MQL", "SAL"), 85.0), (("NURTURE", "MQL", "SAL"), 15.0)),
+    "NURTURE": ((("NURTURE",), 60.0), (("MQL", "NURTURE"), 25.0), (("MQL", "SAL", "RECYCLED", "NURTURE"), 15.0)),
+    "DISQUALIFIED": ((("DISQUALIFIED",), 70.0), (("MQL", "DISQUALIFIED"), 30.0)),
+}
+_MOVE_REASONS = {
+    "MQL": ("routing", "lead score passed the MQL threshold"),
+    "SAL": ("sales", "accepted by sales"),
+    "RECYCLED": ("sales", "rejected by sales: no project this year"),
+    "NURTURE": ("routing", "below the MQL threshold: nurture"),
+    "DISQUALIFIED": ("routing", "not a fit"),
 }
 
 # (type, detail, weight in ordinary activity, weight in a surging account). The scoring model
@@ -111,39 +156,88 @@ FREE_MAIL_DOMAINS: tuple[str, ...] = ("gmail.com", "yahoo.com", "hotmail.com", "
 
 # Campaigns by engagement type, and the share of that type's engagements with no campaign.
 _CAMPAIGNS: dict[str, tuple[float, tuple[str, ...]]] = {
-    "email_open": (0.0, ("Monthly Newsletter", "Product Update", "Nurture - Data Platform",
-                         "Nurture - Security", "Event Invitation", "Customer Story Digest",
-                         "ABM Tier 1 Sequence")),
-    "email_click": (0.0, ("Monthly Newsletter", "Product Update", "Nurture - Data Platform",
-                          "Nurture - Security", "Event Invitation", "ABM Tier 1 Sequence")),
+    "email_open": (
+        0.0,
+        (
+            "Monthly Newsletter",
+            "Product Update",
+            "Nurture - Data Platform",
+            "Nurture - Security",
+            "Event Invitation",
+            "Customer Story Digest",
+            "ABM Tier 1 Sequence",
+        ),
+    ),
+    "email_click": (
+        0.0,
+        (
+            "Monthly Newsletter",
+            "Product Update",
+            "Nurture - Data Platform",
+            "Nurture - Security",
+            "Event Invitation",
+            "ABM Tier 1 Sequence",
+        ),
+    ),
     "unsubscribe": (0.0, ("Monthly Newsletter", "Product Update", "Nurture - Data Platform")),
-    "ad_click": (0.0, ("Paid Search - Brand", "Paid Search - Competitor",
-                       "LinkedIn ABM - Tier 1", "LinkedIn ABM - Tier 2", "Display Retargeting")),
+    "ad_click": (
+        0.0,
+        (
+            "Paid Search - Brand",
+            "Paid Search - Competitor",
+            "LinkedIn ABM - Tier 1",
+            "LinkedIn ABM - Tier 2",
+            "Display Retargeting",
+        ),
+    ),
     "web_visit": (0.75, ("Paid Search - Brand", "LinkedIn ABM - Tier 1", "Display Retargeting")),
-    "webinar": (0.0, ("Webinar - Modern Data Stack", "Webinar - Cloud Cost Control",
-                      "Webinar - Security by Design", "Webinar - AI in Operations")),
-    "event": (0.0, ("Data Summit 2026", "Roadshow London", "Roadshow Munich",
-                    "Roadshow New York", "Partner Day")),
-    "content_download": (0.0, ("Gated - State of Data Report", "Gated - Buyer's Guide",
-                               "Gated - ROI Calculator", "Gated - Customer Stories")),
+    "webinar": (
+        0.0,
+        (
+            "Webinar - Modern Data Stack",
+            "Webinar - Cloud Cost Control",
+            "Webinar - Security by Design",
+            "Webinar - AI in Operations",
+        ),
+    ),
+    "event": (0.0, ("Data Summit 2026", "Roadshow London", "Roadshow Munich", "Roadshow New York", "Partner Day")),
+    "content_download": (
+        0.0,
+        ("Gated - State of Data Report", "Gated - Buyer's Guide", "Gated - ROI Calculator", "Gated - Customer Stories"),
+    ),
 }
 
 # Lead sources with their share and the touch that created the lead: (type, detail, weight).
 _LEAD_SOURCES: tuple[tuple[str, float, tuple[tuple[str, str, float], ...]], ...] = (
-    ("organic", 25.0, (("web_visit", "home", 3.0), ("web_visit", "product", 3.0),
-                       ("web_visit", "pricing", 2.0), ("web_visit", "blog", 3.0),
-                       ("demo_request", "", 1.0), ("trial_signup", "", 1.0))),
+    (
+        "organic",
+        25.0,
+        (
+            ("web_visit", "home", 3.0),
+            ("web_visit", "product", 3.0),
+            ("web_visit", "pricing", 2.0),
+            ("web_visit", "blog", 3.0),
+            ("demo_request", "", 1.0),
+            ("trial_signup", "", 1.0),
+        ),
+    ),
     ("paid_search", 20.0, (("ad_click", "", 1.0),)),
-    ("content", 20.0, (("content_download", "whitepaper", 3.0), ("content_download", "ebook", 3.0),
-                       ("content_download", "case_study", 2.0),
-                       ("content_download", "datasheet", 1.0))),
+    (
+        "content",
+        20.0,
+        (
+            ("content_download", "whitepaper", 3.0),
+            ("content_download", "ebook", 3.0),
+            ("content_download", "case_study", 2.0),
+            ("content_download", "datasheet", 1.0),
+        ),
+    ),
     ("webinar", 15.0, (("webinar", "registered", 1.0),)),
     ("event", 10.0, (("event", "registered", 2.0), ("event", "attended", 1.0))),
     ("referral", 10.0, (("web_visit", "home", 2.0), ("demo_request", "", 1.0))),
 )
 
-_LEAD_STATUSES = (("NEW", 68.0), ("MQL", 9.0), ("SAL", 5.0), ("NURTURE", 12.0),
-                  ("DISQUALIFIED", 6.0))
+_LEAD_STATUSES = (("NEW", 68.0), ("MQL", 9.0), ("SAL", 5.0), ("NURTURE", 12.0), ("DISQUALIFIED", 6.0))
 
 # Lead varieties and their shares; `_lead_row` builds each.
 _CORPORATE, _SUBDOMAIN, _FREE_MAIL, _COMPANY_ONLY, _MISSPELLED, _UNKNOWN = range(6)
@@ -170,26 +264,46 @@ _COUNTRIES: dict[str, tuple[float, str, tuple[str, ...], str]] = {
 _COUNTRY_CODES = tuple(_COUNTRIES)
 _COUNTRY_WEIGHTS = tuple(spec[0] for spec in _COUNTRIES.values())
 
-LEGAL_SUFFIXES: tuple[str, ...] = tuple(sorted(
-    {suffix for spec in _COUNTRIES.values() for suffix in spec[2]}))
+LEGAL_SUFFIXES: tuple[str, ...] = tuple(sorted({suffix for spec in _COUNTRIES.values() for suffix in spec[2]}))
 
 # industry: (weight, revenue per employee in USD, name descriptors)
 _INDUSTRIES: dict[str, tuple[float, float, tuple[str, ...]]] = {
-    "software": (22.0, 250e3, ("Software", "Systems", "Labs", "Technologies", "Cloud", "Data",
-                               "Analytics", "Networks", "Digital", "Security")),
-    "finance": (12.0, 400e3, ("Capital", "Financial", "Bank", "Insurance", "Partners",
-                              "Investments", "Payments", "Asset Management")),
-    "healthcare": (11.0, 180e3, ("Health", "Medical", "Therapeutics", "Care", "Biosciences",
-                                 "Pharma", "Diagnostics")),
-    "manufacturing": (13.0, 220e3, ("Industries", "Manufacturing", "Machines", "Materials",
-                                    "Components", "Robotics", "Engineering")),
-    "retail": (10.0, 150e3, ("Retail", "Stores", "Brands", "Outfitters", "Market", "Goods",
-                             "Commerce")),
+    "software": (
+        22.0,
+        250e3,
+        (
+            "Software",
+            "Systems",
+            "Labs",
+            "Technologies",
+            "Cloud",
+            "Data",
+            "Analytics",
+            "Networks",
+            "Digital",
+            "Security",
+        ),
+    ),
+    "finance": (
+        12.0,
+        400e3,
+        ("Capital", "Financial", "Bank", "Insurance", "Partners", "Investments", "Payments", "Asset Management"),
+    ),
+    "healthcare": (11.0, 180e3, ("Health", "Medical", "Therapeutics", "Care", "Biosciences", "Pharma", "Diagnostics")),
+    "manufacturing": (
+        13.0,
+        220e3,
+        ("Industries", "Manufacturing", "Machines", "Materials", "Components", "Robotics", "Engineering"),
+    ),
+    "retail": (10.0, 150e3, ("Retail", "Stores", "Brands", "Outfitters", "Market", "Goods", "Commerce")),
     "education": (6.0, 90e3, ("Learning", "Academy", "Education", "EdTech")),
     "media": (7.0, 200e3, ("Media", "Studios", "Publishing", "Entertainment", "Broadcasting")),
     "telecom": (6.0, 350e3, ("Telecom", "Communications", "Wireless", "Mobile", "Connect")),
-    "government": (5.0, 120e3, ("County", "City Council", "Transit Authority", "Water Board",
-                                "Public Health Department", "Revenue Agency")),
+    "government": (
+        5.0,
+        120e3,
+        ("County", "City Council", "Transit Authority", "Water Board", "Public Health Department", "Revenue Agency"),
+    ),
     "energy": (8.0, 600e3, ("Energy", "Power", "Renewables", "Utilities", "Solar", "Grid")),
 }
 _INDUSTRY_NAMES = tuple(_INDUSTRIES)
@@ -222,109 +336,517 @@ _TECHNOLOGIES: tuple[tuple[str, float, float, tuple[str, ...]], ...] = (
 
 # seniority: (share among contacts, titles as (title, department))
 _TITLES: dict[str, tuple[float, tuple[tuple[str, str], ...]]] = {
-    "c_level": (0.05, (
-        ("Chief Executive Officer", "executive"), ("Chief Financial Officer", "finance"),
-        ("CFO", "finance"), ("Chief Technology Officer", "engineering"), ("CTO", "engineering"),
-        ("Chief Information Officer", "it"), ("Chief Marketing Officer", "marketing"),
-        ("Chief Operating Officer", "operations"),
-        ("Chief Information Security Officer", "security"), ("Chief Data Officer", "data"))),
-    "vp": (0.10, (
-        ("VP Engineering", "engineering"), ("Vice President of Finance", "finance"),
-        ("VP of IT", "it"), ("VP Marketing", "marketing"), ("VP Sales", "sales"),
-        ("VP Operations", "operations"), ("VP Product", "product"),
-        ("VP Procurement", "procurement"), ("General Counsel", "legal"),
-        ("VP Human Resources", "hr"))),
-    "director": (0.18, (
-        ("Director of IT", "it"), ("Director of Engineering", "engineering"),
-        ("Finance Director", "finance"), ("Marketing Director", "marketing"),
-        ("Director of Procurement", "procurement"), ("Director of Security", "security"),
-        ("Director of Operations", "operations"), ("Director of Data Engineering", "data"),
-        ("Director of Product Management", "product"), ("Head of Sales Operations", "sales"))),
-    "manager": (0.27, (
-        ("IT Manager", "it"), ("Engineering Manager", "engineering"),
-        ("Procurement Manager", "procurement"), ("Marketing Manager", "marketing"),
-        ("Finance Manager", "finance"), ("Operations Manager", "operations"),
-        ("Product Manager", "product"), ("Security Manager", "security"),
-        ("HR Manager", "hr"), ("Data Platform Manager", "data"), ("Sales Manager", "sales"))),
-    "individual": (0.40, (
-        ("Software Engineer", "engineering"), ("Senior Software Engineer", "engineering"),
-        ("Data Analyst", "data"), ("Marketing Analyst", "marketing"),
-        ("Financial Analyst", "finance"), ("Systems Administrator", "it"),
-        ("DevOps Engineer", "engineering"), ("Procurement Specialist", "procurement"),
-        ("Account Executive", "sales"), ("Accountant", "finance"), ("Legal Counsel", "legal"),
-        ("Data Engineer", "data"), ("Security Analyst", "security"),
-        ("Business Analyst", "operations"), ("HR Specialist", "hr"))),
+    "c_level": (
+        0.05,
+        (
+            ("Chief Executive Officer", "executive"),
+            ("Chief Financial Officer", "finance"),
+            ("CFO", "finance"),
+            ("Chief Technology Officer", "engineering"),
+            ("CTO", "engineering"),
+            ("Chief Information Officer", "it"),
+            ("Chief Marketing Officer", "marketing"),
+            ("Chief Operating Officer", "operations"),
+            ("Chief Information Security Officer", "security"),
+            ("Chief Data Officer", "data"),
+        ),
+    ),
+    "vp": (
+        0.10,
+        (
+            ("VP Engineering", "engineering"),
+            ("Vice President of Finance", "finance"),
+            ("VP of IT", "it"),
+            ("VP Marketing", "marketing"),
+            ("VP Sales", "sales"),
+            ("VP Operations", "operations"),
+            ("VP Product", "product"),
+            ("VP Procurement", "procurement"),
+            ("General Counsel", "legal"),
+            ("VP Human Resources", "hr"),
+        ),
+    ),
+    "director": (
+        0.18,
+        (
+            ("Director of IT", "it"),
+            ("Director of Engineering", "engineering"),
+            ("Finance Director", "finance"),
+            ("Marketing Director", "marketing"),
+            ("Director of Procurement", "procurement"),
+            ("Director of Security", "security"),
+            ("Director of Operations", "operations"),
+            ("Director of Data Engineering", "data"),
+            ("Director of Product Management", "product"),
+            ("Head of Sales Operations", "sales"),
+        ),
+    ),
+    "manager": (
+        0.27,
+        (
+            ("IT Manager", "it"),
+            ("Engineering Manager", "engineering"),
+            ("Procurement Manager", "procurement"),
+            ("Marketing Manager", "marketing"),
+            ("Finance Manager", "finance"),
+            ("Operations Manager", "operations"),
+            ("Product Manager", "product"),
+            ("Security Manager", "security"),
+            ("HR Manager", "hr"),
+            ("Data Platform Manager", "data"),
+            ("Sales Manager", "sales"),
+        ),
+    ),
+    "individual": (
+        0.40,
+        (
+            ("Software Engineer", "engineering"),
+            ("Senior Software Engineer", "engineering"),
+            ("Data Analyst", "data"),
+            ("Marketing Analyst", "marketing"),
+            ("Financial Analyst", "finance"),
+            ("Systems Administrator", "it"),
+            ("DevOps Engineer", "engineering"),
+            ("Procurement Specialist", "procurement"),
+            ("Account Executive", "sales"),
+            ("Accountant", "finance"),
+            ("Legal Counsel", "legal"),
+            ("Data Engineer", "data"),
+            ("Security Analyst", "security"),
+            ("Business Analyst", "operations"),
+            ("HR Specialist", "hr"),
+        ),
+    ),
 }
 _SENIORITIES = tuple(_TITLES)
 _SENIORITY_WEIGHTS = tuple(spec[0] for spec in _TITLES.values())
 
-_BUYING_ROLES = ("ECONOMIC_BUYER", "DECISION_MAKER", "CHAMPION", "TECHNICAL_EVALUATOR",
-                 "INFLUENCER", "END_USER", "BLOCKER")
+_BUYING_ROLES = (
+    "ECONOMIC_BUYER",
+    "DECISION_MAKER",
+    "CHAMPION",
+    "TECHNICAL_EVALUATOR",
+    "INFLUENCER",
+    "END_USER",
+    "BLOCKER",
+)
 _TECHNICAL_DEPARTMENTS = frozenset({"it", "engineering", "security", "data"})
 _GATEKEEPER_DEPARTMENTS = frozenset({"procurement", "legal"})
 
 _FIRST_NAMES = (
-    "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "William",
-    "Elizabeth", "David", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah",
-    "Charles", "Karen", "Christopher", "Nancy", "Daniel", "Lisa", "Matthew", "Betty", "Anthony",
-    "Margaret", "Mark", "Sandra", "Steven", "Ashley", "Paul", "Emily", "Andrew", "Donna",
-    "Joshua", "Michelle", "Kevin", "Carol", "Brian", "Amanda", "George", "Melissa", "Timothy",
-    "Deborah", "Ryan", "Stephanie", "Jacob", "Rebecca", "Gary", "Laura", "Nicholas", "Sharon",
-    "Eric", "Cynthia", "Jonathan", "Kathleen", "Samuel", "Amy", "Benjamin", "Angela", "Oliver",
-    "Sophie", "Lukas", "Hannah", "Felix", "Lea", "Maximilian", "Anna", "Louis", "Camille",
-    "Hugo", "Chloé", "Lucas", "Emma", "Noah", "Mia", "Liam", "Olivia", "Arjun", "Priya",
-    "Rahul", "Ananya", "Vikram", "Deepa", "Hiroshi", "Yuki", "Kenji", "Aiko", "Wei", "Li",
-    "Chen", "Mei", "Carlos", "Sofia", "Mateo", "Valentina", "Diego", "Lucía", "João", "Ana",
-    "Pedro", "Beatriz", "Lars", "Ingrid", "Erik", "Astrid", "Marco", "Giulia", "Luca", "Chiara",
-    "Ahmed", "Fatima", "Omar", "Layla", "Kwame", "Amara", "Renée", "José",
+    "James",
+    "Mary",
+    "John",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "William",
+    "Elizabeth",
+    "David",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Christopher",
+    "Nancy",
+    "Daniel",
+    "Lisa",
+    "Matthew",
+    "Betty",
+    "Anthony",
+    "Margaret",
+    "Mark",
+    "Sandra",
+    "Steven",
+    "Ashley",
+    "Paul",
+    "Emily",
+    "Andrew",
+    "Donna",
+    "Joshua",
+    "Michelle",
+    "Kevin",
+    "Carol",
+    "Brian",
+    "Amanda",
+    "George",
+    "Melissa",
+    "Timothy",
+    "Deborah",
+    "Ryan",
+    "Stephanie",
+    "Jacob",
+    "Rebecca",
+    "Gary",
+    "Laura",
+    "Nicholas",
+    "Sharon",
+    "Eric",
+    "Cynthia",
+    "Jonathan",
+    "Kathleen",
+    "Samuel",
+    "Amy",
+    "Benjamin",
+    "Angela",
+    "Oliver",
+    "Sophie",
+    "Lukas",
+    "Hannah",
+    "Felix",
+    "Lea",
+    "Maximilian",
+    "Anna",
+    "Louis",
+    "Camille",
+    "Hugo",
+    "Chloé",
+    "Lucas",
+    "Emma",
+    "Noah",
+    "Mia",
+    "Liam",
+    "Olivia",
+    "Arjun",
+    "Priya",
+    "Rahul",
+    "Ananya",
+    "Vikram",
+    "Deepa",
+    "Hiroshi",
+    "Yuki",
+    "Kenji",
+    "Aiko",
+    "Wei",
+    "Li",
+    "Chen",
+    "Mei",
+    "Carlos",
+    "Sofia",
+    "Mateo",
+    "Valentina",
+    "Diego",
+    "Lucía",
+    "João",
+    "Ana",
+    "Pedro",
+    "Beatriz",
+    "Lars",
+    "Ingrid",
+    "Erik",
+    "Astrid",
+    "Marco",
+    "Giulia",
+    "Luca",
+    "Chiara",
+    "Ahmed",
+    "Fatima",
+    "Omar",
+    "Layla",
+    "Kwame",
+    "Amara",
+    "Renée",
+    "José",
 )
 _LAST_NAMES = (
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
-    "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor",
-    "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez",
-    "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright",
-    "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall",
-    "Rivera", "Campbell", "Mitchell", "Carter", "Roberts", "Gomez", "Phillips", "Evans",
-    "Turner", "Diaz", "Parker", "Cruz", "Edwards", "Collins", "Reyes", "Stewart", "Morris",
-    "Morales", "Murphy", "Cook", "Rogers", "Gutierrez", "Ortiz", "Morgan", "Cooper", "Peterson",
-    "Bailey", "Reed", "Kelly", "Howard", "Ramos", "Kim", "Cox", "Ward", "Richardson", "Watson",
-    "Brooks", "Chavez", "Wood", "James", "Bennett", "Gray", "Mendoza", "Ruiz", "Hughes",
-    "Price", "Alvarez", "Castillo", "Sanders", "Patel", "Myers", "Long", "Ross", "Foster",
-    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
-    "Hoffmann", "Schulz", "Dubois", "Lefèvre", "Moreau", "Laurent", "Bernard", "Rossi", "Russo",
-    "Ferrari", "Esposito", "Bianchi", "Silva", "Santos", "Oliveira", "Pereira", "Costa",
-    "Sharma", "Gupta", "Singh", "Kumar", "Reddy", "Iyer", "Tanaka", "Suzuki", "Takahashi",
-    "Watanabe", "Sato", "Wang", "Zhang", "Liu", "Chen", "Yang", "Andersson", "Johansson",
-    "Nilsson", "Larsen", "Jansen", "de Vries", "van Dijk", "O'Brien", "O'Connor", "MacLeod",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "Gomez",
+    "Phillips",
+    "Evans",
+    "Turner",
+    "Diaz",
+    "Parker",
+    "Cruz",
+    "Edwards",
+    "Collins",
+    "Reyes",
+    "Stewart",
+    "Morris",
+    "Morales",
+    "Murphy",
+    "Cook",
+    "Rogers",
+    "Gutierrez",
+    "Ortiz",
+    "Morgan",
+    "Cooper",
+    "Peterson",
+    "Bailey",
+    "Reed",
+    "Kelly",
+    "Howard",
+    "Ramos",
+    "Kim",
+    "Cox",
+    "Ward",
+    "Richardson",
+    "Watson",
+    "Brooks",
+    "Chavez",
+    "Wood",
+    "James",
+    "Bennett",
+    "Gray",
+    "Mendoza",
+    "Ruiz",
+    "Hughes",
+    "Price",
+    "Alvarez",
+    "Castillo",
+    "Sanders",
+    "Patel",
+    "Myers",
+    "Long",
+    "Ross",
+    "Foster",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Hoffmann",
+    "Schulz",
+    "Dubois",
+    "Lefèvre",
+    "Moreau",
+    "Laurent",
+    "Bernard",
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Esposito",
+    "Bianchi",
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Pereira",
+    "Costa",
+    "Sharma",
+    "Gupta",
+    "Singh",
+    "Kumar",
+    "Reddy",
+    "Iyer",
+    "Tanaka",
+    "Suzuki",
+    "Takahashi",
+    "Watanabe",
+    "Sato",
+    "Wang",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Andersson",
+    "Johansson",
+    "Nilsson",
+    "Larsen",
+    "Jansen",
+    "de Vries",
+    "van Dijk",
+    "O'Brien",
+    "O'Connor",
+    "MacLeod",
 )
 
 _BRAND_HEADS = (
-    "Ac", "Al", "Ar", "Bel", "Bri", "Cal", "Cor", "Del", "Dyn", "El", "Ev", "Fal", "Gen", "Hal",
-    "In", "Jun", "Kin", "Lum", "Mar", "Nov", "Om", "Pal", "Quan", "Ral", "Sol", "Syn", "Tal",
-    "Ter", "Ul", "Val", "Ver", "Vex", "Wex", "Xan", "Zen", "Zor", "Or", "Nex", "Cy", "Hel",
+    "Ac",
+    "Al",
+    "Ar",
+    "Bel",
+    "Bri",
+    "Cal",
+    "Cor",
+    "Del",
+    "Dyn",
+    "El",
+    "Ev",
+    "Fal",
+    "Gen",
+    "Hal",
+    "In",
+    "Jun",
+    "Kin",
+    "Lum",
+    "Mar",
+    "Nov",
+    "Om",
+    "Pal",
+    "Quan",
+    "Ral",
+    "Sol",
+    "Syn",
+    "Tal",
+    "Ter",
+    "Ul",
+    "Val",
+    "Ver",
+    "Vex",
+    "Wex",
+    "Xan",
+    "Zen",
+    "Zor",
+    "Or",
+    "Nex",
+    "Cy",
+    "Hel",
 )
 _BRAND_MIDDLES = ("", "", "", "a", "e", "i", "o", "ar", "en", "on", "is", "u", "ri", "la", "ro")
 _BRAND_TAILS = (
-    "tex", "tron", "via", "lix", "nova", "gen", "ix", "ora", "sys", "ware", "ly", "io", "ant",
-    "ent", "ar", "eon", "ium", "is", "ex", "on",
+    "tex",
+    "tron",
+    "via",
+    "lix",
+    "nova",
+    "gen",
+    "ix",
+    "ora",
+    "sys",
+    "ware",
+    "ly",
+    "io",
+    "ant",
+    "ent",
+    "ar",
+    "eon",
+    "ium",
+    "is",
+    "ex",
+    "on",
 )
 _PLACE_HEADS = (
-    "North", "South", "East", "West", "Blue", "Red", "Green", "Silver", "Golden", "Iron",
-    "Cedar", "Oak", "Pine", "Maple", "River", "Lake", "Harbor", "Summit", "Stone", "Bright",
-    "Clear", "High", "Grand", "Pacific", "Atlantic", "Granite", "Eagle", "Falcon", "Crystal",
+    "North",
+    "South",
+    "East",
+    "West",
+    "Blue",
+    "Red",
+    "Green",
+    "Silver",
+    "Golden",
+    "Iron",
+    "Cedar",
+    "Oak",
+    "Pine",
+    "Maple",
+    "River",
+    "Lake",
+    "Harbor",
+    "Summit",
+    "Stone",
+    "Bright",
+    "Clear",
+    "High",
+    "Grand",
+    "Pacific",
+    "Atlantic",
+    "Granite",
+    "Eagle",
+    "Falcon",
+    "Crystal",
     "Sun",
 )
 _PLACE_TAILS = (
-    "field", "wood", "brook", "ridge", "stone", "bridge", "point", "gate", "haven", "crest",
-    "view", "water", "land", "port", "vale", "shore", "rock", "side", "bay", "well",
+    "field",
+    "wood",
+    "brook",
+    "ridge",
+    "stone",
+    "bridge",
+    "point",
+    "gate",
+    "haven",
+    "crest",
+    "view",
+    "water",
+    "land",
+    "port",
+    "vale",
+    "shore",
+    "rock",
+    "side",
+    "bay",
+    "well",
 )
 _VOWELS = frozenset("aeiou")
 _ALIAS_TLDS = ("io", "net", "co")
 _SUBDOMAINS = ("eu", "us", "uk", "de", "mail", "corp", "emea", "apac", "na")
-_EMAIL_FORMATS = (("first.last", 50.0), ("flast", 20.0), ("first_last", 10.0),
-                  ("last.first", 8.0), ("firstl", 7.0), ("first", 5.0))
-_OPPORTUNITY_PRODUCTS = ("Platform", "Enterprise License", "Analytics Add-on", "Pilot",
-                         "Expansion", "Renewal", "Data Connectors")
+_EMAIL_FORMATS = (
+    ("first.last", 50.0),
+    ("flast", 20.0),
+    ("first_last", 10.0),
+    ("last.first", 8.0),
+    ("firstl", 7.0),
+    ("first", 5.0),
+)
+_OPPORTUNITY_PRODUCTS = (
+    "Platform",
+    "Enterprise License",
+    "Analytics Add-on",
+    "Pilot",
+    "Expansion",
+    "Renewal",
+    "Data Connectors",
+)
 _VENDOR_DOMAIN = "vendor.example"
 
 _SUBSIDIARY_SHARE = 0.15
@@ -432,8 +954,9 @@ class _CompanyNames:
         domain = self._claim(self._root_domains(stem, brand, industry, country, suffix))
         return _Company(_join(stem, suffix), stem, brand, suffix, domain, [])
 
-    def subsidiary(self, rng: random.Random, parent: _Company, industry: str, country: str,
-                   parent_country: str) -> _Company:
+    def subsidiary(
+        self, rng: random.Random, parent: _Company, industry: str, country: str, parent_country: str
+    ) -> _Company:
         """A subsidiary of ``parent`` named after the parent brand, or an acquired brand."""
         qualifiers: list[str] = []
         if country != parent_country:
@@ -447,9 +970,14 @@ class _CompanyNames:
                     self.names.add(stem.lower())
                     suffix = rng.choice(_COUNTRIES[country][2])
                     tld = _COUNTRIES[country][1]
-                    domain = self._claim([
-                        f"{_slug(stem)}.{tld}", f"{_slug(stem, '-')}.{tld}", f"{_slug(stem)}.com",
-                        f"{_slug(stem)}-{country.lower()}.com"])
+                    domain = self._claim(
+                        [
+                            f"{_slug(stem)}.{tld}",
+                            f"{_slug(stem, '-')}.{tld}",
+                            f"{_slug(stem)}.com",
+                            f"{_slug(stem)}-{country.lower()}.com",
+                        ]
+                    )
                     company = _Company(_join(stem, suffix), stem, parent.brand, suffix, domain, [])
                     if rng.random() < 0.7:
                         self.add_aliases(rng, company, country, 1 + (rng.random() < 0.3))
@@ -492,8 +1020,7 @@ class _CompanyNames:
             return brand, brand, suffix
         return brand, f"{brand} {rng.choice(descriptors)}", suffix
 
-    def _root_domains(self, stem: str, brand: str, industry: str, country: str,
-                      suffix: str) -> list[str]:
+    def _root_domains(self, stem: str, brand: str, industry: str, country: str, suffix: str) -> list[str]:
         tld = _COUNTRIES[country][1]
         if not suffix and industry == "government":
             tld = {"US": "gov", "GB": "gov.uk", "AU": "gov.au"}.get(country, tld)
@@ -501,8 +1028,13 @@ class _CompanyNames:
             tld = {"US": "edu", "GB": "ac.uk", "AU": "edu.au"}.get(country, tld)
         elif country == "US" or stem.endswith(("Software", "Cloud", "Data", "Analytics")):
             tld = "com"
-        candidates = [f"{_slug(stem)}.{tld}", f"{_slug(stem, '-')}.{tld}", f"{_slug(stem)}.com",
-                      f"{_slug(stem)}hq.com", f"get{_slug(stem)}.com"]
+        candidates = [
+            f"{_slug(stem)}.{tld}",
+            f"{_slug(stem, '-')}.{tld}",
+            f"{_slug(stem)}.com",
+            f"{_slug(stem)}hq.com",
+            f"get{_slug(stem)}.com",
+        ]
         if brand != stem and suffix:
             candidates.insert(0, f"{_slug(brand)}.{tld}")
         return candidates
@@ -552,10 +1084,12 @@ def _generate_accounts(seed: int, count: int, names: _CompanyNames) -> list[_Acc
             roots.append(index)
         else:
             up = accounts[parent]
-            industry = up.industry if rng.random() < 0.8 or up.industry == "government" else (
-                _weighted(rng, _INDUSTRY_NAMES, _INDUSTRY_WEIGHTS))
-            country = up.country if rng.random() < 0.35 else _weighted(
-                rng, _COUNTRY_CODES, _COUNTRY_WEIGHTS)
+            industry = (
+                up.industry
+                if rng.random() < 0.8 or up.industry == "government"
+                else (_weighted(rng, _INDUSTRY_NAMES, _INDUSTRY_WEIGHTS))
+            )
+            country = up.country if rng.random() < 0.35 else _weighted(rng, _COUNTRY_CODES, _COUNTRY_WEIGHTS)
             company = names.subsidiary(rng, up.company, industry, country, up.country)
             employees = max(2, min(employees, up.employees * 2 // 3))
             depth = up.depth + 1
@@ -565,13 +1099,22 @@ def _generate_accounts(seed: int, count: int, names: _CompanyNames) -> list[_Acc
             if depth == 2:
                 second_level.append(index)
         revenue = employees * _INDUSTRIES[industry][1] * rng.lognormvariate(0, 0.4)
-        accounts.append(_Account(
-            company=company, industry=industry, employees=employees,
-            revenue=int(round(revenue, -3)), country=country, parent=parent, depth=depth,
-            email_format=_weighted(rng, *zip(*_EMAIL_FORMATS, strict=True)),
-            technologies=_technologies(rng, industry, employees),
-            known_industry=rng.random() >= 0.03, known_employees=rng.random() >= 0.04,
-            known_revenue=rng.random() >= 0.1))
+        accounts.append(
+            _Account(
+                company=company,
+                industry=industry,
+                employees=employees,
+                revenue=int(round(revenue, -3)),
+                country=country,
+                parent=parent,
+                depth=depth,
+                email_format=_weighted(rng, *zip(*_EMAIL_FORMATS, strict=True)),
+                technologies=_technologies(rng, industry, employees),
+                known_industry=rng.random() >= 0.03,
+                known_employees=rng.random() >= 0.04,
+                known_revenue=rng.random() >= 0.1,
+            )
+        )
     _mark_targets(rng, accounts)
     return accounts
 
@@ -591,10 +1134,9 @@ def _technologies(rng: random.Random, industry: str, employees: int) -> list[str
 def _mark_targets(rng: random.Random, accounts: list[_Account]) -> None:
     """Pick about 25 % target accounts (bigger, better-fitting ones likelier), tiers 1-3, surges."""
     fit_bonus = {"software": 1.5, "finance": 1.0, "healthcare": 0.6, "telecom": 0.6}
-    priority = [math.log(a.employees) + fit_bonus.get(a.industry, 0.0) + rng.gauss(0, 1.5)
-                for a in accounts]
+    priority = [math.log(a.employees) + fit_bonus.get(a.industry, 0.0) + rng.gauss(0, 1.5) for a in accounts]
     ranked = sorted(range(len(accounts)), key=lambda i: (-priority[i], i))
-    targets = ranked[:round(_TARGET_SHARE * len(accounts))]
+    targets = ranked[: round(_TARGET_SHARE * len(accounts))]
     for rank, index in enumerate(targets):
         share = rank / len(targets)
         accounts[index].is_target = True
@@ -623,8 +1165,18 @@ def _generate_users(seed: int, accounts: list[_Account]) -> list[_User]:
             number += 1
             local = f"{_slug(f'{first} {last}', '.')}{number}"
         emails.add(f"{local}@{_VENDOR_DOMAIN}")
-        users.append(_User(f"usr-{len(users) + 1:0{width}d}", f"{first} {last}",
-                           f"{local}@{_VENDOR_DOMAIN}", role, active, capacity, manager_id, pools))
+        users.append(
+            _User(
+                f"usr-{len(users) + 1:0{width}d}",
+                f"{first} {last}",
+                f"{local}@{_VENDOR_DOMAIN}",
+                role,
+                active,
+                capacity,
+                manager_id,
+                pools,
+            )
+        )
 
     add("MANAGER", "", 20, "")
     head = users[0].id
@@ -636,13 +1188,13 @@ def _generate_users(seed: int, accounts: list[_Account]) -> list[_User]:
     for n in range(ae):
         # a few AEs work only their named accounts and take no pooled leads
         pools = "" if n > 0 and rng.random() < 0.1 else f"ae:{2 if rng.random() < 0.1 else 1}"
-        add("AE", team_leads[n % len(team_leads)], rng.choice((25, 30, 40, 50)), pools,
-            active=n not in inactive_ae)
+        add("AE", team_leads[n % len(team_leads)], rng.choice((25, 30, 40, 50)), pools, active=n not in inactive_ae)
     inactive_bdr = rng.randrange(1, bdr)
     for n in range(bdr):
         weight = 2 if n == 0 or rng.random() < 0.25 else 1
-        add("BDR", team_leads[n % len(team_leads)], rng.choice((60, 80, 100)), f"bdr:{weight}",
-            active=n != inactive_bdr)
+        add(
+            "BDR", team_leads[n % len(team_leads)], rng.choice((60, 80, 100)), f"bdr:{weight}", active=n != inactive_bdr
+        )
     for n in range(sdr):
         pools = "sdr:1;bdr:1" if rng.random() < 0.3 else "sdr:1"
         add("SDR", team_leads[n % len(team_leads)], rng.choice((40, 60, 80)), pools)
@@ -669,19 +1221,28 @@ def _assign_owners(seed: int, accounts: list[_Account], users: list[_User]) -> N
 def _write_accounts(writer: Any, accounts: list[_Account], users: list[_User]) -> None:
     width = _width(len(accounts), 5)
     for index, a in enumerate(accounts):
-        writer.writerow((
-            f"acc-{index + 1:0{width}d}", a.company.name, a.company.domain,
-            ";".join(a.company.aliases), a.industry if a.known_industry else "",
-            a.employees if a.known_employees else "", a.revenue if a.known_revenue else "",
-            a.country, f"acc-{a.parent + 1:0{width}d}" if a.parent >= 0 else "",
-            users[a.owner].id if a.owner >= 0 else "", _bool(a.is_target), a.tier or "",
-            ";".join(a.technologies)))
+        writer.writerow(
+            (
+                f"acc-{index + 1:0{width}d}",
+                a.company.name,
+                a.company.domain,
+                ";".join(a.company.aliases),
+                a.industry if a.known_industry else "",
+                a.employees if a.known_employees else "",
+                a.revenue if a.known_revenue else "",
+                a.country,
+                f"acc-{a.parent + 1:0{width}d}" if a.parent >= 0 else "",
+                users[a.owner].id if a.owner >= 0 else "",
+                _bool(a.is_target),
+                a.tier or "",
+                ";".join(a.technologies),
+            )
+        )
 
 
 def _write_users(writer: Any, users: list[_User]) -> None:
     for u in users:
-        writer.writerow((u.id, u.name, u.email, u.role, _bool(u.active), u.capacity,
-                         u.manager_id, u.pools))
+        writer.writerow((u.id, u.name, u.email, u.role, _bool(u.active), u.capacity, u.manager_id, u.pools))
 
 
 def _bool(value: bool) -> str:
@@ -691,9 +1252,12 @@ def _bool(value: bool) -> str:
 def _email_local(first: str, last: str, convention: str) -> str:
     first_part, last_part = _slug(first), _slug(last)
     return {
-        "first.last": f"{first_part}.{last_part}", "flast": f"{first_part[0]}{last_part}",
-        "first_last": f"{first_part}_{last_part}", "last.first": f"{last_part}.{first_part}",
-        "firstl": f"{first_part}{last_part[0]}", "first": first_part,
+        "first.last": f"{first_part}.{last_part}",
+        "flast": f"{first_part[0]}{last_part}",
+        "first_last": f"{first_part}_{last_part}",
+        "last.first": f"{last_part}.{first_part}",
+        "firstl": f"{first_part}{last_part[0]}",
+        "first": first_part,
     }[convention]
 
 
@@ -759,8 +1323,7 @@ class _LeadPlan:
 def _plan_leads(seed: int, count: int, accounts: list[_Account], start: int, end: int) -> _LeadPlan:
     gen = np.random.default_rng([seed, 1])
     variety = gen.choice(len(_LEAD_VARIETY_SHARES), size=count, p=_LEAD_VARIETY_SHARES)
-    weight = np.array([a.employees ** 0.3 * (3.0 if a.surge else 1.0)
-                       * (1.5 if a.is_target else 1.0) for a in accounts])
+    weight = np.array([a.employees**0.3 * (3.0 if a.surge else 1.0) * (1.5 if a.is_target else 1.0) for a in accounts])
     account = gen.choice(len(accounts), size=count, p=weight / weight.sum())
     # one edit in a short name is below the fuzzy-match threshold (ratio 92 needs about 12
     # characters); most misspelled leads name longer companies, a few stay unrecoverable
@@ -768,8 +1331,7 @@ def _plan_leads(seed: int, count: int, accounts: list[_Account], start: int, end
     long_name = np.array([len(a.company.stem) >= 12 for a in accounts])
     if long_name.any():
         readable = weight * np.where(long_name, 1.0, 0.1)
-        account[misspelled] = gen.choice(len(accounts), size=len(misspelled),
-                                         p=readable / readable.sum())
+        account[misspelled] = gen.choice(len(accounts), size=len(misspelled), p=readable / readable.sum())
     account[variety == _UNKNOWN] = -1
     created = gen.integers(start, end, size=count)
     source_weights = np.array([spec[1] for spec in _LEAD_SOURCES])
@@ -777,8 +1339,9 @@ def _plan_leads(seed: int, count: int, accounts: list[_Account], start: int, end
     return _LeadPlan(variety, account, created, source)
 
 
-def _write_contacts(writer: Any, seed: int, accounts: list[_Account], per_account: np.ndarray,
-                    plan: _LeadPlan) -> dict[int, tuple[str, str, str]]:
+def _write_contacts(
+    writer: Any, seed: int, accounts: list[_Account], per_account: np.ndarray, plan: _LeadPlan
+) -> dict[int, tuple[str, str, str]]:
     """Write contacts account by account; return (first, last, email) of corporate and subdomain
     leads, made unique against the contacts of the same account."""
     rng = random.Random(f"{seed}/contacts")
@@ -799,9 +1362,20 @@ def _write_contacts(writer: Any, seed: int, accounts: list[_Account], per_accoun
             domain = _some_domain(rng, company, 0.15)
             email = _unique_address(_email_local(first, last, account.email_format), domain, taken)
             roles = _explicit_roles(rng, seniority, department) if rng.random() < 0.3 else []
-            writer.writerow((f"con-{number:0{con_width}d}", f"acc-{index + 1:0{acc_width}d}", email,
-                             first, last, title, seniority, department, ";".join(roles)))
-        for lead in at_account[boundaries[index]:boundaries[index + 1]]:
+            writer.writerow(
+                (
+                    f"con-{number:0{con_width}d}",
+                    f"acc-{index + 1:0{acc_width}d}",
+                    email,
+                    first,
+                    last,
+                    title,
+                    seniority,
+                    department,
+                    ";".join(roles),
+                )
+            )
+        for lead in at_account[boundaries[index] : boundaries[index + 1]]:
             first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
             domain = _some_domain(rng, company, 0.2)
             if plan.variety[lead] == _SUBDOMAIN:
@@ -841,10 +1415,10 @@ def _misspell(rng: random.Random, stem: str, names: _CompanyNames) -> str:
         if operation == 0:  # doubled letter, the commonest typo
             candidate = stem[:position] + stem[position] + stem[position:]
         elif operation == 1:
-            candidate = stem[:position] + stem[position + 1:]
+            candidate = stem[:position] + stem[position + 1 :]
         else:
             replacement = rng.choice("aeiourstnl".replace(stem[position].lower(), ""))
-            candidate = stem[:position] + replacement + stem[position + 1:]
+            candidate = stem[:position] + replacement + stem[position + 1 :]
         if candidate.lower() != stem.lower() and not names.is_taken(candidate):
             return candidate
     raise ValueError(f"cannot misspell {stem!r}")
@@ -856,16 +1430,28 @@ def _website(rng: random.Random, domain: str) -> str:
 
 def _free_mail_address(rng: random.Random, first: str, last: str, taken: set[str]) -> str:
     first_part, last_part = _slug(first), _slug(last)
-    local = rng.choice((f"{first_part}.{last_part}",
-                        f"{first_part}{last_part}{rng.randrange(10, 100)}",
-                        f"{first_part[0]}{last_part}{rng.randrange(1, 1000)}",
-                        f"{first_part}_{last_part}{rng.randrange(1960, 2006)}"))
+    local = rng.choice(
+        (
+            f"{first_part}.{last_part}",
+            f"{first_part}{last_part}{rng.randrange(10, 100)}",
+            f"{first_part[0]}{last_part}{rng.randrange(1, 1000)}",
+            f"{first_part}_{last_part}{rng.randrange(1960, 2006)}",
+        )
+    )
     return _unique_address(local, rng.choice(FREE_MAIL_DOMAINS), taken)
 
 
-def _write_leads(writer: Any, seed: int, accounts: list[_Account], plan: _LeadPlan,
-                 identities: dict[int, tuple[str, str, str]], names: _CompanyNames) -> None:
+def _write_leads(
+    writer: Any,
+    seed: int,
+    accounts: list[_Account],
+    plan: _LeadPlan,
+    identities: dict[int, tuple[str, str, str]],
+    names: _CompanyNames,
+) -> list[tuple[str, int, str]]:
+    """Write the leads; return each one's id, creation (epoch seconds) and status."""
     rng = random.Random(f"{seed}/leads")
+    written: list[tuple[str, int, str]] = []
     width = _width(len(plan.variety), 6)
     unknown_count = int((plan.variety == _UNKNOWN).sum())
     # companies that are not accounts; several leads may come from the same one
@@ -873,8 +1459,14 @@ def _write_leads(writer: Any, seed: int, accounts: list[_Account], plan: _LeadPl
     for _ in range(max(1, math.ceil(unknown_count * 0.6))):
         industry = _weighted(rng, _INDUSTRY_NAMES, _INDUSTRY_WEIGHTS)
         country = _weighted(rng, _COUNTRY_CODES, _COUNTRY_WEIGHTS)
-        unknown.append((names.new_company(rng, industry, country), industry, country,
-                        _weighted(rng, *zip(*_EMAIL_FORMATS, strict=True))))
+        unknown.append(
+            (
+                names.new_company(rng, industry, country),
+                industry,
+                country,
+                _weighted(rng, *zip(*_EMAIL_FORMATS, strict=True)),
+            )
+        )
     taken: set[str] = set()  # free-mail and unknown-company addresses
     statuses, status_weights = zip(*_LEAD_STATUSES, strict=True)
     for lead in range(len(plan.variety)):
@@ -884,9 +1476,12 @@ def _write_leads(writer: Any, seed: int, accounts: list[_Account], plan: _LeadPl
         else:
             account = accounts[int(plan.account[lead])]
             company, industry, country, convention = (
-                account.company, account.industry, account.country, account.email_format)
-        first, last, email = identities.get(lead) or (
-            rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES), "")
+                account.company,
+                account.industry,
+                account.country,
+                account.email_format,
+            )
+        first, last, email = identities.get(lead) or (rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES), "")
         company_name, website = _company_spelling(rng, company), ""
         if variety in (_CORPORATE, _SUBDOMAIN):
             website = _website(rng, company.domain) if rng.random() < 0.3 else ""
@@ -913,17 +1508,56 @@ def _write_leads(writer: Any, seed: int, accounts: list[_Account], plan: _LeadPl
         status = _weighted(rng, statuses, status_weights)
         if rng.random() < 0.015:  # the occasional student signing up for content
             title, seniority, industry = "Student", "student", "education"
-            email = email if email and email.split("@")[1] in FREE_MAIL_DOMAINS else (
-                _free_mail_address(rng, first, last, taken))
+            email = (
+                email
+                if email and email.split("@")[1] in FREE_MAIL_DOMAINS
+                else (_free_mail_address(rng, first, last, taken))
+            )
             company_name, website = "", ""
             status = "DISQUALIFIED" if rng.random() < 0.5 else status
         elif rng.random() < 0.12:
             title, seniority = "", ""
-        writer.writerow((
-            f"lead-{lead + 1:0{width}d}", email, first, last, company_name, website, title,
-            seniority, industry if rng.random() < 0.8 else "",
-            country if rng.random() < 0.85 else "",
-            _LEAD_SOURCES[int(plan.source[lead])][0], _iso(int(plan.created[lead])), status))
+        written.append((f"lead-{lead + 1:0{width}d}", int(plan.created[lead]), status))
+        writer.writerow(
+            (
+                f"lead-{lead + 1:0{width}d}",
+                email,
+                first,
+                last,
+                company_name,
+                website,
+                title,
+                seniority,
+                industry if rng.random() < 0.8 else "",
+                country if rng.random() < 0.85 else "",
+                _LEAD_SOURCES[int(plan.source[lead])][0],
+                _iso(int(plan.created[lead])),
+                status,
+            )
+        )
+    return written
+
+
+def _write_lead_status_changes(writer: Any, seed: int, leads: list[tuple[str, int, str]], end: int) -> int:
+    """Write how each lead reached its status (:data:`_LEAD_PATHS`), the moves at distinct whole seconds
+    drawn between its creation and ``end``; NEW leads never moved. Returns the rows written."""
+    rng = random.Random(f"{seed}/lead-status")
+    rows = 0
+    for lead_id, created, status in leads:
+        if status not in _LEAD_PATHS:
+            continue
+        paths, weights = zip(*_LEAD_PATHS[status], strict=True)
+        path = _weighted(rng, paths, weights)
+        if end - created <= len(path):
+            path = path[-1:]  # created moments before the end: it arrived with its status
+        times = sorted(rng.sample(range(created + 1, end), len(path)))
+        previous = "NEW"
+        for moved, at in zip(path, times, strict=True):
+            by, reason = _MOVE_REASONS[moved]
+            writer.writerow((lead_id, moved, previous, _iso(at), reason, by))
+            previous = moved
+            rows += 1
+    return rows
 
 
 # An opportunity as written: (account index, name, amount, status, created, closed or None).
@@ -941,8 +1575,7 @@ def _write_opportunities(writer: Any, seed: int, accounts: list[_Account], end: 
     for index in chosen:
         account = accounts[int(index)]
         for _ in range(1 + (rng.random() < 0.3) + (rng.random() < 0.1)):
-            status = _weighted(rng, ("OPEN", "WON", "LOST"),
-                               (60, 15, 25) if account.surge else (40, 27, 33))
+            status = _weighted(rng, ("OPEN", "WON", "LOST"), (60, 15, 25) if account.surge else (40, 27, 33))
             if status == "OPEN":
                 created, closed = end - rng.randrange(1, 120) * _DAY - rng.randrange(_DAY), None
             else:
@@ -1020,9 +1653,17 @@ def _write_stage_changes(writer: Any, seed: int, accounts: list[_Account], deals
     return len(rows)
 
 
-def _write_engagements(writer: Any, seed: int, total: int, contact_accounts: np.ndarray,
-                       accounts: list[_Account], plan: _LeadPlan, start: int, end: int,
-                       bar: Task | _Uncounted) -> None:
+def _write_engagements(
+    writer: Any,
+    seed: int,
+    total: int,
+    contact_accounts: np.ndarray,
+    accounts: list[_Account],
+    plan: _LeadPlan,
+    start: int,
+    end: int,
+    bar: Task | _Uncounted,
+) -> None:
     """Stream engagements person by person in chunks of about `_ENGAGEMENT_CHUNK` rows.
 
     Persons are the contacts followed by the leads. Every lead gets its first touch (by source)
@@ -1055,8 +1696,7 @@ def _write_engagements(writer: Any, seed: int, total: int, contact_accounts: np.
     base_cdf = _cdf([w for _, _, w, _ in _ENGAGEMENT_MIX])
     surge_cdf = _cdf([w for _, _, _, w in _ENGAGEMENT_MIX])
     pair_index = {(t, d): i for i, (t, d, _, _) in enumerate(_ENGAGEMENT_MIX)}
-    touch_pairs = [np.array([pair_index[(t, d)] for t, d, _ in touches])
-                   for _, _, touches in _LEAD_SOURCES]
+    touch_pairs = [np.array([pair_index[(t, d)] for t, d, _ in touches]) for _, _, touches in _LEAD_SOURCES]
     touch_cdfs = [_cdf([w for _, _, w in touches]) for _, _, touches in _LEAD_SOURCES]
     campaign_names = np.array(["", *(name for _, names in _CAMPAIGNS.values() for name in names)])
     campaign_offset, campaign_count, campaign_blank = _campaign_tables(pair_types)
@@ -1073,8 +1713,9 @@ def _write_engagements(writer: Any, seed: int, total: int, contact_accounts: np.
         rows = len(person)
         row_surge = surge[person]
         draw = gen.random(rows)
-        pair = np.where(row_surge, np.searchsorted(surge_cdf, draw, side="right"),
-                        np.searchsorted(base_cdf, draw, side="right"))
+        pair = np.where(
+            row_surge, np.searchsorted(surge_cdf, draw, side="right"), np.searchsorted(base_cdf, draw, side="right")
+        )
         lo, hi = earliest[person], end - 1
         uniform = lo + (gen.random(rows) * (hi - lo)).astype(np.int64)
         recent = hi - gen.exponential(6 * _DAY, rows).astype(np.int64)
@@ -1084,8 +1725,7 @@ def _write_engagements(writer: Any, seed: int, total: int, contact_accounts: np.
         # on the window's edges
         recent = np.where(recent >= lo, recent, uniform)
         burst = np.where((burst >= lo) & (burst <= hi), burst, uniform)
-        when = np.where(row_surge, np.where(mode < 0.65, recent, uniform),
-                        np.where(mode < 0.5, burst, uniform))
+        when = np.where(row_surge, np.where(mode < 0.65, recent, uniform), np.where(mode < 0.5, burst, uniform))
         order = np.lexsort((when, person))
         person, pair, when = person[order], pair[order], when[order]
         if first_touch:
@@ -1101,13 +1741,18 @@ def _write_engagements(writer: Any, seed: int, total: int, contact_accounts: np.
         campaign[gen.random(rows) < campaign_blank[pair]] = 0
         stamps = np.datetime_as_string(when.astype("datetime64[s]"), unit="s")
         person_ids = [f"con-{p + 1:0{con_width}d}" for p in range(first, min(last, contacts))]
-        person_ids += [f"lead-{p - contacts + 1:0{lead_width}d}"
-                       for p in range(max(first, contacts), last)]
-        writer.writerows(zip(
-            [f"eng-{n:0{eng_width}d}" for n in range(written + 1, written + rows + 1)],
-            [person_ids[p] for p in (person - first).tolist()],
-            pair_types[pair].tolist(), pair_details[pair].tolist(),
-            [f"{stamp}Z" for stamp in stamps.tolist()], campaign_names[campaign].tolist(), strict=True))
+        person_ids += [f"lead-{p - contacts + 1:0{lead_width}d}" for p in range(max(first, contacts), last)]
+        writer.writerows(
+            zip(
+                [f"eng-{n:0{eng_width}d}" for n in range(written + 1, written + rows + 1)],
+                [person_ids[p] for p in (person - first).tolist()],
+                pair_types[pair].tolist(),
+                pair_details[pair].tolist(),
+                [f"{stamp}Z" for stamp in stamps.tolist()],
+                campaign_names[campaign].tolist(),
+                strict=True,
+            )
+        )
         written += rows
         bar.update(rows)
         first = last
@@ -1146,26 +1791,34 @@ def _campaign_tables(pair_types: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
 
 
 @contextmanager
-def _csv_writer(out_dir: Path, kind: str) -> Iterator[Any]:
-    """A csv.writer on ``<kind>.csv`` with its header row written."""
+def _csv_writer(out_dir: Path, kind: str, columns: Sequence[str] | None = None) -> Iterator[Any]:
+    """A csv.writer on ``<kind>.csv`` with its header row (``columns``, else the kind's) written."""
     with (out_dir / f"{kind}.csv").open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(COLUMNS[kind])
+        writer.writerow(columns or COLUMNS[kind])
         yield writer
 
 
-def generate(out_dir: Path, accounts: int, seed: int = 7, contacts_per_account: float = 10,
-             leads_per_account: float = 5, engagements_per_account: float = 100,
-             end: datetime = datetime(2026, 11, 1, tzinfo=UTC), days: int = 180,
-             progress: Progress | None = None) -> dict[str, int]:
+def generate(
+    out_dir: Path,
+    accounts: int,
+    seed: int = 7,
+    contacts_per_account: float = 10,
+    leads_per_account: float = 5,
+    engagements_per_account: float = 100,
+    end: datetime = datetime(2026, 11, 1, tzinfo=UTC),
+    days: int = 180,
+    progress: Progress | None = None,
+) -> dict[str, int]:
     """Write a deterministic demo data set as CSV files (SPEC §11 columns).
 
     Parameters
     ----------
     out_dir : Path
         Directory to write ``accounts.csv``, ``users.csv``, ``contacts.csv``, ``leads.csv``,
-        ``engagements.csv``, ``opportunities.csv`` and ``stage_changes.csv`` into; created when
-        missing.
+        ``engagements.csv``, ``opportunities.csv``, ``stage_changes.csv`` and
+        ``lead_status_changes.csv`` (the leads' past status moves, :data:`LEAD_STATUS_CHANGES`) into;
+        created when missing.
     accounts : int
         Number of accounts (at least 1); users and opportunities scale with it.
     seed : int, default 7
@@ -1198,9 +1851,11 @@ def generate(out_dir: Path, accounts: int, seed: int = 7, contacts_per_account: 
         raise ValueError("per-account averages must not be negative")
     end_s = int((end if end.tzinfo else end.replace(tzinfo=UTC)).timestamp())
     start_s = end_s - int(timedelta(days=days).total_seconds())
-    totals = {"contacts": round(contacts_per_account * accounts),
-              "leads": round(leads_per_account * accounts),
-              "engagements": round(engagements_per_account * accounts)}
+    totals = {
+        "contacts": round(contacts_per_account * accounts),
+        "leads": round(leads_per_account * accounts),
+        "engagements": round(engagements_per_account * accounts),
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
 
     names = _CompanyNames()
@@ -1208,15 +1863,16 @@ def generate(out_dir: Path, accounts: int, seed: int = 7, contacts_per_account: 
     users = _generate_users(seed, account_list)
     _assign_owners(seed, account_list, users)
     employees = np.array([a.employees for a in account_list], dtype=float)
-    contact_weight = employees ** 0.45
+    contact_weight = employees**0.45
     per_account = np.random.default_rng([seed, 0]).multinomial(
-        totals["contacts"], contact_weight / contact_weight.sum())
+        totals["contacts"], contact_weight / contact_weight.sum()
+    )
     plan = _plan_leads(seed, totals["leads"], account_list, start_s, end_s)
 
     written = {"accounts": accounts, "users": len(users), **totals}
     total = sum(written.values())
     # The opportunities' count is known only once they are drawn: the total grows by it then.
-    with (progress.task("generate", total) if progress is not None else nullcontext(_Uncounted())) as bar:
+    with progress.task("generate", total) if progress is not None else nullcontext(_Uncounted()) as bar:
         with _csv_writer(out_dir, "accounts") as writer:
             _write_accounts(writer, account_list, users)
         with _csv_writer(out_dir, "users") as writer:
@@ -1226,8 +1882,10 @@ def generate(out_dir: Path, accounts: int, seed: int = 7, contacts_per_account: 
             identities = _write_contacts(writer, seed, account_list, per_account, plan)
         bar.update(totals["contacts"])
         with _csv_writer(out_dir, "leads") as writer:
-            _write_leads(writer, seed, account_list, plan, identities, names)
+            leads = _write_leads(writer, seed, account_list, plan, identities, names)
         bar.update(totals["leads"])
+        with _csv_writer(out_dir, LEAD_STATUS_CHANGES, LEAD_STATUS_CHANGE_COLUMNS) as writer:
+            written[LEAD_STATUS_CHANGES] = _write_lead_status_changes(writer, seed, leads, end_s)
         with _csv_writer(out_dir, "opportunities") as writer:
             deals = _write_opportunities(writer, seed, account_list, end_s)
         written["opportunities"] = len(deals)
@@ -1236,7 +1894,15 @@ def generate(out_dir: Path, accounts: int, seed: int = 7, contacts_per_account: 
         bar.extend(written["opportunities"] + written["stage_changes"])
         bar.update(written["opportunities"] + written["stage_changes"])
         with _csv_writer(out_dir, "engagements") as writer:
-            _write_engagements(writer, seed, totals["engagements"],
-                               np.repeat(np.arange(accounts), per_account), account_list, plan,
-                               start_s, end_s, bar)
+            _write_engagements(
+                writer,
+                seed,
+                totals["engagements"],
+                np.repeat(np.arange(accounts), per_account),
+                account_list,
+                plan,
+                start_s,
+                end_s,
+                bar,
+            )
     return written

@@ -419,9 +419,7 @@ def _duplicates(path: str, items: list[Any], key: str, normalise: Any) -> list[V
             continue
         name = normalise(value)
         if name in seen:
-            violations.append(
-                (f"{path}[{index}].{key}", f"duplicate of {path}[{seen[name]}].{key} ({value!r})")
-            )
+            violations.append((f"{path}[{index}].{key}", f"duplicate of {path}[{seen[name]}].{key} ({value!r})"))
         else:
             seen[name] = index
     return violations
@@ -491,9 +489,7 @@ class ScoringModel(_Document):
         violations = []
         demographic, behavioral = _get(data, "demographic"), _get(data, "behavioral")
         weights = (_get(demographic, "weight"), _get(behavioral, "weight"))
-        if all(_is_number(weight) for weight in weights) and not math.isclose(
-            sum(weights), 100, abs_tol=1e-9
-        ):
+        if all(_is_number(weight) for weight in weights) and not math.isclose(sum(weights), 100, abs_tol=1e-9):
             violations.append(
                 (
                     "behavioral.weight",
@@ -560,9 +556,7 @@ class CommitteeTemplate(_Part):
 
     @functools.cached_property
     def _segment(self) -> dict[str, ChoiceTable]:
-        return {
-            field: ChoiceTable(dict.fromkeys(values, 1), bands=True) for field, values in self.segment.items()
-        }
+        return {field: ChoiceTable(dict.fromkeys(values, 1), bands=True) for field, values in self.segment.items()}
 
     def applies_to(self, account: Any) -> bool:
         """Tell whether an account is in this template's segment (no segment: every account)."""
@@ -615,9 +609,7 @@ class CommitteeTemplates(_Document):
             for role_index, role in enumerate(roles):
                 weight = _get(role, "weight")
                 if _get(role, "required") is not False and _is_number(weight) and weight <= 0:
-                    violations.append(
-                        (f"{path}.roles[{role_index}].weight", "a required role needs a positive weight")
-                    )
+                    violations.append((f"{path}.roles[{role_index}].weight", "a required role needs a positive weight"))
         return violations
 
 
@@ -631,9 +623,7 @@ class RoleRule(_Part):
 
     @functools.cached_property
     def _regexes(self) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
-        return re.compile(self.pattern, re.IGNORECASE), re.compile(
-            self.unless, re.IGNORECASE
-        ) if self.unless else None
+        return re.compile(self.pattern, re.IGNORECASE), re.compile(self.unless, re.IGNORECASE) if self.unless else None
 
     def matches(self, title: str) -> bool:
         """Tell whether a job title falls under this rule (case-insensitive search)."""
@@ -759,9 +749,7 @@ def _kind(kind: DocumentKind | str) -> DocumentKind:
     try:
         return DocumentKind(kind)
     except ValueError:
-        raise ValueError(
-            f"unknown document kind {kind!r}; one of {[k.value for k in DocumentKind]}"
-        ) from None
+        raise ValueError(f"unknown document kind {kind!r}; one of {[k.value for k in DocumentKind]}") from None
 
 
 def load_document(kind: DocumentKind | str, data: Any) -> Any:

@@ -18,10 +18,12 @@ Lead statuses and the moves allowed between them (:data:`LEAD_TRANSITIONS`)::
     RECYCLED     → MQL, NURTURE, DISQUALIFIED
     WON, DISQUALIFIED: final
 
-Routing moves a lead to MQL (routed, or scored past the MQL threshold), NURTURE or DISQUALIFIED;
-accepting a routing makes it SAL; rejecting it or missing the SLA after the last escalation
-makes it RECYCLED. A move that the table does not allow leaves the status as it is (a lead sales
-already work on is not sent back to MQL by routing it again).
+``setLeadStatus`` makes only these moves and refuses any other with INVALID_INPUT. Routing moves a
+lead to MQL (routed, or scored past the MQL threshold), NURTURE or DISQUALIFIED; accepting a
+routing makes it SAL; rejecting it or missing the SLA after the last escalation makes it
+RECYCLED. A move of routing's that the table does not allow leaves the status as it is (a lead
+sales already work on is not sent back to MQL by routing it again). Every move is recorded in the
+lead's status history (:mod:`graphsvc.lifecycle`).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,8 @@ import pytest
 from rapidfuzz.distance import Levenshtein
 
 from graphsvc import datagen
-from graphsvc.datagen import DEMO_ACCOUNTS, DEMO_SEED, generate
+from graphsvc.datagen import DEMO_ACCOUNTS, DEMO_SEED, LEAD_STATUS_CHANGES, generate
+from graphsvc.funnel import can_move
 
 __all__: list[str] = []
 
@@ -347,3 +349,26 @@ def test_shipped_demo_set_is_a_fresh_generation(demo: tuple[Path, dict[str, int]
         assert shipped.read_bytes() == (demo[0] / f"{kind}.csv").read_bytes(), (
             f"{shipped} is stale: regenerate with generate(Path('seeds/demo'), "
             f"accounts={DEMO_ACCOUNTS}, seed={DEMO_SEED})")
+
+
+def test_lead_status_changes_lead_each_lead_to_its_status_by_allowed_moves(
+        demo: tuple[Path, dict[str, int]], data: dict[str, list[dict[str, str]]]) -> None:
+    moves = read(demo[0], LEAD_STATUS_CHANGES)
+    assert len(moves) == demo[1][LEAD_STATUS_CHANGES] > 0
+    leads = {lead["id"]: lead for lead in data["leads"]}
+    by_lead: dict[str, list[dict[str, str]]] = {}
+    for move in moves:
+        by_lead.setdefault(move["lead_id"], []).append(move)
+    for lead_id, path in by_lead.items():
+        lead = leads[lead_id]
+        assert path[0]["previous"] == "NEW" and path[-1]["status"] == lead["status"], lead_id
+        times = [move["at"] for move in path]
+        assert all(ISO_Z.match(t) for t in times) and times == sorted(times) and len(set(times)) == len(times)
+        assert lead["created_at"] < times[0] and times[-1] < END.strftime("%Y-%m-%dT%H:%M:%SZ"), lead_id
+        for before, after in itertools.pairwise(path):
+            assert after["previous"] == before["status"], lead_id
+        assert all(can_move(move["previous"], move["status"]) for move in path), lead_id
+    # NEW leads never moved; every other one did.
+    assert {i for i, lead in leads.items() if lead["status"] != "NEW"} == set(by_lead)
+    shipped = DEMO_DIR / f"{LEAD_STATUS_CHANGES}.csv"
+    assert shipped.read_bytes() == (demo[0] / f"{LEAD_STATUS_CHANGES}.csv").read_bytes(), f"{shipped} is stale"

@@ -1,6 +1,7 @@
 // Upsert leads by id; a new lead starts as NEW. changed_at moves to $at only for a new lead or when a
-// given value differs from the stored one: a repeated import changes nothing. Returns the leads that
-// existed before and whose status the row changed, with the status before (lead.status_changed webhooks).
+// given value differs from the stored one: a repeated import changes nothing. Returns the leads whose
+// status the row changed, with the status before (null for a new lead that arrives with a status other
+// than NEW) and the lead's created_at: their status history and lead.status_changed webhooks.
 UNWIND $rows AS r
 MERGE (l:Lead {id: r.id})
 WITH r, l, l.status AS before,
@@ -11,5 +12,5 @@ SET l += r.props,
     l.changed_at = CASE WHEN before IS NULL OR changed THEN datetime($at) ELSE l.changed_at END
 SET l.status = coalesce(l.status, 'NEW')
 WITH l, before
-WHERE before IS NOT NULL AND before <> l.status
-RETURN l.id AS id, before AS previous, l.status AS status
+WHERE coalesce(before, 'NEW') <> l.status
+RETURN l.id AS id, before AS previous, l.status AS status, l.created_at AS created_at

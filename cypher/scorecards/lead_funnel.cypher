@@ -1,7 +1,8 @@
-// Leads that exist at $as_of, counted by current status, by whether sales were sent them (a
-// routing decision assigning them to someone by $as_of) and by whether they are new since $since.
-// Tier, owner and segment narrow them by their matched account (segment: the account's industry,
-// else the lead's own).
+// Leads that exist at $as_of, one row each: current status, whether sales were sent it (a routing
+// decision assigning it to someone by $as_of), whether it is new since $since, when it was created
+// (epoch ms), whether it has any status history (moved) and its status changes up to $as_of (status,
+// previous, at in epoch ms). Tier, owner and segment narrow leads by their matched account (segment: the
+// account's industry, else the lead's own).
 MATCH (l:Lead)
 WHERE l.created_at IS NULL OR l.created_at <= datetime($as_of)
 OPTIONAL MATCH (l)-[:MATCHED_TO]->(a:Account)
@@ -9,10 +10,14 @@ WITH l, a
 WHERE ($tier IS NULL OR a.tier = $tier)
   AND ($industry IS NULL OR toLower(coalesce(a.industry, l.industry)) = $industry)
   AND ($owner_id IS NULL OR EXISTS { (:User {id: $owner_id})-[:OWNS]->(a) })
+OPTIONAL MATCH (l)-[:STATUS_CHANGED]->(c:LeadStatusChange)
+WITH l, collect(CASE WHEN c IS NULL THEN null ELSE {status: c.status, previous: c.previous, at: c.at.epochMillis} END) AS history
 RETURN coalesce(l.status, 'NEW') AS status,
        COUNT {
          (:User)<-[:ASSIGNED_TO]-(d:RoutingDecision)-[:FOR]->(l)
          WHERE d.decided_at <= datetime($as_of)
        } > 0 AS sent_to_sales,
        l.created_at > datetime($since) AS new,
-       count(*) AS leads
+       l.created_at.epochMillis AS created_at,
+       size(history) > 0 AS moved,
+       [change IN history WHERE change.at <= datetime($as_of).epochMillis] AS changes

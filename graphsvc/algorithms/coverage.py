@@ -109,9 +109,7 @@ class CommitteeTemplate:
             raise InvalidInput(f"committee template {self.name!r} has a negative role weight")
 
     @classmethod
-    def from_weights(
-        cls, name: str, required: Mapping[str, float], tracked: Iterable[str] = ()
-    ) -> CommitteeTemplate:
+    def from_weights(cls, name: str, required: Mapping[str, float], tracked: Iterable[str] = ()) -> CommitteeTemplate:
         """A template from ``{role: weight}`` of required roles plus roles only tracked.
 
         >>> CommitteeTemplate.from_weights("t", {"CHAMPION": 1.0}, tracked=["BLOCKER"]).roles[1]
@@ -153,9 +151,7 @@ class CommitteeCoverage:
     roles: tuple[RoleCoverage, ...]
 
     @classmethod
-    def from_roles(
-        cls, template: Committee, roles: Sequence[RoleCoverage], engaged_contacts: int
-    ) -> CommitteeCoverage:
+    def from_roles(cls, template: Committee, roles: Sequence[RoleCoverage], engaged_contacts: int) -> CommitteeCoverage:
         """Aggregate the per-seat findings (in template order) into the account's coverage."""
         required = [seat for seat in roles if seat.required]
         denominator = required_weight(template)

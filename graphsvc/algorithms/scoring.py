@@ -128,9 +128,7 @@ def decay(age_days: float, half_life_days: float) -> float:
     return 0.5 ** (age_days / half_life_days)
 
 
-def _engagement_choice(
-    model: ScoringModel, event_type: str | None, detail: str | None
-) -> tuple[float, str] | None:
+def _engagement_choice(model: ScoringModel, event_type: str | None, detail: str | None) -> tuple[float, str] | None:
     """Return (undecayed points, matched key) of an engagement, or None when nothing matches."""
     attribute = model.event_attribute(event_type)
     if attribute is None or (hit := attribute.match(detail)) is None:
@@ -199,22 +197,16 @@ def profile_score(
         earned = attribute_points(section_weight, attribute.weight, priority)
         points += earned
         disqualified |= priority == DISQUALIFYING_PRIORITY
-        contributions.append(
-            Contribution(attribute.field, "field", earned, 1.0, (section, attribute.field, key))
-        )
+        contributions.append(Contribution(attribute.field, "field", earned, 1.0, (section, attribute.field, key)))
     return ProfileScore(points, tuple(contributions), present / len(attributes), disqualified)
 
 
-def demographic_points(
-    model: ScoringModel, person: Any, account: Any = None
-) -> tuple[float, tuple[Contribution, ...]]:
+def demographic_points(model: ScoringModel, person: Any, account: Any = None) -> tuple[float, tuple[Contribution, ...]]:
     """Return the demographic points of a person and their contributions.
 
     A field is looked up on the person, then on its account; a missing value gives 0.
     """
-    profile = profile_score(
-        "demographic", model.demographic.weight, model.demographic.attributes, person, account
-    )
+    profile = profile_score("demographic", model.demographic.weight, model.demographic.attributes, person, account)
     return profile.points, profile.contributions
 
 
@@ -317,7 +309,5 @@ def lead_score(
         grade=grade(fit, profile.completeness, interest),
         nurture_objectives=nurture_objectives(fit, profile.completeness, interest),
         disqualified=profile.disqualified,
-        contributions=tuple(
-            sorted(profile.contributions + engagement_contributions, key=lambda c: -abs(c.points))
-        ),
+        contributions=tuple(sorted(profile.contributions + engagement_contributions, key=lambda c: -abs(c.points))),
     )

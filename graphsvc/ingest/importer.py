@@ -23,9 +23,9 @@ from typing import Any
 from graphsvc.errors import DatabaseError, InvalidInput
 from graphsvc.ingest.files import Row, kind_of, read_rows, unknown_columns
 from graphsvc.ingest.records import KINDS, ImportRecord, validate_row
+from graphsvc.lifecycle import IMPORT, StatusChange, record_status_changes
 from graphsvc.scores.incremental import ScoreKeeper
 from graphsvc.store.database import Database, Transaction
-from graphsvc.webhooks.events import lead_status_event, record_events
 
 __all__ = ["DEFAULT_BUYING_ROLES", "ImportReport", "Importer", "RowError", "import_order"]
 
@@ -309,11 +309,8 @@ class Importer:
                 kind, records, stored, prefetched
             ):
                 written = await tx.run(name, **params)
-                if name == "ingest/leads":  # it returns the statuses it changed: webhooks hear of them
-                    at = datetime.now(UTC)
-                    await record_events(
-                        tx, [e for r in written for e in lead_status_event(r["id"], r["previous"], r["status"], at)]
-                    )
+                if name == "ingest/leads":  # it returns the statuses it changed: history and webhooks
+                    await record_status_changes(tx, [_imported_status(r, datetime.now(UTC)) for r in written])
 
         try:
             # Rerun from the read after a conflict, e.g. when a concurrent import created the same ids first.
@@ -426,3 +423,11 @@ def _cypher_row(record: ImportRecord) -> dict[str, Any]:
     if record.kind == "users" and row.get("pools") is not None:
         row["pools"] = record.memberships()  # type: ignore[attr-defined]
     return row
+
+
+def _imported_status(row: dict[str, Any], now: datetime) -> StatusChange:
+    """The move an import made: now, or for a new lead arriving with its status, when it was created
+    (the status came with the lead; a first load then shows the funnel as of the leads' creation)."""
+    created = row["created_at"]
+    at = created.to_native() if row["previous"] is None and created is not None else now
+    return StatusChange(row["id"], row["status"], row["previous"], at, IMPORT)

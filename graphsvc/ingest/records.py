@@ -249,8 +249,7 @@ class UserRecord(ImportRecord):
             name, _, weight = item.partition(":")
             if not name or (weight and not _pool_weight(weight)):
                 raise ValueError(
-                    f"pool item {item!r} is not name or name:weight with a weight above 0, "
-                    f"at most {MAX_POOL_WEIGHT:g}"
+                    f"pool item {item!r} is not name or name:weight with a weight above 0, at most {MAX_POOL_WEIGHT:g}"
                 )
         return value
 

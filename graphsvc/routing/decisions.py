@@ -18,8 +18,9 @@ from typing import Any
 
 from graphsvc.errors import NotFound
 from graphsvc.funnel import LeadStatus, moves_into
+from graphsvc.lifecycle import SLA, StatusChange, record_status_changes
 from graphsvc.store.database import Database, Record, Transaction
-from graphsvc.webhooks.events import Event, WebhookEvent, lead_status_event, record_events, routing_event
+from graphsvc.webhooks.events import Event, WebhookEvent, record_events, routing_event
 
 __all__ = [
     "NURTURE_RULES",
@@ -259,11 +260,13 @@ async def close_decision(
     at: datetime,
     lead_status: LeadStatus,
     reason: str | None = None,
+    by: str = SLA,
 ) -> RoutingDecision | None:
     """Move a PENDING decision to ``status`` and its lead towards ``lead_status``; None if not PENDING.
 
     Returns the decision as closed. Its webhook events (``routing.accepted`` or ``routing.rejected``,
-    and ``lead.status_changed`` when the lead moved) are queued in the same transaction.
+    and ``lead.status_changed`` when the lead moved) are queued, and the lead's move is added to its
+    status history (by ``by``, with ``reason`` or else the decision's new status), in the same transaction.
     """
 
     async def work(tx: Transaction) -> RoutingDecision | None:
@@ -281,10 +284,18 @@ async def close_decision(
             return None
         row = rows[0]
         closed = RoutingDecision.from_record((await tx.run("routing/decisions_by_ids", ids=[decision_id]))[0])
-        events = lead_status_event(row["lead_id"], row["previous_lead_status"], row["lead_status"], at, decision_id)
         if status in _CLOSE_EVENTS:
-            events.insert(0, routing_event(_CLOSE_EVENTS[status], closed))
-        await record_events(tx, events)
+            await record_events(tx, [routing_event(_CLOSE_EVENTS[status], closed)])
+        change = StatusChange(
+            row["lead_id"],
+            row["lead_status"],
+            row["previous_lead_status"],
+            at,
+            by,
+            reason or f"routing decision {decision_id} {str(status).lower()}",
+            decision_id,
+        )
+        await record_status_changes(tx, [change])
         return closed
 
     return await db.transaction("routing/close_decision", work)

@@ -37,6 +37,7 @@ from typing import Any
 from graphsvc.algorithms.scoring import to_utc
 from graphsvc.errors import DatabaseError, NotFound
 from graphsvc.funnel import AccountStage, LeadStatus, at_or_beyond, moves_into
+from graphsvc.lifecycle import ROUTING, StatusChange, status_events
 from graphsvc.routing import events
 from graphsvc.routing.decisions import (
     AssignedBy,
@@ -51,7 +52,7 @@ from graphsvc.routing.round_robin import Pick, pool_from_rows, read_pool
 from graphsvc.scores.current import lead_score_at
 from graphsvc.scores.documents import DocumentsInForce, documents_from_rows, documents_in_force, known_documents
 from graphsvc.store.database import Database, Transaction
-from graphsvc.webhooks.events import WebhookEvent, lead_status_event, record_events, routing_event
+from graphsvc.webhooks.events import WebhookEvent, record_events, routing_event
 
 __all__ = [
     "SCORE_DECIMALS",
@@ -492,6 +493,10 @@ def _batcher(db: Database) -> _Batcher:
     return batcher
 
 
+def _status_reason(decision: RoutingDecision) -> str:
+    return f"routing rule {decision.rule}"
+
+
 async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> list[_Outcome]:
     """Decide and store the routings of ``batch`` in one transaction (see :class:`_Batcher`).
 
@@ -553,6 +558,8 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
                 "sla_due_at": decision.sla_due_at and decision.sla_due_at.isoformat(),
                 "lead_status": str(plan.lead_status),
                 "lead_from": moves_into(plan.lead_status),
+                "status_reason": _status_reason(decision),
+                "status_by": ROUTING,
             }
             for _, decision, plan in decided
         ],
@@ -561,22 +568,21 @@ async def _route_batch(tx: Transaction, db: Database, batch: list[_Request]) -> 
     if len(by_decision) != len(decided):
         missing = [d.lead_id for _, d, _ in decided if d.id not in by_decision]
         raise DatabaseError(f"routing/record_decisions stored no decision for leads {', '.join(missing)}")
+    # routing/record_decisions wrote the status history of the leads it moved; their events go with the decisions'.
+    moves = [
+        StatusChange(
+            decision.lead_id,
+            by_decision[decision.id]["lead_status"],
+            str(facts[decision.lead_id].status),
+            decision.decided_at,
+            ROUTING,
+            _status_reason(decision),
+            decision.id,
+        )
+        for _, decision, _ in decided
+    ]
     await record_events(
-        tx,
-        [
-            event
-            for _, decision, _ in decided
-            for event in [
-                routing_event(WebhookEvent.ROUTING_DECIDED, decision),
-                *lead_status_event(
-                    decision.lead_id,
-                    str(facts[decision.lead_id].status),
-                    by_decision[decision.id]["lead_status"],
-                    decision.decided_at,
-                    decision.id,
-                ),
-            ]
-        ],
+        tx, [routing_event(WebhookEvent.ROUTING_DECIDED, d) for _, d, _ in decided] + status_events(moves)
     )
     # The assignees are read once the whole batch is stored: each answer counts the open
     # assignments up to its own decision, as one routing after another would.

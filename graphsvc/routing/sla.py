@@ -31,6 +31,7 @@ from typing import Any
 from graphsvc.algorithms.scoring import to_utc
 from graphsvc.errors import GraphsvcError, InvalidInput
 from graphsvc.funnel import LeadStatus
+from graphsvc.lifecycle import ROUTING
 from graphsvc.routing import events
 from graphsvc.routing.decisions import (
     AssignedBy,
@@ -57,8 +58,10 @@ log = logging.getLogger(__name__)
 _ATTEMPTS = 200  # as in the engine: each lost race means another routing took a pool slot
 
 
-async def accept_decision(db: Database, decision_id: str, now: datetime | None = None) -> RoutingDecision:
-    """Accept a PENDING decision: ACCEPTED, and the lead becomes SAL.
+async def accept_decision(
+    db: Database, decision_id: str, now: datetime | None = None, by: str | None = None
+) -> RoutingDecision:
+    """Accept a PENDING decision: ACCEPTED, and the lead becomes SAL (recorded as moved by ``by``).
 
     Raises
     ------
@@ -67,11 +70,13 @@ async def accept_decision(db: Database, decision_id: str, now: datetime | None =
     InvalidInput
         The decision is not PENDING (already accepted, rejected, escalated, recycled or unassigned).
     """
-    return await _close(db, decision_id, DecisionStatus.ACCEPTED, LeadStatus.SAL, None, now)
+    return await _close(db, decision_id, DecisionStatus.ACCEPTED, LeadStatus.SAL, None, now, by)
 
 
-async def reject_decision(db: Database, decision_id: str, reason: str, now: datetime | None = None) -> RoutingDecision:
-    """Reject a PENDING decision with a reason: REJECTED, and the lead is RECYCLED.
+async def reject_decision(
+    db: Database, decision_id: str, reason: str, now: datetime | None = None, by: str | None = None
+) -> RoutingDecision:
+    """Reject a PENDING decision with a reason: REJECTED, and the lead is RECYCLED (moved by ``by``).
 
     Raises
     ------
@@ -80,7 +85,7 @@ async def reject_decision(db: Database, decision_id: str, reason: str, now: date
     """
     if not reason or not reason.strip():
         raise InvalidInput("rejecting a routing decision needs a reason")
-    return await _close(db, decision_id, DecisionStatus.REJECTED, LeadStatus.RECYCLED, reason.strip(), now)
+    return await _close(db, decision_id, DecisionStatus.REJECTED, LeadStatus.RECYCLED, reason.strip(), now, by)
 
 
 async def _close(
@@ -90,9 +95,11 @@ async def _close(
     lead_status: LeadStatus,
     reason: str | None,
     now: datetime | None,
+    by: str | None,
 ) -> RoutingDecision:
     moment = to_utc(now) if now else datetime.now(UTC)
-    decision = await close_decision(db, decision_id, status, moment, lead_status, reason)
+    # Without a caller (the CLI, a script) the move is the routing's own.
+    decision = await close_decision(db, decision_id, status, moment, lead_status, reason, by or ROUTING)
     if decision is None:
         current = await read_decision(db, decision_id)
         raise InvalidInput(

@@ -15,7 +15,7 @@ from graphsvc.schema.document_cache import CachedDocuments, DocumentCache
 from graphsvc.schema.errors import ErrorPolicy, GraphsvcSchema
 from graphsvc.schema.execution import MutationsFinish
 from graphsvc.schema.imports import ImportMutation
-from graphsvc.schema.lead import LeadQuery
+from graphsvc.schema.lead import LeadMutation, LeadQuery
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits, MaxFieldsLimiter, QueryCostLimiter
 from graphsvc.schema.match import MatchQuery
 from graphsvc.schema.metrics import OperationMetrics
@@ -32,7 +32,8 @@ Query = merge_types(
 )
 Subscription = merge_types("Subscription", (RoutingSubscription,))
 Mutation = merge_types(
-    "Mutation", (ImportMutation, ContactMutation, AccountMutation, ScoreMutation, RoutingMutation, WebhookMutation)
+    "Mutation",
+    (ImportMutation, ContactMutation, AccountMutation, LeadMutation, ScoreMutation, RoutingMutation, WebhookMutation),
 )
 
 

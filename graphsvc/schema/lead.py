@@ -8,20 +8,36 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from graphsvc import lifecycle
+from graphsvc.errors import NotFound
+from graphsvc.ranges import stored_time
 from graphsvc.schema.arguments import given
 from graphsvc.schema.context import Context
 from graphsvc.schema.engagement import Engagement, person_timeline
 from graphsvc.schema.enums import LeadStatus, MatchMethod, parse_enum
 from graphsvc.schema.match import AccountMatch
 from graphsvc.schema.pagination import Connection
-from graphsvc.schema.permissions import CanRead, sees_person_at, visible_account
+from graphsvc.schema.permissions import CanRead, CanSetLeadStatus, sees_person_at, visible_account
 from graphsvc.schema.score import LeadScore, person_score
 from graphsvc.store.database import Record
 
 if TYPE_CHECKING:
     from graphsvc.schema.routing import RoutingDecision
 
-__all__ = ["Lead", "LeadQuery", "leads_of"]
+__all__ = ["Lead", "LeadMutation", "LeadQuery", "LeadStatusChange", "leads_of"]
+
+
+@strawberry.type(description="One move of a lead's status.")
+class LeadStatusChange:
+    status: LeadStatus
+    previous: LeadStatus | None = strawberry.field(
+        description="The status left; null when the lead arrived with this one."
+    )
+    at: datetime
+    reason: str | None
+    by: str | None = strawberry.field(
+        description="Who moved it: a user's id or an API key's name, routing, sla or import."
+    )
 
 
 @strawberry.type(description="A person who showed interest, before or beside the CRM's contacts.")
@@ -68,6 +84,21 @@ class Lead:
     ) -> Connection[Engagement]:
         return await person_timeline(info, "api/lead_engagement_pages", self.record, given(first), given(after))
 
+    @strawberry.field(description="Every move of the lead's status, oldest first.")
+    async def status_history(self, info: Info[Context, None]) -> list[LeadStatusChange]:
+        changes = await info.context.loaders.status_history.load(self.record["id"])
+        return [
+            LeadStatusChange(
+                status=LeadStatus(c["status"]),
+                previous=parse_enum(LeadStatus, c["previous"]),
+                at=at,
+                reason=c["reason"],
+                by=c["by"],
+            )
+            for c in changes
+            if (at := stored_time(c["at"])) is not None
+        ]
+
     @strawberry.field(description="The newest routing decision about the lead; null when never routed or not yours.")
     async def routing(
         self, info: Info[Context, None]
@@ -94,3 +125,40 @@ class LeadQuery:
         if record is None or not await sees_person_at(info.context, record["account_id"]):
             return None
         return Lead.from_record(record)
+
+
+async def _settable_lead(context: Context, lead_id: str) -> Record:
+    """The lead's record when the caller may move its status: it sees the lead, or the lead is assigned to it."""
+    from graphsvc.schema.routing import latest_decision
+
+    record = await context.loaders.lead.load(lead_id)
+    if record is not None and await sees_person_at(context, record["account_id"]):
+        return record
+    decision = await latest_decision(context, lead_id) if record is not None else None
+    if decision is None or context.caller is None or decision.record.assignee_id != context.caller.user_id:
+        # As if missing: FORBIDDEN would tell which lead ids exist.
+        raise NotFound(f"no lead {lead_id!r}")
+    return record
+
+
+@strawberry.type
+class LeadMutation:
+    @strawberry.mutation(
+        description="Move a lead's status (the moves the funnel allows, else INVALID_INPUT), recorded in its "
+        "statusHistory with the reason and the caller.",
+        permission_classes=[CanSetLeadStatus],
+    )
+    async def set_lead_status(
+        self,
+        info: Info[Context, None],
+        lead_id: strawberry.ID,
+        status: LeadStatus,
+        reason: str | None = strawberry.UNSET,
+    ) -> Lead:
+        context = info.context
+        record = await _settable_lead(context, str(lead_id))
+        by = context.caller.author if context.caller else "anonymous"  # the permission lets no anonymous caller in
+        await lifecycle.set_lead_status(context.db, record["id"], status, given(reason), by, context.now)
+        context.loaders.forget(context.loaders.lead, record["id"])
+        context.loaders.forget(context.loaders.status_history, record["id"])
+        return Lead.from_record(await context.loaders.lead.load(record["id"]))

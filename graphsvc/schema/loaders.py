@@ -16,6 +16,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from graphsvc.lifecycle import read_status_histories
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
 from graphsvc.stages import StageChange, stage_histories
 from graphsvc.store.database import Database, Record
@@ -47,6 +48,8 @@ class Loaders:
         Id of the newest routing decision about a lead (None when it was never routed).
     stage_history
         An account's stage changes, oldest first.
+    status_history
+        A lead's status changes (``leads/status_histories`` rows), oldest first.
 
     :meth:`documents` gives the documents in force, read once per request.
     """
@@ -67,6 +70,7 @@ class Loaders:
             "api/latest_decisions", lambda row: row["decision_id"], default=lambda: None
         )
         self.stage_history: DataLoader[str, list[StageChange]] = DataLoader(load_fn=self._stage_histories)
+        self.status_history: DataLoader[str, list[Record]] = DataLoader(load_fn=self._status_histories)
         self._slices: dict[Hashable, DataLoader[str, ListSlice]] = {}
         self._documents: asyncio.Future[DocumentsInForce] | None = None
 
@@ -95,6 +99,10 @@ class Loaders:
     async def _stage_histories(self, account_ids: list[str]) -> list[list[StageChange]]:
         histories = await stage_histories(self._db, account_ids)
         return [histories.get(account_id, []) for account_id in account_ids]
+
+    async def _status_histories(self, lead_ids: list[str]) -> list[list[Record]]:
+        histories = await read_status_histories(self._db, lead_ids)
+        return [histories.get(lead_id, []) for lead_id in lead_ids]
 
     @staticmethod
     def forget(loader: DataLoader[str, Any], key: str) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "CanRecompute",
     "CanRouteLeads",
     "CanSetBuyingRoles",
+    "CanSetLeadStatus",
     "CanSetScoringModel",
     "sees_person_at",
     "visible_account",
@@ -89,6 +90,13 @@ class CanActOnRouting(_RolePermission):
     # A REP may, but only on decisions assigned to its own user (checked by the mutation).
     roles = frozenset({Role.ADMIN, Role.REP})
     message = "this API key may not accept or reject routing decisions"
+
+
+class CanSetLeadStatus(_RolePermission):
+    # Those who work leads. A REP may, but only for leads it sees or that are assigned to it
+    # (checked by the mutation); INTEGRATION brings statuses by import.
+    roles = frozenset({Role.ADMIN, Role.REP})
+    message = "this API key may not set lead statuses"
 
 
 class CanManageWebhooks(_RolePermission):

@@ -168,13 +168,15 @@ class RoutingMutation:
         return RoutingDecision.from_record(routed.decision)
 
     @strawberry.mutation(
-        description="Accept a routed lead: the decision is ACCEPTED, the lead SAL.",
+        description="Accept a routed lead: the decision is ACCEPTED, the lead SAL (when its status allows).",
         permission_classes=[CanActOnRouting],
     )
     async def accept_routing(self, info: Info[Context, None], decision_id: strawberry.ID) -> RoutingDecision:
         context = info.context
         await _own_decision(context, str(decision_id))
-        return RoutingDecision.from_record(await accept_decision(context.db, str(decision_id), context.now))
+        caller = context.caller
+        by = caller.author if caller else None
+        return RoutingDecision.from_record(await accept_decision(context.db, str(decision_id), context.now, by))
 
     @strawberry.mutation(
         description="Reject a routed lead with a reason: the decision is REJECTED, the lead RECYCLED.",
@@ -185,7 +187,9 @@ class RoutingMutation:
     ) -> RoutingDecision:
         context = info.context
         await _own_decision(context, str(decision_id))
-        return RoutingDecision.from_record(await reject_decision(context.db, str(decision_id), reason, context.now))
+        caller = context.caller
+        by = caller.author if caller else None
+        return RoutingDecision.from_record(await reject_decision(context.db, str(decision_id), reason, context.now, by))
 
 
 @strawberry.type

@@ -284,7 +284,6 @@ async def account_coverage(
     return Coverage.from_record(record)
 
 
-
 async def person_score(context: Context, person_id: str, as_of: datetime | None) -> LeadScore:
     """The score of one (existing) contact or lead at ``as_of``."""
     moment = utc(as_of) or context.now

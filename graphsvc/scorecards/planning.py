@@ -38,6 +38,7 @@ from graphsvc.store.database import Database
 
 __all__ = ["lead_plan", "measured_rates"]
 
+
 def _measured(numerator: int, denominator: int) -> Rate | None:
     if numerator < 1 or denominator < 1:
         return None

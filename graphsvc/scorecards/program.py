@@ -1,13 +1,18 @@
 """The program scorecard (SPEC §10): the traditional lead funnel beside the ABM funnel, and team SLAs.
 
-**Traditional** (leads that exist at ``as_of``): a lead counts at every stage it has reached.
-The graph keeps a lead's current status, not its history, so "reached" is read from the status
-along the main path NEW → MQL → SAL → SQL → OPPORTUNITY → WON (:data:`REACHED`): a LOST lead
-reached OPPORTUNITY, a RECYCLED one reached MQL, NURTURE and DISQUALIFIED ones reached nothing
-past NEW. A lead was *sent to sales* when a routing decision assigned it to someone by
-``as_of``, or its status is SAL or beyond (sales accepted it), and sending makes it an MQL too,
-so every count is at most the one before it. Each conversion rate is a stage's count over the
-previous stage's (None when that is 0). ``new_leads`` counts leads created in the window.
+**Traditional** (leads that exist at ``as_of``): a lead counts at every stage it has reached,
+read from its status history (:mod:`graphsvc.lifecycle`) up to ``as_of``, not from today's
+status: a lead that was SAL and is RECYCLED now counts as a SAL. Each status a lead held says
+which stages of the main path NEW → MQL → SAL → SQL → OPPORTUNITY → WON it had reached
+(:data:`REACHED`): LOST means OPPORTUNITY, RECYCLED means MQL, NURTURE and DISQUALIFIED nothing
+past NEW. A lead without any history (stored before history was kept) counts by its stored
+status. A lead was *sent to sales* when a routing decision assigned it to someone by ``as_of``,
+or it reached SAL (sales accepted it), and sending makes it an MQL too, so every count is at
+most the one before it. Each conversion rate is a stage's count over the previous stage's (None
+when that is 0). ``new_leads`` counts leads created in the window; ``by_status`` counts today's
+statuses. **Lead velocity** (``median_days_to_advance``), per status of the main path but WON:
+the median over leads of the days from first entering it (NEW: the lead's creation) to its first
+later move to a status that reached further (:func:`lead_days_to_advance`), from history only.
 
 **ABM** (target accounts): how many are at each stage at ``as_of`` (``NONE``: not in the
 funnel); the share engaged, i.e. at the ENGAGED stage or beyond at ``as_of`` (the stage rule,
@@ -38,6 +43,7 @@ their account's industry, else their own.
 from __future__ import annotations
 
 import asyncio
+import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -64,6 +70,7 @@ __all__ = [
     "LEAD_STAGES",
     "REACHED",
     "abm_funnel",
+    "lead_days_to_advance",
     "lead_funnel",
     "program_and_account_scorecards",
     "program_scorecard",
@@ -103,32 +110,97 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def lead_funnel(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """The traditional funnel from rows of ``scorecards/lead_funnel`` (status, sent_to_sales, new, leads).
+_MS_PER_DAY = 86_400_000
+_ADVANCING = (_S.NEW, _S.MQL, _S.SAL, _S.SQL, _S.OPPORTUNITY)
+"""The statuses lead velocity is measured from: the main path but its end."""
 
-    >>> lead_funnel([{"status": "MQL", "sent_to_sales": True, "new": True, "leads": 2},
-    ...              {"status": "NEW", "sent_to_sales": False, "new": False, "leads": 2}])["conversion"]["lead_to_mql"]
-    0.5
+
+def _reach(status: LeadStatus | str) -> int:
+    """How far along the main path a lead at ``status`` has come: 0 (NEW) to 5 (WON)."""
+    stages = ("mqls", "sals", "sqls", "opportunities", "won")
+    return max((i + 1 for i, stage in enumerate(stages) if LeadStatus(status) in REACHED[stage]), default=0)
+
+
+def _held(row: Mapping[str, Any]) -> set[LeadStatus]:
+    """Every status the lead held by ``as_of``: from its history, or its stored status without one."""
+    if not row["moved"]:
+        return {LeadStatus(row["status"])}
+    return {LeadStatus(change["status"]) for change in row["changes"]}
+
+
+def lead_funnel(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The traditional funnel from rows of ``scorecards/lead_funnel``, one per lead (module docstring).
+
+    >>> day = 86_400_000
+    >>> funnel = lead_funnel([
+    ...     {"status": "RECYCLED", "sent_to_sales": True, "new": True, "created_at": 0, "moved": True,
+    ...      "changes": [{"status": "MQL", "previous": "NEW", "at": 2 * day},
+    ...                  {"status": "SAL", "previous": "MQL", "at": 3 * day},
+    ...                  {"status": "RECYCLED", "previous": "SAL", "at": 9 * day}]},
+    ...     {"status": "NEW", "sent_to_sales": False, "new": False, "created_at": 0, "moved": False, "changes": []}])
+    >>> funnel["sals"], funnel["conversion"]["lead_to_mql"], funnel["median_days_to_advance"]["MQL"]
+    (1, 0.5, {'median_days': 1.0, 'leads': 1})
     """
+    rows = list(rows)
     counts = dict.fromkeys(LEAD_STAGES, 0)
     by_status: Counter[str] = Counter()
     new = 0
     for row in rows:
-        status, leads = LeadStatus(row["status"]), int(row["leads"])
-        sent = bool(row["sent_to_sales"]) or status in REACHED["sals"]
-        by_status[str(status)] += leads
-        new += leads if row["new"] else 0
-        counts["leads"] += leads
-        counts["mqls"] += leads if sent or status in REACHED["mqls"] else 0
-        counts["sent_to_sales"] += leads if sent else 0
+        held = _held(row)
+        sent = bool(row["sent_to_sales"]) or bool(held & REACHED["sals"])
+        by_status[str(LeadStatus(row["status"]))] += 1
+        new += 1 if row["new"] else 0
+        counts["leads"] += 1
+        counts["mqls"] += 1 if sent or held & REACHED["mqls"] else 0
+        counts["sent_to_sales"] += 1 if sent else 0
         for stage in ("sals", "sqls", "opportunities", "won"):
-            counts[stage] += leads if status in REACHED[stage] else 0
+            counts[stage] += 1 if held & REACHED[stage] else 0
     conversion = {name: _rate(counts[to], counts[start]) for name, start, to in CONVERSIONS}
     return {
         **counts,
         "new_leads": new,
         "by_status": {str(status): by_status.get(str(status), 0) for status in LeadStatus},
         "conversion": conversion,
+        "median_days_to_advance": lead_days_to_advance(rows),
+    }
+
+
+def lead_days_to_advance(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per status of :data:`_ADVANCING`, the median days from first entering it to the first later move
+    to a status that reached further, over the leads with a history (``leads``: how many moved on).
+
+    NEW is entered when the lead is created, unless the lead arrived with another status (an entry
+    without ``previous``: it was never NEW here). Ties in time keep the order the history lists them in.
+
+    >>> day = 86_400_000
+    >>> changes = [{"status": "MQL", "previous": "NEW", "at": 4 * day},
+    ...            {"status": "NURTURE", "previous": "MQL", "at": 5 * day},
+    ...            {"status": "MQL", "previous": "NURTURE", "at": 7 * day},
+    ...            {"status": "SQL", "previous": "MQL", "at": 10 * day}]
+    >>> lead_days_to_advance([{"created_at": 0, "moved": True, "changes": changes}])["MQL"]
+    {'median_days': 6.0, 'leads': 1}
+    """
+    days: dict[LeadStatus, list[float]] = {status: [] for status in _ADVANCING}
+    for row in rows:
+        if not row["moved"]:
+            continue
+        entries = sorted(
+            ((change["at"], LeadStatus(change["status"])) for change in row["changes"]), key=lambda e: e[0]
+        )
+        arrived = any(change.get("previous") is None for change in row["changes"])
+        if row["created_at"] is not None and not arrived:
+            entries.insert(0, (row["created_at"], _S.NEW))
+        for status, values in days.items():
+            entered = next((i for i, (_, held) in enumerate(entries) if held == status), None)
+            if entered is None:
+                continue
+            start = entries[entered][0]
+            onward = next((at for at, held in entries[entered + 1 :] if _reach(held) > _reach(status)), None)
+            if onward is not None:
+                values.append((onward - start) / _MS_PER_DAY)
+    return {
+        str(status): {"median_days": statistics.median(values) if values else None, "leads": len(values)}
+        for status, values in days.items()
     }
 
 

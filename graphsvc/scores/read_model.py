@@ -286,9 +286,7 @@ def _trusted(
     return _Member(distance, account, persons, roles, entries)
 
 
-def _window(
-    member: _Member, now: float, window_days: float, half_life_days: float
-) -> tuple[float, set[str]]:
+def _window(member: _Member, now: float, window_days: float, half_life_days: float) -> tuple[float, set[str]]:
     """Own windowed engagement at ``now`` (epoch seconds) and the persons engaged in the window.
 
     The same arithmetic as :func:`graphsvc.algorithms.snapshot.recompute`: in the window means

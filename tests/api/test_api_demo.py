@@ -2,7 +2,9 @@
 moment, and the strategist's queries (scorecards, targets, lookalikes, plans) answer with the
 figures of the functions that own them."""
 
+import csv
 from datetime import UTC, datetime
+from importlib.resources import files
 
 import pytest
 from api_graph import REP_ANN, STRATEGIST, api_client, codes, data_of, execute
@@ -260,3 +262,26 @@ async def test_every_new_operation_answers_over_http_on_the_demo_set(embedded):
             "version"
         ] == 901
         assert (await graphql("mutation { recompute }"))["recompute"] == 201
+
+
+async def test_a_fresh_demo_has_a_lead_status_past_and_the_funnel_counts_it(db):
+    # Expected figures from the shipped file itself: every move there is before AS_OF once shifted.
+    shipped = files("graphsvc.seeds") / "demo" / "lead_status_changes.csv"
+    with shipped.open(encoding="utf-8", newline="") as file:
+        moves = list(csv.DictReader(file))
+    reached = {status: {m["lead_id"] for m in moves if m["status"] == status} for status in ("MQL", "SAL")}
+    funnel = (await program_scorecard(db, 90, AS_OF))["traditional"]
+    assert (funnel["mqls"], funnel["sals"]) == (len(reached["MQL"]), len(reached["SAL"]))
+    assert funnel["sals"] > 0 and funnel["sent_to_sales"] == funnel["sals"]  # no routing in the demo: accepted ones
+    velocity = funnel["median_days_to_advance"]
+    # Every MQL left NEW (or NURTURE) for it; every SAL was an MQL first.
+    assert (velocity["NEW"]["leads"], velocity["MQL"]["leads"]) == (len(reached["MQL"]), len(reached["SAL"]))
+    assert velocity["NEW"]["median_days"] > 0 and velocity["MQL"]["median_days"] > 0
+
+    lead_id = moves[0]["lead_id"]
+    history = (await data_of(db, HISTORY, id=lead_id))["lead"]["statusHistory"]
+    expected = [(m["status"], m["previous"], m["reason"], m["by"]) for m in moves if m["lead_id"] == lead_id]
+    assert [(c["status"], c["previous"], c["reason"], c["by"]) for c in history] == expected
+
+
+HISTORY = "query($id: ID!) { lead(id: $id) { statusHistory { status previous reason by } } }"

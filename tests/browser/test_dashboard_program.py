@@ -22,6 +22,7 @@ STRATEGIST_KEY = "strategist-key-for-the-dashboard-test"
 KEYS = {STRATEGIST_KEY: {"role": "STRATEGIST", "name": "dashboard-test"}}
 
 STAGES = ["TARGET", "AWARE", "ENGAGED", "MQA", "OPPORTUNITY", "CUSTOMER"]
+ADVANCING_FROM = {"leads": "NEW", "mqls": "MQL", "sals": "SAL", "sqls": "SQL", "opportunities": "OPPORTUNITY"}
 LEAD_STAGES = ["leads", "mqls", "sent_to_sales", "sals", "sqls", "opportunities", "won"]
 CONVERSION_INTO = {
     "mqls": "lead_to_mql",
@@ -102,6 +103,9 @@ def test_funnels_and_figures_are_the_program_scorecards(server, page, days):
         if stage in CONVERSION_INTO:
             rate = traditional["conversion"][CONVERSION_INTO[stage]]
             assert cell_value(page, f"{row} [data-metric=conversion]") == shown(rate and 100 * rate), stage
+        if stage in ADVANCING_FROM:  # lead velocity beside the accounts'
+            median = traditional["median_days_to_advance"][ADVANCING_FROM[stage]]["median_days"]
+            assert cell_value(page, f"{row} [data-metric=median-days]") == shown(median), stage
     for i, stage in enumerate(STAGES):
         row = f'[data-funnel="abm"] tr[data-stage="{stage}"]'
         assert cell_value(page, f"{row} [data-metric=count]") == abm["by_stage"][stage], stage

@@ -57,6 +57,7 @@ ALLOWED: dict[str, set[Role]] = {
     "Mutation.routeLead": {Role.ADMIN},
     "Mutation.acceptRouting": {Role.ADMIN, Role.REP},  # a REP its own decisions only
     "Mutation.rejectRouting": {Role.ADMIN, Role.REP},
+    "Mutation.setLeadStatus": {Role.ADMIN, Role.REP},  # a REP the leads it sees or has assigned only
     "Subscription.routingDecisions": READERS,  # a REP its own decisions only
     "Query.webhooks": {Role.ADMIN},
     "Query.webhookDeliveries": {Role.ADMIN},
@@ -86,6 +87,7 @@ OPERATIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "Mutation.routeLead": ('mutation { routeLead(leadId: "l-pat", dryRun: true) { status } }', {}),
     "Mutation.acceptRouting": ('mutation { acceptRouting(decisionId: "rd-none") { id } }', {}),
     "Mutation.rejectRouting": ('mutation { rejectRouting(decisionId: "rd-none", reason: "x") { id } }', {}),
+    "Mutation.setLeadStatus": ('mutation { setLeadStatus(leadId: "l-none", status: MQL) { id } }', {}),
     "Subscription.routingDecisions": ("subscription { routingDecisions { id } }", {}),
     "Query.webhooks": ("{ webhooks { id } }", {}),
     "Query.webhookDeliveries": ('{ webhookDeliveries(webhookId: "wh-none") { id } }', {}),

@@ -8,6 +8,7 @@ from conftest import GUARD
 from routing_graph import T0, hours, load_sales_graph
 
 from graphsvc.errors import InvalidInput, NotFound
+from graphsvc.lifecycle import read_status_histories
 from graphsvc.routing import events
 from graphsvc.routing.decisions import AssignedBy, DecisionStatus, RoutingRule, read_decision
 from graphsvc.routing.engine import route_lead
@@ -87,6 +88,12 @@ async def test_overdue_pool_decision_is_escalated_through_the_pool_then_the_mana
     assert (recycled.id, recycled.status, recycled.closed_at) == (third.id, DecisionStatus.RECYCLED, hours(75))
     assert recycled.close_reason == "not accepted within its SLA, escalated 2 times"
     assert await _status(empty_db, "l-100") == "RECYCLED"
+    # The history: routing made it MQL at T0, the sweep recycled it (escalations moved no status).
+    history = (await read_status_histories(empty_db, ["l-100"]))["l-100"]
+    assert [(c["status"], c["previous"], c["at"], c["reason"], c["by"]) for c in history] == [
+        ("MQL", "NEW", T0.timestamp() * 1000, "routing rule MQL_THRESHOLD", "routing"),
+        ("RECYCLED", "MQL", hours(75).timestamp() * 1000, "not accepted within its SLA, escalated 2 times", "sla"),
+    ]
     assert (await sla_sweep(empty_db, hours(100))).overdue == 0
 
     published = [feed._queue.get_nowait() for _ in range(feed._queue.qsize())]

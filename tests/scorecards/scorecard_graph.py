@@ -89,13 +89,38 @@ ROWS: dict[str, list[dict[str, Any]]] = {
         {"id": "u2", "name": "Ugo", "role": "AE"},
     ],
     "accounts": [
-        {"id": "P", "name": "Pco", "domain": "pco.com", "industry": "software", "employees": 300, "country": "US",
-         "technologies": "aws;salesforce", "is_target": True, "tier": 1, "owner_id": "u1"},
+        {
+            "id": "P",
+            "name": "Pco",
+            "domain": "pco.com",
+            "industry": "software",
+            "employees": 300,
+            "country": "US",
+            "technologies": "aws;salesforce",
+            "is_target": True,
+            "tier": 1,
+            "owner_id": "u1",
+        },
         {"id": "Q", "name": "Qco", "domain": "qco.com", "industry": "software", "parent_id": "P"},
-        {"id": "T2", "name": "Tco", "domain": "tco.com", "industry": "retail", "employees": 80, "is_target": True,
-         "tier": 2, "owner_id": "u2"},
-        {"id": "W", "name": "Wco", "domain": "wco.com", "industry": "software", "employees": 300, "country": "US",
-         "technologies": "aws;salesforce"},
+        {
+            "id": "T2",
+            "name": "Tco",
+            "domain": "tco.com",
+            "industry": "retail",
+            "employees": 80,
+            "is_target": True,
+            "tier": 2,
+            "owner_id": "u2",
+        },
+        {
+            "id": "W",
+            "name": "Wco",
+            "domain": "wco.com",
+            "industry": "software",
+            "employees": 300,
+            "country": "US",
+            "technologies": "aws;salesforce",
+        },
         {"id": "N", "name": "Nco", "domain": "nco.com", "industry": "finance"},
     ],
     "contacts": [
@@ -119,11 +144,23 @@ ROWS: dict[str, list[dict[str, Any]]] = {
     ],
     "opportunities": [
         {"id": "o1", "account_id": "P", "amount": 50_000, "status": "OPEN", "created_at": at(-40)},
-        {"id": "o2", "account_id": "P", "amount": 20_000, "status": "LOST", "created_at": at(-200),
-         "closed_at": at(-10)},
+        {
+            "id": "o2",
+            "account_id": "P",
+            "amount": 20_000,
+            "status": "LOST",
+            "created_at": at(-200),
+            "closed_at": at(-10),
+        },
         {"id": "o3", "account_id": "T2", "amount": 10_000, "status": "OPEN", "created_at": at(-30)},
-        {"id": "o4", "account_id": "W", "amount": 40_000, "status": "WON", "created_at": at(-200),
-         "closed_at": at(-150)},
+        {
+            "id": "o4",
+            "account_id": "W",
+            "amount": 40_000,
+            "status": "WON",
+            "created_at": at(-200),
+            "closed_at": at(-150),
+        },
     ],
     "engagements": [
         engagement("e1", "c1", "demo_request", 0),
@@ -156,10 +193,26 @@ SET d.path = r.path, d.status = r.status, d.rule = 'test', d.score = 60.0,
 CREATE (d)-[:ASSIGNED_TO]->(u)
 """
 DECISIONS = [
-    {"id": "d1", "lead": "l3", "user": "u2", "path": "ABM", "status": "ACCEPTED", "decided_at": at(-5),
-     "sla_due_at": at(-5 + 4 / 24), "closed_at": at(-5 + 2 / 24)},
-    {"id": "d2", "lead": "l8", "user": "u1", "path": "TRADITIONAL", "status": "PENDING", "decided_at": at(-2),
-     "sla_due_at": at(-1), "closed_at": None},
+    {
+        "id": "d1",
+        "lead": "l3",
+        "user": "u2",
+        "path": "ABM",
+        "status": "ACCEPTED",
+        "decided_at": at(-5),
+        "sla_due_at": at(-5 + 4 / 24),
+        "closed_at": at(-5 + 2 / 24),
+    },
+    {
+        "id": "d2",
+        "lead": "l8",
+        "user": "u1",
+        "path": "TRADITIONAL",
+        "status": "PENDING",
+        "decided_at": at(-2),
+        "sla_due_at": at(-1),
+        "closed_at": None,
+    },
 ]
 
 
@@ -180,5 +233,5 @@ async def load_scorecard_graph(db: Database, embedded: EmbeddedServer) -> None:
         assert report.errors == [], report.errors
     for account_id, previous, stage, days in STAGES:
         rows = [{"id": account_id, "previous": previous, "stage": stage, "change_id": f"sc-{account_id}-{stage}"}]
-        assert (await db.write("stages/record_changes", rows=rows, at=at(days)))[0]["recorded"] == 1
+        assert len(await db.write("stages/record_changes", rows=rows, at=at(days))) == 1
     await run_cypher(embedded, _DECISIONS, rows=DECISIONS)

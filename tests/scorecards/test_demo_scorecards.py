@@ -183,7 +183,8 @@ def cli_env(demo, embedded, monkeypatch):
 def test_report_scorecard_command_writes_the_csv(cli_env, tmp_path):
     out = tmp_path / "scorecard.csv"
     result = CliRunner().invoke(
-        main, ["report", "scorecard", "--out", str(out), "--window-days", "30", "--as-of", NOW.strftime("%Y-%m-%dT%H:%M:%S")],
+        main,
+        ["report", "scorecard", "--out", str(out), "--window-days", "30", "--as-of", NOW.strftime("%Y-%m-%dT%H:%M:%S")],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output

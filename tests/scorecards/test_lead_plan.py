@@ -41,7 +41,14 @@ async def test_measured_rates_by_hand(graph):
 
 async def test_a_plan_from_measured_rates(graph):
     plan = await lead_plan(graph, 100_000, 20_000, as_of=AS_OF)
-    assert (plan.won_deals, plan.opportunities, plan.sqls, plan.mqls, plan.inquiries, plan.accounts) == (5, 10, 15, 30, 40, 7)
+    assert (plan.won_deals, plan.opportunities, plan.sqls, plan.mqls, plan.inquiries, plan.accounts) == (
+        5,
+        10,
+        15,
+        30,
+        40,
+        7,
+    )
     out = plan.as_dict()
     assert {name: rate["source"] for name, rate in out["rates"].items()} == dict.fromkeys(out["rates"], "measured")
     assert out["accounts_per_opportunity"]["value"] == pytest.approx(2 / 3)
@@ -53,11 +60,24 @@ async def test_given_rates_win_and_nothing_is_read_when_all_are_given(graph):
     assert (plan.won_deals, plan.opportunities, plan.sqls) == (5, 20, 30)
     before = graph.round_trips
     plan = await lead_plan(
-        graph, 100_000, 20_000, win_rate=0.5, sql_to_opportunity=0.5, mql_to_sql=0.5, inquiry_to_mql=0.5,
+        graph,
+        100_000,
+        20_000,
+        win_rate=0.5,
+        sql_to_opportunity=0.5,
+        mql_to_sql=0.5,
+        inquiry_to_mql=0.5,
         accounts_per_opportunity=3,
     )
     assert graph.round_trips == before
-    assert (plan.won_deals, plan.opportunities, plan.sqls, plan.mqls, plan.inquiries, plan.accounts) == (5, 10, 20, 40, 80, 30)
+    assert (plan.won_deals, plan.opportunities, plan.sqls, plan.mqls, plan.inquiries, plan.accounts) == (
+        5,
+        10,
+        20,
+        40,
+        80,
+        30,
+    )
 
 
 async def test_without_history_the_defaults_stand_in_and_say_so(graph):

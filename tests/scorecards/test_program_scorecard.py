@@ -117,14 +117,11 @@ def test_an_empty_funnel_has_no_rates():
     assert funnel["leads"] == 0 and set(funnel["conversion"].values()) == {None}
 
 
-def test_recycled_and_lost_leads_count_where_they_had_been():
-    funnel = lead_funnel(
-        [
-            {"status": "RECYCLED", "sent_to_sales": False, "new": False, "leads": 3},
-            {"status": "LOST", "sent_to_sales": False, "new": False, "leads": 1},
-            {"status": "DISQUALIFIED", "sent_to_sales": False, "new": False, "leads": 2},
-        ]
-    )
+def test_leads_without_a_history_count_where_their_stored_status_had_been():
+    def lead(status):
+        return {"status": status, "sent_to_sales": False, "new": False, "created_at": 0, "moved": False, "changes": []}
+
+    funnel = lead_funnel([lead("RECYCLED")] * 3 + [lead("LOST")] + [lead("DISQUALIFIED")] * 2)
     assert (funnel["leads"], funnel["mqls"], funnel["sent_to_sales"], funnel["opportunities"], funnel["won"]) == (
         6,
         4,
@@ -132,3 +129,5 @@ def test_recycled_and_lost_leads_count_where_they_had_been():
         1,
         0,
     )
+    # Without a history there is no velocity to measure.
+    assert {v["leads"] for v in funnel["median_days_to_advance"].values()} == {0}

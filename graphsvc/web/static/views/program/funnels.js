@@ -23,6 +23,8 @@ const CONVERSION_INTO = {
   opportunities: 'sql_to_opportunity',
   won: 'opportunity_to_won',
 };
+// Lead velocity sits on the row of the stage whose status it advances from.
+const ADVANCING_FROM = { leads: 'NEW', mqls: 'MQL', sals: 'SAL', sqls: 'SQL', opportunities: 'OPPORTUNITY' };
 export const ACCOUNT_STAGES = ['TARGET', 'AWARE', 'ENGAGED', 'MQA', 'OPPORTUNITY', 'CUSTOMER'];
 
 /** Target accounts at `stage` or beyond it now: the ABM funnel is a snapshot of account stages. */
@@ -43,15 +45,16 @@ function TraditionalFunnel({ funnel }) {
     [funnel],
   );
   return html`<section class="panel" data-funnel="traditional">
-    <h3>Traditional funnel <small>leads</small></h3>
+    <h3>Traditional funnel <small>leads that reached each stage</small></h3>
     <${ChartCanvas} type="bar" ...${chart} label="Leads reaching each stage of the traditional funnel" />
     <table>
-      <thead><tr><th>Stage</th><th class="num">Leads</th><th class="num">Conversion</th></tr></thead>
+      <thead><tr><th>Stage</th><th class="num">Leads</th><th class="num">Conversion</th><th class="num">Median days to advance</th></tr></thead>
       <tbody>
         ${LEAD_STAGES.map(([key, name]) => html`<tr data-stage=${key}>
           <td>${name}</td>
           <td class="num" data-metric="count">${count(funnel[key])}</td>
           <td class="num" data-metric="conversion">${key in CONVERSION_INTO ? percent(funnel.conversion[CONVERSION_INTO[key]]) : ''}</td>
+          <td class="num" data-metric="median-days">${key in ADVANCING_FROM ? decimal(funnel.median_days_to_advance[ADVANCING_FROM[key]]?.median_days) : ''}</td>
         </tr>`)}
       </tbody>
     </table>

@@ -9,7 +9,7 @@ import base64
 
 import pytest
 from graphql import GraphQLList, GraphQLNonNull, get_introspection_query
-from reliability_support import ADMIN, api_client, codes, execute, load_access_graph
+from reliability_support import ADMIN, api_client, codes, execute, import_rows, load_access_graph
 
 from graphsvc.schema import schema
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
@@ -20,6 +20,16 @@ pytestmark = pytest.mark.db
 @pytest.fixture(scope="module", autouse=True)
 async def access_graph(db):
     await load_access_graph(db)
+    # A second engagement for c-max and l-sam (both at acme), so every timeline has two to page through.
+    await import_rows(
+        db,
+        {
+            "engagements": [
+                {"id": "e-max-2", "person_id": "c-max", "type": "web_visit", "occurred_at": "2026-10-23T00:00:00Z"},
+                {"id": "e-sam-2", "person_id": "l-sam", "type": "web_visit", "occurred_at": "2026-10-24T00:00:00Z"},
+            ]
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +126,18 @@ CONNECTIONS = {
     "Account.leads": (
         '{ account(id: "acme") { list: leads(first: %d) { totalCount edges { node { id } } pageInfo { hasNextPage } } } }',
         ("account", "list"),
+    ),
+    "Account.engagements": (
+        '{ account(id: "acme") { list: engagements(first: %d) { totalCount edges { node { id } } pageInfo { hasNextPage } } } }',
+        ("account", "list"),
+    ),
+    "Contact.engagements": (
+        '{ contact(id: "c-max") { list: engagements(first: %d) { totalCount edges { node { id } } pageInfo { hasNextPage } } } }',
+        ("contact", "list"),
+    ),
+    "Lead.engagements": (
+        '{ lead(id: "l-sam") { list: engagements(first: %d) { totalCount edges { node { id } } pageInfo { hasNextPage } } } }',
+        ("lead", "list"),
     ),
 }
 

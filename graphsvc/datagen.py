@@ -29,7 +29,9 @@ What the data looks like, because the demo and the benchmarks rely on it:
 - stage changes: each account's past in the funnel (`_write_stage_changes`), so stage histories
   and velocity show figures on a fresh demo: target accounts enter at TARGET, accounts climb
   AWARE, ENGAGED and MQA before their first opportunity, OPPORTUNITY and CUSTOMER follow the
-  opportunities' dates; the newest change is the stage the history ends at.
+  opportunities' dates; the newest change is the stage the history ends at;
+- lead status changes: how each lead that is not NEW reached its status (`_write_lead_status_changes`),
+  by the moves the lifecycle allows, so the lead funnel and lead velocity show figures too.
 
 The shipped demo set in ``seeds/demo`` is ``generate(Path("seeds/demo"), accounts=DEMO_ACCOUNTS,
 seed=DEMO_SEED)`` with every other argument at its default.
@@ -101,12 +103,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "engagements": ("id", "person_id", "type", "detail", "occurred_at", "campaign"),
     "opportunities": ("id", "account_id", "name", "amount", "status", "created_at", "closed_at"),
     "stage_changes": ("id", "account_id", "stage", "previous", "at"),
+    "lead_status_changes": ("id", "lead_id", "status", "previous", "at", "reason", "by"),
 }
-
-LEAD_STATUS_CHANGES = "lead_status_changes"
-"""The file (``lead_status_changes.csv``) of the leads' past status moves, oldest first per lead;
-not an import kind: ``serve --demo`` replays it (:func:`graphsvc.lifecycle.replay_status_changes`)."""
-LEAD_STATUS_CHANGE_COLUMNS = ("lead_id", "status", "previous", "at", "reason", "by")
 
 # How a lead reached its generated status: each path starts at NEW and ends at it, with its weight.
 _LEAD_PATHS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
@@ -1542,7 +1540,7 @@ def _write_lead_status_changes(writer: Any, seed: int, leads: list[tuple[str, in
     """Write how each lead reached its status (:data:`_LEAD_PATHS`), the moves at distinct whole seconds
     drawn between its creation and ``end``; NEW leads never moved. Returns the rows written."""
     rng = random.Random(f"{seed}/lead-status")
-    rows = 0
+    rows: list[tuple[str, str, str, int, str, str]] = []
     for lead_id, created, status in leads:
         if status not in _LEAD_PATHS:
             continue
@@ -1554,10 +1552,12 @@ def _write_lead_status_changes(writer: Any, seed: int, leads: list[tuple[str, in
         previous = "NEW"
         for moved, at in zip(path, times, strict=True):
             by, reason = _MOVE_REASONS[moved]
-            writer.writerow((lead_id, moved, previous, _iso(at), reason, by))
+            rows.append((lead_id, moved, previous, at, reason, by))
             previous = moved
-            rows += 1
-    return rows
+    width = _width(len(rows), 5)
+    for number, (lead_id, moved, previous, at, reason, by) in enumerate(rows, 1):
+        writer.writerow((f"ls-{number:0{width}d}", lead_id, moved, previous, _iso(at), reason, by))
+    return len(rows)
 
 
 # An opportunity as written: (account index, name, amount, status, created, closed or None).
@@ -1791,11 +1791,11 @@ def _campaign_tables(pair_types: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
 
 
 @contextmanager
-def _csv_writer(out_dir: Path, kind: str, columns: Sequence[str] | None = None) -> Iterator[Any]:
-    """A csv.writer on ``<kind>.csv`` with its header row (``columns``, else the kind's) written."""
+def _csv_writer(out_dir: Path, kind: str) -> Iterator[Any]:
+    """A csv.writer on ``<kind>.csv`` with the kind's header row written."""
     with (out_dir / f"{kind}.csv").open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(columns or COLUMNS[kind])
+        writer.writerow(COLUMNS[kind])
         yield writer
 
 
@@ -1817,7 +1817,7 @@ def generate(
     out_dir : Path
         Directory to write ``accounts.csv``, ``users.csv``, ``contacts.csv``, ``leads.csv``,
         ``engagements.csv``, ``opportunities.csv``, ``stage_changes.csv`` and
-        ``lead_status_changes.csv`` (the leads' past status moves, :data:`LEAD_STATUS_CHANGES`) into;
+        ``lead_status_changes.csv`` into;
         created when missing.
     accounts : int
         Number of accounts (at least 1); users and opportunities scale with it.
@@ -1884,8 +1884,8 @@ def generate(
         with _csv_writer(out_dir, "leads") as writer:
             leads = _write_leads(writer, seed, account_list, plan, identities, names)
         bar.update(totals["leads"])
-        with _csv_writer(out_dir, LEAD_STATUS_CHANGES, LEAD_STATUS_CHANGE_COLUMNS) as writer:
-            written[LEAD_STATUS_CHANGES] = _write_lead_status_changes(writer, seed, leads, end_s)
+        with _csv_writer(out_dir, "lead_status_changes") as writer:
+            written["lead_status_changes"] = _write_lead_status_changes(writer, seed, leads, end_s)
         with _csv_writer(out_dir, "opportunities") as writer:
             deals = _write_opportunities(writer, seed, account_list, end_s)
         written["opportunities"] = len(deals)

@@ -14,7 +14,10 @@ a status, and the ``by`` it is recorded with:
 * an import — ``"import"``, when a row brings a status that differs from the stored one, at the
   time of the import; a new lead imported with a status other than NEW records it with
   ``previous`` null at the lead's ``created_at`` (the status came with it); a repeated import
-  records nothing.
+  records nothing;
+* an imported history (kind ``lead_status_changes``, e.g. a CRM's lifecycle history) — each row
+  as it happened, with its own ``by``; it replaces the arrival guessed above, the lead takes the
+  status of its newest move, and no webhook is sent (it is the past).
 
 A new lead starts as NEW without a history entry, so a history lists the moves only.
 """
@@ -38,7 +41,6 @@ __all__ = [
     "StatusChange",
     "read_status_histories",
     "record_status_changes",
-    "replay_status_changes",
     "set_lead_status",
     "status_events",
 ]
@@ -128,18 +130,3 @@ async def read_status_histories(db: Database, lead_ids: Sequence[str]) -> dict[s
     """Each lead's status changes, oldest first (leads without any are left out)."""
     (answer,) = await db.read("leads/status_histories", ids=list(lead_ids))
     return {row["id"]: row["changes"] for row in answer["rows"]}
-
-
-async def replay_status_changes(db: Database, changes: Sequence[StatusChange], batch: int = 1000) -> int:
-    """Record a past (the demo's) as it happened: each lead's moves, oldest first, and the status
-    its last move left it at, ``batch`` changes per transaction. Returns the changes recorded."""
-    for start in range(0, len(changes), batch):
-        part = changes[start : start + batch]
-        last = {change.lead_id: change.status for change in sorted(part, key=lambda change: change.at)}
-
-        async def work(tx: Transaction, part: Sequence[StatusChange] = part, last: dict[str, str] = last) -> None:
-            await tx.run("leads/replay_statuses", rows=[{"id": i, "status": status} for i, status in last.items()])
-            await record_status_changes(tx, part)
-
-        await db.transaction(f"replay of {len(part)} lead status changes", work)
-    return len(changes)

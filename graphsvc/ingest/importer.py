@@ -41,7 +41,8 @@ DEFAULT_BUYING_ROLES = (
     "BLOCKER",
 )
 
-# Which kind each reference field points at; "persons" is a contact or a lead.
+# Which kind each reference field points at; "persons" is a contact or a lead, "leads" a lead only
+# (looked up and remembered among the persons).
 _REFERENCES: dict[str, dict[str, str]] = {
     "accounts": {"parent_id": "accounts", "owner_id": "users"},
     "users": {"manager_id": "users"},
@@ -49,7 +50,9 @@ _REFERENCES: dict[str, dict[str, str]] = {
     "engagements": {"person_id": "persons"},
     "opportunities": {"account_id": "accounts"},
     "stage_changes": {"account_id": "accounts"},
+    "lead_status_changes": {"lead_id": "leads"},
 }
+_STORE = {"leads": "persons"}
 _KNOWN_STATEMENT = {
     "accounts": "ingest/known_accounts",
     "users": "ingest/known_users",
@@ -237,6 +240,12 @@ class Importer:
             ordered.append(item)
         return ordered
 
+    def _known(self, target: str, value: str) -> bool:
+        """Whether ``value`` is a stored or imported id of ``target``."""
+        if target in _STORE:
+            return self._written[_STORE[target]].get(value) == target
+        return value in self._written[target]
+
     async def _unknown_references(self, kind: str, batch: list[_Pending]) -> dict[int, list[tuple[str, str]]]:
         """Problems per line: references to ids that are neither stored nor accepted before."""
         references = _REFERENCES.get(kind, {})
@@ -244,11 +253,12 @@ class Importer:
         for item in batch:
             for name, target in references.items():
                 value = getattr(item.record, name)
-                if value is not None and value not in self._written[target]:
+                if value is not None and not self._known(target, value):
                     wanted.setdefault(target, set()).add(value)
         for target, ids in wanted.items():
-            found = await self.db.read(_KNOWN_STATEMENT[target], ids=sorted(ids))
-            self._written[target].update({row["id"]: row.get("kind", target) for row in found})
+            store = _STORE.get(target, target)
+            found = await self.db.read(_KNOWN_STATEMENT[store], ids=sorted(ids))
+            self._written[store].update({row["id"]: row.get("kind", store) for row in found})
         problems: dict[int, list[tuple[str, str]]] = {}
         if kind in ("contacts", "leads"):
             # Contacts and leads share one id space: an engagement's person_id must be unambiguous.
@@ -265,7 +275,7 @@ class Importer:
         for item in batch:
             for name, target in references.items():
                 value = getattr(item.record, name)
-                if value is None or value in self._written[target] or (target == kind and value in accepted):
+                if value is None or self._known(target, value) or (target == kind and value in accepted):
                     continue
                 noun = "contact or lead" if target == "persons" else target.removesuffix("s")
                 problems.setdefault(item.line, []).append((name, f"unknown {noun} {value!r}"))
@@ -356,6 +366,8 @@ class Importer:
             "contacts": [("account_id", "ingest/contact_accounts"), ("roles", "ingest/contact_roles")],
             # The account's present stage follows its imported history.
             "stage_changes": [("account_id", "ingest/account_stages")],
+            # The lead's present status follows its imported history.
+            "lead_status_changes": [("lead_id", "ingest/lead_statuses")],
         }
         for name, statement_name in links.get(kind, []):
             linked = [row for row in rows if row.get(name) is not None]

@@ -34,6 +34,7 @@ __all__ = [
     "ImportRecord",
     "LeadRecord",
     "LeadStatus",
+    "LeadStatusChangeRecord",
     "OpportunityRecord",
     "StageChangeRecord",
     "UserRecord",
@@ -356,6 +357,33 @@ class StageChangeRecord(ImportRecord):
         return self
 
 
+class LeadStatusChangeRecord(ImportRecord):
+    """One past move of a lead's status (a ``LeadStatusChange``): a history kept elsewhere, e.g. a
+    CRM's lifecycle-stage history.
+
+    ``previous`` blank means the lead arrived with ``status``; ``by`` blank records it as ``import``.
+    A row that does not move (``status`` equal to ``previous``) is refused. A move is an event as a
+    whole: importing it again replaces it. Imported moves are the past: they send no webhook.
+    """
+
+    kind = "lead_status_changes"
+    references = ("lead_id",)
+    event_times = ("at",)
+
+    lead_id: Id
+    status: Annotated[LeadStatus, BeforeValidator(_upper)]
+    previous: _optional(LeadStatus, _upper)
+    at: Annotated[datetime, BeforeValidator(_utc)]
+    reason: Text
+    by: Text
+
+    @model_validator(mode="after")
+    def _moves(self) -> LeadStatusChangeRecord:
+        if self.status == self.previous:
+            raise ValueError(f"status and previous are both {self.status}: a change must move the lead")
+        return self
+
+
 # Import order: a kind only references kinds before it.
 RECORD_TYPES: dict[str, type[ImportRecord]] = {
     record.kind: record
@@ -367,6 +395,7 @@ RECORD_TYPES: dict[str, type[ImportRecord]] = {
         OpportunityRecord,
         EngagementRecord,
         StageChangeRecord,
+        LeadStatusChangeRecord,
     )
 }
 KINDS: tuple[str, ...] = tuple(RECORD_TYPES)

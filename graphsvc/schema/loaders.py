@@ -9,10 +9,10 @@ cached record is never older than the request that read it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -21,7 +21,23 @@ from graphsvc.scores.documents import DocumentsInForce, documents_in_force
 from graphsvc.stages import StageChange, stage_histories
 from graphsvc.store.database import Database, Record
 
-__all__ = ["ListSlice", "Loaders"]
+__all__ = ["ListSlice", "Loader", "Loaders"]
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Loader(DataLoader[K, V]):
+    """A DataLoader whose callers cannot cancel each other's batch.
+
+    ``DataLoader.load`` hands every caller of a key the same future. When a non-null field fails,
+    graphql-core cancels its sibling fields; a cancelled task awaiting that shared future would
+    cancel the future itself, and an unrelated field waiting for the same key (two accounts with
+    one owner) would fail with ``CancelledError``. Each caller awaits a shield of the future instead.
+    """
+
+    def load(self, key: K) -> Awaitable[V]:
+        return asyncio.shield(super().load(key))
 
 
 @dataclass(frozen=True)
@@ -69,16 +85,29 @@ class Loaders:
         self.latest_decision: DataLoader[str, str | None] = self._by_id(
             "api/latest_decisions", lambda row: row["decision_id"], default=lambda: None
         )
-        self.stage_history: DataLoader[str, list[StageChange]] = DataLoader(load_fn=self._stage_histories)
-        self.status_history: DataLoader[str, list[Record]] = DataLoader(load_fn=self._status_histories)
+        self.stage_history: DataLoader[str, list[StageChange]] = Loader(load_fn=self._stage_histories)
+        self.status_history: DataLoader[str, list[Record]] = Loader(load_fn=self._status_histories)
         self._slices: dict[Hashable, DataLoader[str, ListSlice]] = {}
-        self._documents: asyncio.Future[DocumentsInForce] | None = None
+        self._keyed: dict[Hashable, DataLoader[str, Any]] = {}
+        self._once: dict[Hashable, asyncio.Future[Any]] = {}
 
     async def documents(self) -> DocumentsInForce:
         """The documents in force, read once per request however many resolvers ask at once."""
-        if self._documents is None:
-            self._documents = asyncio.ensure_future(documents_in_force(self._db))
-        return await self._documents
+        return await self.once("documents", lambda: documents_in_force(self._db))
+
+    def keyed(self, key: Hashable, load: Callable[[list[str]], Awaitable[list[Any]]]) -> DataLoader[str, Any]:
+        """The request's loader for ``key`` (a kind of figure and its arguments, e.g. one ``asOf``),
+        created with ``load`` on first use."""
+        if key not in self._keyed:
+            self._keyed[key] = Loader(load_fn=load)
+        return self._keyed[key]
+
+    async def once(self, key: Hashable, read: Callable[[], Awaitable[Any]]) -> Any:
+        """The value of ``read()``, read once per request however many resolvers ask at once
+        (shielded like :class:`Loader`, so one cancelled caller does not fail the others)."""
+        if key not in self._once:
+            self._once[key] = asyncio.ensure_future(read())
+        return await asyncio.shield(self._once[key])
 
     def slices(self, statement: str, **params: Any) -> DataLoader[str, ListSlice]:
         """The loader of one page of a per-parent list (children, contacts, leads of an account).
@@ -121,4 +150,4 @@ class Loaders:
             found = {row["id"]: value(row) for row in answer["rows"]}
             return [found[id_] if id_ in found else default() for id_ in ids]
 
-        return DataLoader(load_fn=load)
+        return Loader(load_fn=load)

@@ -16,12 +16,10 @@ the accounts of a page):
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -226,14 +224,6 @@ class LeadScore:
 # -- loaders: one batch per request and set of arguments ---------------------------------------
 
 
-def _loader(context: Context, key: Hashable, load: Any) -> DataLoader[str, Any]:
-    """The request's loader for ``key`` (e.g. one ``asOf``), created on first use."""
-    loaders = context.loaders.__dict__.setdefault("_score_loaders", {})
-    if key not in loaders:
-        loaders[key] = DataLoader(load_fn=load)
-    return loaders[key]
-
-
 async def _subtree_result(
     context: Context, account_id: str, as_of: datetime | None, window_days: float = 90.0, template: str | None = None
 ) -> Recomputed:
@@ -246,7 +236,7 @@ async def _subtree_result(
         )
         return [result] * len(ids)
 
-    return await _loader(context, ("subtrees", moment, window_days, template), load).load(account_id)
+    return await context.loaders.keyed(("subtrees", moment, window_days, template), load).load(account_id)
 
 
 async def _stored_score(context: Context, account_id: str) -> AccountScoreNow | None:
@@ -257,7 +247,7 @@ async def _stored_score(context: Context, account_id: str) -> AccountScoreNow | 
         found = await current_account_scores(context.db, ids, documents, context.now)
         return [found.get(account) for account in ids]
 
-    return await _loader(context, ("stored",), load).load(account_id)
+    return await context.loaders.keyed(("stored",), load).load(account_id)
 
 
 def account_score(context: Context, account_id: str, as_of: datetime | None) -> AccountScore:
@@ -278,7 +268,7 @@ async def account_coverage(
         )
         return [found.get(account) for account in ids]
 
-    record = await _loader(context, ("coverage", moment, window_days, template), load).load(account_id)
+    record = await context.loaders.keyed(("coverage", moment, window_days, template), load).load(account_id)
     if record is None:
         raise NotFound(f"no account with id {account_id!r}")
     return Coverage.from_record(record)
@@ -291,7 +281,7 @@ async def person_score(context: Context, person_id: str, as_of: datetime | None)
     async def load(ids: list[str]) -> list[LeadScoreRecord | None]:
         return await person_scores(context.db, ids, await context.loaders.documents(), moment)
 
-    record = await _loader(context, ("persons", moment), load).load(person_id)
+    record = await context.loaders.keyed(("persons", moment), load).load(person_id)
     if record is None:
         # The person was read a moment ago by its own loader; only a concurrent delete gets here.
         raise NotFound(f"no contact or lead with id {person_id!r}")

@@ -6,12 +6,10 @@ scorecards are batched per request (one set of statements for a whole page of ac
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -103,17 +101,13 @@ async def account_scorecard(
 ) -> AccountScorecard:
     """The scorecard of one (existing) account, batched with the others of the request."""
     moment = utc(as_of) or context.now
-    loaders = context.loaders.__dict__.setdefault("_scorecard_loaders", {})
-    key = (window_days, moment)
-    if key not in loaders:
 
-        async def load(ids: list[str]) -> list[ScorecardRecord | None]:
-            documents = await context.loaders.documents()
-            found = await account_scorecards(context.db, ids, window_days, moment, documents=documents)
-            return [found.get(account_id) for account_id in ids]
+    async def load(ids: list[str]) -> list[ScorecardRecord | None]:
+        documents = await context.loaders.documents()
+        found = await account_scorecards(context.db, ids, window_days, moment, documents=documents)
+        return [found.get(account_id) for account_id in ids]
 
-        loaders[key] = DataLoader(load_fn=load)
-    record = await loaders[key].load(account_id)
+    record = await context.loaders.keyed(("scorecard", window_days, moment), load).load(account_id)
     if record is None:
         raise InvalidInput(f"no scorecard for account {account_id!r}")
     return AccountScorecard.from_record(record)
@@ -139,18 +133,15 @@ async def lookalikes_of(context: Context, account_id: str, first: int) -> list[L
     One read of the accounts per request, whatever the nesting (each level is a batch of its own);
     the similarity data itself is shared across requests.
     """
-    loaders = context.loaders.__dict__.setdefault("_lookalike_loaders", {})
-    if "_profiles" not in context.loaders.__dict__:
-        context.loaders.__dict__["_profiles"] = asyncio.ensure_future(read_account_profiles(context.db))
-    profiles: asyncio.Future[AccountProfiles] = context.loaders.__dict__["_profiles"]
-    if first not in loaders:
 
-        async def load(ids: list[str]) -> list[list[LookalikeRecord]]:
-            found = await lookalikes_of_accounts(context.db, ids, first, profiles=await profiles)
-            return [found[i] if i in found else NotFound(f"no account {i!r}") for i in ids]
+    async def load(ids: list[str]) -> list[list[LookalikeRecord]]:
+        profiles: AccountProfiles = await context.loaders.once(
+            "account_profiles", lambda: read_account_profiles(context.db)
+        )
+        found = await lookalikes_of_accounts(context.db, ids, first, profiles=profiles)
+        return [found[i] if i in found else NotFound(f"no account {i!r}") for i in ids]
 
-        loaders[first] = DataLoader(load_fn=load)
-    records: list[LookalikeRecord] = await loaders[first].load(account_id)
+    records: list[LookalikeRecord] = await context.loaders.keyed(("lookalikes", first), load).load(account_id)
     visible = await visible_accounts(context, [record.account_id for record in records])
     return [
         Lookalike(similarity=r.similarity, shared_attributes=list(r.shared_attributes), account_id=r.account_id)

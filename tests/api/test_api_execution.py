@@ -24,6 +24,7 @@ from graphsvc.config import Settings
 from graphsvc.schema import schema as default_schema
 from graphsvc.schema import scorecard as scorecard_api
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits, query_cost
+from graphsvc.schema.loaders import Loaders
 from graphsvc.scorecards import account as account_scorecard
 from graphsvc.scorecards import program, targets
 from graphsvc.scorecards.targets import read_account_profiles
@@ -335,3 +336,38 @@ async def test_lookalikes_of_a_page_read_the_accounts_once_per_request(db):
         del db.read
     # The page's lookalikes and theirs are two batches; both read the data version once.
     assert reads.count("targets/accounts") == 1
+
+
+async def cancel_one_of_two_callers(call) -> object:
+    """Two callers await ``call()`` (the same key) while its read is held; the first is cancelled, as
+    graphql-core cancels a failed non-null field's siblings; then the read is let go. The second's answer."""
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def read(*_args):
+        started.set()
+        await release.wait()
+        return "read"
+
+    first, second = (asyncio.ensure_future(call(read)) for _ in range(2))
+    await asyncio.wait_for(started.wait(), PATIENCE)
+    first.cancel()
+    await asyncio.gather(first, return_exceptions=True)
+    release.set()
+    return await asyncio.wait_for(second, PATIENCE)
+
+
+async def test_a_cancelled_caller_does_not_cancel_a_batch_others_wait_for(db):
+    loaders = Loaders(db)
+
+    async def call(read):
+        async def load(ids):
+            return [await read()] * len(ids)
+
+        return await loaders.keyed("figure", load).load("account-1")
+
+    assert await cancel_one_of_two_callers(call) == "read"
+
+
+async def test_a_cancelled_caller_does_not_cancel_a_value_read_once_per_request(db):
+    loaders = Loaders(db)
+    assert await cancel_one_of_two_callers(lambda read: loaders.once("profiles", read)) == "read"

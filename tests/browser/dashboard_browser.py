@@ -136,11 +136,16 @@ def label(value: str | None) -> str:
     return words[0].upper() + words[1:]
 
 
-def shown(expected: float | None, digits: int = 1) -> object:
-    """What a cell showing ``expected`` to ``digits`` decimals must parse to (— for None)."""
+def shown(expected: float | None, digits: int = 1, later: float | None = None) -> object:
+    """What a cell showing ``expected`` to ``digits`` decimals must parse to (— for None).
+
+    A figure that moves with time (a decayed score) is read from the API before the page read it
+    (``expected``) and after (``later``): the cell shows a value between the two, rounded.
+    """
     if expected is None:
         return None
-    return pytest.approx(expected, abs=0.5 * 10**-digits + 1e-9)
+    later = expected if later is None else later
+    return pytest.approx((expected + later) / 2, abs=0.5 * 10**-digits + abs(later - expected) / 2 + 1e-9)
 
 
 def cell_value(page: Page, selector: str) -> float | None:

@@ -109,19 +109,24 @@ def test_score_and_its_explanation_are_the_apis(server, page, middle_account, tm
     account = graphql(server, ACCOUNT, id=middle_account)["account"]
     open_view(page, server, f"accounts/{middle_account}")
     expect(page.locator("h2")).to_have_text(account["name"])
+    expect(page.locator("[data-section=score] [data-metric=total] .value")).to_be_visible()
+    later = graphql(server, ACCOUNT, id=middle_account)["account"]["score"]
     assert page.locator("[data-metric=stage]").first.inner_text() == label(account["stage"])
 
     score = account["score"]
     for metric, key in [("total", "total"), ("fit", "fit"), ("engagement", "engagement"), ("rolled-up", "rolledUp")]:
-        assert cell_value(page, f"[data-section=score] [data-metric={metric}] .value") == shown(score[key]), metric
+        shows = shown(score[key], later=later[key])
+        assert cell_value(page, f"[data-section=score] [data-metric={metric}] .value") == shows, metric
     rows = page.locator("[data-section=score] table.contributions tbody tr")
     expect(rows).to_have_count(len(score["contributions"]))
     assert rows.evaluate_all("(rows) => rows.map((row) => row.dataset.source)") == [
         c["sourceId"] for c in score["contributions"]
     ]
+    moved = {c["sourceId"]: c["points"] for c in later["contributions"]}
     for contribution in score["contributions"]:
         row = f'[data-section=score] tr[data-source="{contribution["sourceId"]}"]'
-        assert cell_value(page, f"{row} [data-metric=points]") == shown(contribution["points"])
+        points = shown(contribution["points"], later=moved.get(contribution["sourceId"], contribution["points"]))
+        assert cell_value(page, f"{row} [data-metric=points]") == points
         assert cell_value(page, f"{row} [data-metric=weight]") == shown(contribution["weight"])
         name = graphql(server, PERSON_NAME[contribution["kind"]], id=contribution["sourceId"])["person"]["name"]
         expect(page.locator(f"{row} td").first).to_contain_text(name)
@@ -152,17 +157,20 @@ def test_scorecard_is_the_apis(server, page, middle_account):
     open_view(page, server, f"accounts/{middle_account}")
     section = "[data-section=scorecard]"
     expect(page.locator(f"{section} dl")).to_be_visible()
+    later = graphql(server, ACCOUNT, id=middle_account)["account"]["scorecard"]
 
     def values(metric):
         return numbers(page.locator(f"{section} [data-metric={metric}] dd").inner_text())
 
+    def figure(key, scale=1):
+        return shown(scale * card[key], later=scale * later[key])
+
     assert values("leads") == [card["leadsAssociated"]]
-    assert values("engaged-leads") == [card["engagedLeads"], shown(card["percentEngaged"])]
+    assert values("engaged-leads") == [card["engagedLeads"], figure("percentEngaged")]
     change = card["engagementChange"]
-    assert values("engagement") == [shown(card["engagementLevel"])] + (
-        [shown(100 * change)] if change is not None else []
-    )
-    assert values("coverage") == [shown(100 * card["coverage"]), shown(100 * card["engagedCoverage"])]
+    changed = [figure("engagementChange", 100)] if change is not None else []
+    assert values("engagement") == [figure("engagementLevel"), *changed]
+    assert values("coverage") == [figure("coverage", 100), figure("engagedCoverage", 100)]
     assert values("pipeline") == [card["openOpportunities"], shown(card["pipelineAmount"], 0)]
     days = f" for {card['daysInStage']} days" if card["daysInStage"] is not None else ""
     assert page.locator(f"{section} [data-metric=stage] dd").inner_text() == label(card["stage"]) + days
@@ -203,13 +211,18 @@ def test_leads_show_their_scores_and_routing(server, page, middle_account):
     open_view(page, server, f"accounts/{middle_account}")
     section = "[data-section=leads]"
     expect(page.locator(f"{section} tbody tr")).to_have_count(len(leads["edges"]))
+    later = {
+        edge["node"]["id"]: edge["node"]
+        for edge in graphql(server, ACCOUNT, id=middle_account)["account"]["leads"]["edges"]
+    }
     assert number(page.locator(f"{section} [data-metric=lead-count]").inner_text()) == leads["totalCount"]
 
     routed = 0
     for edge in leads["edges"]:
         lead, row = edge["node"], f'{section} tr[data-lead="{edge["node"]["id"]}"]'
         assert page.locator(f"{row} [data-metric=status]").inner_text() == label(lead["status"])
-        assert cell_value(page, f"{row} [data-metric=score]") == shown(lead["score"]["total"])
+        shows = shown(lead["score"]["total"], later=later[lead["id"]]["score"]["total"])
+        assert cell_value(page, f"{row} [data-metric=score]") == shows
         assert page.locator(f"{row} [data-metric=grade]").inner_text() == lead["score"]["grade"]
         routing = lead["routing"]
         routing_text = page.locator(f"{row} [data-metric=routing]").inner_text()

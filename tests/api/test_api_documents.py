@@ -230,3 +230,32 @@ async def test_only_admins_read_and_change_documents(empty_db, caller):
         assert codes(result) == ["FORBIDDEN"] and result.data is None
         assert result.errors[0].message == "this API key may not read or change configuration documents"
     assert codes(await execute(empty_db, VERSIONS, ADMIN, kind="scoring")) == []
+
+
+async def test_between_a_roll_back_and_its_recompute_reads_do_not_serve_figures_of_the_other_version(hand_graph):
+    # Stored scores are trusted when scored after the documents in force came into force: a version
+    # saved long ago and put back in force must count from its activation, not its saving.
+    db = hand_graph
+    query = '{ account(id: "C") { score { engagement total } } contact(id: "p2") { score { total } } }'
+
+    async def scores() -> list[float]:
+        data = await data_of(db, query)
+        return [
+            data["account"]["score"]["engagement"],
+            data["account"]["score"]["total"],
+            data["contact"]["score"]["total"],
+        ]
+
+    first = await scores()
+    model = copy.deepcopy((await versions(db, "scoring"))[0]["document"])
+    del model["version"]
+    _scoring(model)
+    await data_of(db, SET, kind="scoring", document=model)
+    assert await scores() != pytest.approx(first, rel=1e-3)
+
+    await db.write("documents/activate_version", id="scoring:101")  # in force, not yet recomputed
+
+    during = await scores()
+    await recompute_graph(db)
+    assert during == pytest.approx(await scores(), rel=1e-6)
+    assert during == pytest.approx(first, rel=1e-6)

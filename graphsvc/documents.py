@@ -293,7 +293,7 @@ def _check_regex(value: str | None) -> str | None:
 
 Priority = Annotated[int, Field(strict=True, ge=-10, le=10)]
 Percent = Annotated[float, Field(strict=True, ge=0, le=100)]
-Version = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1)]  # stored as a 64-bit integer
+Version = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]  # the API answers it as a GraphQL Int
 Choices = Annotated[dict[str, Priority], BeforeValidator(_lower_keys), Field(min_length=1)]
 FieldName = Annotated[str, BeforeValidator(_stripped), Field(min_length=1)]
 RoleName = Annotated[str, BeforeValidator(_role_name), AfterValidator(_check_role_name)]

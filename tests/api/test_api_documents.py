@@ -259,3 +259,29 @@ async def test_between_a_roll_back_and_its_recompute_reads_do_not_serve_figures_
     await recompute_graph(db)
     assert during == pytest.approx(await scores(), rel=1e-6)
     assert during == pytest.approx(first, rel=1e-6)
+
+
+async def test_a_version_beyond_a_graphql_int_is_refused_by_path(hand_graph):
+    # The answer's version is an Int: a larger one was stored, then failed the answer as INTERNAL.
+    document = {**default_document("routing").model_dump(mode="json"), "version": 2**31}
+    result = await execute(hand_graph, SET, kind="routing", document=document)
+    assert codes(result) == ["DOCUMENT_INVALID"]
+    assert result.errors[0].extensions["violations"] == [
+        {"path": "version", "message": "Input should be less than or equal to 2147483647"}
+    ]
+    assert [(v["version"], v["active"]) for v in await versions(hand_graph, "routing")] == [(1, True)]
+
+
+async def test_set_scoring_model_is_set_document_for_scoring(hand_graph):
+    model = copy.deepcopy((await versions(hand_graph, "scoring"))[0]["document"])
+    del model["version"]
+    _scoring(model)
+    answer = (await data_of(hand_graph, "mutation($m: JSON!) { setScoringModel(model: $m) }", m=model))[
+        "setScoringModel"
+    ]
+    assert answer == {**model, "version": 102}
+    assert [(v["version"], v["active"]) for v in await versions(hand_graph, "scoring")] == [
+        (102, True),
+        (101, False),
+        (1, False),
+    ]

@@ -13,8 +13,9 @@ inferred roles, lead matches and account stages are then what a recompute gives 
 documents. The change itself takes effect at once on every instance (the next read of the
 documents in force sees it); until the recompute has written, reads that serve stored scores or the
 engagement read model find them older than the version's ``activated_at`` and compute from the
-engagements instead, so no answer mixes documents. A recompute that fails leaves the change in
-force and says so; ``graphsvc recompute`` finishes the job.
+engagements instead, so scores and coverage never mix documents; stored account stages move when
+the recompute evaluates them. A recompute that fails leaves the change in force, is logged with
+the version and raises; ``graphsvc recompute`` finishes the job.
 """
 
 from __future__ import annotations

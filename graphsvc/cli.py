@@ -498,7 +498,7 @@ def documents_show(kind: str, version: int | None, as_json: bool) -> None:
     """
     import yaml
 
-    from graphsvc.document_versions import document_versions
+    from graphsvc.document_versions import document_versions, unknown_version
 
     async def run() -> list[Any]:
         async with open_store(get_settings()) as store:
@@ -514,8 +514,8 @@ def documents_show(kind: str, version: int | None, as_json: bool) -> None:
         return
     chosen = [v for v in versions if (v.version == version if version is not None else v.active)]
     if not chosen:
-        known = ", ".join(str(v.version) for v in versions)
-        raise click.ClickException(f"no {kind} document version {version}; the versions are {known}")
+        assert version is not None, "a kind always has a version in force"
+        raise unknown_version(kind, version, versions)
     click.echo(f"# {kind} version {chosen[0].version}{', in force' if chosen[0].active else ''}")
     for listed in versions:
         click.echo(f"#   version {listed.version}: saved {_saved(listed)}{', in force' if listed.active else ''}")

@@ -27,19 +27,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from graphsvc.documents import DocumentKind, default_document, document_kind
+from graphsvc.documents import default_document, document_kind
 from graphsvc.errors import NotFound
 from graphsvc.ranges import EARLIEST, stored_time
 from graphsvc.scores.documents import document_body, save_document
 from graphsvc.scores.recompute import RecomputeReport, recompute_graph
 from graphsvc.store.database import Database, Record
 
-__all__ = ["KINDS", "DocumentChange", "DocumentVersion", "activate_document", "document_versions", "set_document"]
+__all__ = [
+    "DocumentChange",
+    "DocumentVersion",
+    "activate_document",
+    "document_versions",
+    "set_document",
+    "unknown_version",
+]
 
 log = logging.getLogger(__name__)
-
-KINDS = tuple(str(kind) for kind in DocumentKind)
-"""The kinds, in the order the API, the CLI and the dashboard list them."""
 
 
 @dataclass(frozen=True)
@@ -75,14 +79,14 @@ async def document_versions(db: Database, kind: str) -> list[DocumentVersion]:
     InvalidInput
         For an unknown kind, naming the kinds there are.
     """
-    kind = document_kind(kind)
+    kind = str(document_kind(kind))
     rows = await db.read("documents/versions", kind=kind)
     default = default_document(kind)
     if not any(row["version"] == default.version for row in rows):
         body, digest = document_body(default)
         await db.write(
             "documents/record_default",
-            kind=str(kind),
+            kind=kind,
             version=default.version,
             body=body,
             digest=digest,
@@ -105,7 +109,7 @@ async def set_document(db: Database, kind: str, data: Any) -> DocumentChange:
     InvalidInput
         For an unknown kind, or a version number stored with another body.
     """
-    kind = document_kind(kind)
+    kind = str(document_kind(kind))
     versions = await document_versions(db, kind)
     if isinstance(data, Mapping) and "version" not in data:
         data = {**data, "version": max(version.version for version in versions) + 1}
@@ -124,13 +128,18 @@ async def activate_document(db: Database, kind: str, version: int) -> DocumentCh
     NotFound
         When the kind has no such version; the message lists those it has.
     """
-    kind = document_kind(kind)
+    kind = str(document_kind(kind))
     versions = await document_versions(db, kind)
     rows = await db.write("documents/activate_version", id=f"{kind}:{version}")
     if not rows:
-        known = ", ".join(str(stored.version) for stored in versions)
-        raise NotFound(f"no {kind} document version {version}; the versions are {known}")
+        raise unknown_version(kind, version, versions)
     return await _recomputed(db, DocumentVersion.from_row(kind, rows[0]))
+
+
+def unknown_version(kind: str, version: int, versions: list[DocumentVersion]) -> NotFound:
+    """The error for a version ``kind`` does not have, listing those it has."""
+    known = ", ".join(str(stored.version) for stored in versions)
+    return NotFound(f"no {kind} document version {version}; the versions are {known}")
 
 
 async def _recomputed(db: Database, version: DocumentVersion) -> DocumentChange:

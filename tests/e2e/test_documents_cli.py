@@ -109,6 +109,7 @@ def test_unknown_kinds_and_versions_are_named(data_dir):
     unknown_kind = _graphsvc(data_dir, "documents", "show", "pricing")
     assert unknown_kind.returncode == 2
     assert "'pricing' is not one of 'scoring', 'icp', 'committees', 'roles', 'routing'" in unknown_kind.stderr
-    unknown_version = _graphsvc(data_dir, "documents", "activate", "scoring", "9")
-    assert unknown_version.returncode == 1
-    assert unknown_version.stderr.splitlines()[-1] == "Error: no scoring document version 9; the versions are 1"
+    for command in (["activate", "scoring", "9"], ["show", "scoring", "--version", "9"]):
+        unknown_version = _graphsvc(data_dir, "documents", *command)
+        assert unknown_version.returncode == 1, command
+        assert unknown_version.stderr.splitlines()[-1] == "Error: no scoring document version 9; the versions are 1"

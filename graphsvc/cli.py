@@ -17,6 +17,7 @@ from typing import Any, TextIO
 import click
 
 from graphsvc.config import Settings, get_settings
+from graphsvc.documents import DocumentKind
 from graphsvc.errors import GraphsvcError
 from graphsvc.ingest.importer import Importer, ImportReport, import_order
 from graphsvc.ingest.records import KINDS
@@ -458,6 +459,106 @@ def sla_sweep_() -> None:
             click.echo(f"  recycled {decision.id} (lead {decision.lead_id})")
 
     asyncio.run(run())
+
+
+@main.group()
+def documents() -> None:
+    """Show, set and activate versions of the configuration documents.
+
+    The kinds are scoring, icp, committees, roles and routing; version 1 of each is the shipped
+    default. Setting or activating a version puts it in force on every graphsvc instance and then
+    recomputes everything (as graphsvc recompute), so stored scores, coverage and stages follow.
+    """
+
+
+_DOCUMENT_KIND = click.argument("kind", type=click.Choice([kind.value for kind in DocumentKind]))
+
+
+def _saved(version: Any) -> str:
+    return version.saved_at.isoformat().replace("+00:00", "Z")
+
+
+def _changed(change: Any) -> str:
+    version, report = change.version, change.recompute
+    return (
+        f"{version.kind} version {version.version} is in force (saved {_saved(version)}); recomputed "
+        f"{report.accounts} accounts and {report.persons} persons, {report.stage_changes} account stages changed"
+    )
+
+
+@documents.command("show")
+@_DOCUMENT_KIND
+@click.option("--version", "version", type=int, default=None, help="The version to print (default: the one in force).")
+@click.option("--json", "as_json", is_flag=True, help="Print every version, newest first, as one JSON document.")
+def documents_show(kind: str, version: int | None, as_json: bool) -> None:
+    """Print a document as YAML (the one in force, or --version), its versions listed as comments.
+
+    The output can be edited and given back to graphsvc documents set: delete its version line to
+    save it as the next version.
+    """
+    import yaml
+
+    from graphsvc.document_versions import document_versions, unknown_version
+
+    async def run() -> list[Any]:
+        async with open_store(get_settings()) as store:
+            return await document_versions(store, kind)
+
+    versions = asyncio.run(run())
+    if as_json:
+        listed = [
+            {"kind": v.kind, "version": v.version, "active": v.active, "savedAt": _saved(v), "document": v.document}
+            for v in versions
+        ]
+        click.echo(json.dumps(listed, indent=2))
+        return
+    chosen = [v for v in versions if (v.version == version if version is not None else v.active)]
+    if not chosen:
+        assert version is not None, "a kind always has a version in force"
+        raise unknown_version(kind, version, versions)
+    click.echo(f"# {kind} version {chosen[0].version}{', in force' if chosen[0].active else ''}")
+    for listed in versions:
+        click.echo(f"#   version {listed.version}: saved {_saved(listed)}{', in force' if listed.active else ''}")
+    click.echo(yaml.safe_dump(chosen[0].document, sort_keys=False, allow_unicode=True), nl=False)
+
+
+@documents.command("set")
+@_DOCUMENT_KIND
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def documents_set(kind: str, file: TextIO) -> None:
+    """Validate a document (YAML or JSON FILE, - for standard input), put it in force, recompute.
+
+    Without a version the document gets the next one. An invalid document is refused with every
+    violation, one a line, and the one in force stays (exit code 1).
+    """
+    from graphsvc.document_versions import set_document
+    from graphsvc.documents import DocumentInvalid, document_data
+
+    async def run() -> Any:
+        data = document_data(kind, file.read())
+        async with open_store(get_settings()) as store:
+            return await set_document(store, kind, data)
+
+    try:
+        change = asyncio.run(run())
+    except DocumentInvalid as invalid:
+        lines = [f"{path or '(document)'}: {message}" for path, message in invalid.violations]
+        raise click.ClickException("\n".join([f"invalid {kind} document; the one in force stays:", *lines])) from None
+    click.echo(_changed(change))
+
+
+@documents.command("activate")
+@_DOCUMENT_KIND
+@click.argument("version", type=int)
+def documents_activate(kind: str, version: int) -> None:
+    """Put a stored VERSION back in force (roll back or forward), then recompute."""
+    from graphsvc.document_versions import activate_document
+
+    async def run() -> Any:
+        async with open_store(get_settings()) as store:
+            return await activate_document(store, kind, version)
+
+    click.echo(_changed(asyncio.run(run())))
 
 
 @main.group()

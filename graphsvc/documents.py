@@ -83,6 +83,8 @@ __all__ = [
     "Thresholds",
     "Violation",
     "default_document",
+    "document_data",
+    "document_kind",
     "field_value",
     "has_value",
     "load_document",
@@ -291,7 +293,7 @@ def _check_regex(value: str | None) -> str | None:
 
 Priority = Annotated[int, Field(strict=True, ge=-10, le=10)]
 Percent = Annotated[float, Field(strict=True, ge=0, le=100)]
-Version = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1)]  # stored as a 64-bit integer
+Version = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]  # the API answers it as a GraphQL Int
 Choices = Annotated[dict[str, Priority], BeforeValidator(_lower_keys), Field(min_length=1)]
 FieldName = Annotated[str, BeforeValidator(_stripped), Field(min_length=1)]
 RoleName = Annotated[str, BeforeValidator(_role_name), AfterValidator(_check_role_name)]
@@ -745,11 +747,13 @@ _SEED_FILES = {
 # --- loading ------------------------------------------------------------------------------------
 
 
-def _kind(kind: DocumentKind | str) -> DocumentKind:
+def document_kind(kind: DocumentKind | str) -> DocumentKind:
+    """The kind named ``kind``; raises :class:`~graphsvc.errors.InvalidInput` naming it and the kinds there are."""
     try:
         return DocumentKind(kind)
     except ValueError:
-        raise ValueError(f"unknown document kind {kind!r}; one of {[k.value for k in DocumentKind]}") from None
+        known = ", ".join(k.value for k in DocumentKind)
+        raise InvalidInput(f"unknown document kind {kind!r}; the kinds are {known}") from None
 
 
 def load_document(kind: DocumentKind | str, data: Any) -> Any:
@@ -771,7 +775,7 @@ def load_document(kind: DocumentKind | str, data: Any) -> Any:
     DocumentInvalid
         With every violation found, value checks and rules alike.
     """
-    kind = _kind(kind)
+    kind = document_kind(kind)
     model = _MODELS[kind]
     try:
         document = model.model_validate(data)
@@ -824,27 +828,36 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
+def document_data(kind: DocumentKind | str, text: str) -> Any:
+    """Parse YAML or JSON text (JSON when it starts with ``{``) into plain data, not yet validated.
+
+    Raises
+    ------
+    DocumentInvalid
+        When the text does not parse (one violation at the empty path).
+    """
+    kind = document_kind(kind)
+    try:
+        if text.lstrip().startswith("{"):
+            return json.loads(text, object_pairs_hook=_json_object)
+        return yaml.load(text, Loader=_Yaml12Loader)  # a SafeLoader subclass: safe
+    except (ValueError, yaml.YAMLError) as exc:
+        raise DocumentInvalid(kind, [("", f"not valid YAML or JSON: {exc}")]) from None
+
+
 def parse_document(kind: DocumentKind | str, text: str) -> Any:
-    """Parse YAML or JSON text (JSON when it starts with ``{``) and load it as a document.
+    """Parse YAML or JSON text (:func:`document_data`) and load it as a document.
 
     Raises
     ------
     DocumentInvalid
         When the text does not parse (one violation at the empty path) or the document breaks rules.
     """
-    kind = _kind(kind)
-    try:
-        if text.lstrip().startswith("{"):
-            data = json.loads(text, object_pairs_hook=_json_object)
-        else:
-            data = yaml.load(text, Loader=_Yaml12Loader)  # a SafeLoader subclass: safe
-    except (ValueError, yaml.YAMLError) as exc:
-        raise DocumentInvalid(kind, [("", f"not valid YAML or JSON: {exc}")]) from None
-    return load_document(kind, data)
+    return load_document(kind, document_data(kind, text))
 
 
 @functools.cache
 def default_document(kind: DocumentKind | str) -> Any:
     """Return the shipped default document of ``kind`` from ``seeds/`` (parsed once)."""
-    kind = _kind(kind)
+    kind = document_kind(kind)
     return parse_document(kind, (SEEDS_DIR / _SEED_FILES[kind]).read_text(encoding="utf-8"))

@@ -1,10 +1,10 @@
 // The accounts in $ids, each with every account of its subtree (distance 0 for itself): the fields
 // committee segments read, when the read model was last written for it and when the scoring model
-// in force was saved (epoch milliseconds), its contacts and matched leads ([id, is contact, roles,
+// in force was activated (epoch milliseconds), its contacts and matched leads ([id, is contact, roles,
 // the account their engagements are kept under]) and its EngagementDays buckets
 // $first_bucket..$last_bucket (their entries, JSON lines).
 OPTIONAL MATCH (document:ModelDocument {active: true, kind: 'scoring'})
-WITH max(document.saved_at.epochMillis) AS model_saved_at
+WITH max(coalesce(document.activated_at.epochMillis, document.saved_at.epochMillis)) AS model_saved_at
 UNWIND $ids AS id
 MATCH chain = (:Account {id: id})<-[:SUBSIDIARY_OF*0..]-(a:Account)
 WITH model_saved_at, id, a, length(chain) AS distance

@@ -1,13 +1,13 @@
 // The target accounts, narrowed by tier, owner and segment (industry) when those are given, with
 // what the program scorecard reads of each at $as_of: the fields committee segments read; when
-// the read model was last written for it and when the scoring model in force was saved (epoch
+// the read model was last written for it and when the scoring model in force was activated (epoch
 // milliseconds); of its contacts and matched leads, how many have their last positive engagement
 // (last_engaged_at) in $since_ms..$until_ms, the latest such time, and how many keep their
 // engagements under another account (days_account); the buying roles of its contacts, and of
 // those engaged; its stored stage and stage history; the opportunities open at $as_of and their
 // total amount.
 OPTIONAL MATCH (document:ModelDocument {active: true, kind: 'scoring'})
-WITH max(document.saved_at.epochMillis) AS model_saved_at
+WITH max(coalesce(document.activated_at.epochMillis, document.saved_at.epochMillis)) AS model_saved_at
 MATCH (a:Account {is_target: true})
 WHERE ($tier IS NULL OR a.tier = $tier)
   AND ($industry IS NULL OR toLower(a.industry) = $industry)

@@ -12,6 +12,7 @@ from graphsvc.schema.account import AccountMutation, AccountQuery
 from graphsvc.schema.arguments import BoundedDateTime, UnicodeArguments
 from graphsvc.schema.contact import ContactMutation, ContactQuery
 from graphsvc.schema.document_cache import CachedDocuments, DocumentCache
+from graphsvc.schema.document_versions import DocumentVersionMutation, DocumentVersionQuery
 from graphsvc.schema.errors import ErrorPolicy, GraphsvcSchema
 from graphsvc.schema.execution import MutationsFinish
 from graphsvc.schema.imports import ImportMutation
@@ -28,12 +29,31 @@ from graphsvc.schema.webhook import WebhookMutation, WebhookQuery
 __all__ = ["create_schema", "schema"]
 
 Query = merge_types(
-    "Query", (AccountQuery, LeadQuery, ContactQuery, MatchQuery, RoutingQuery, ScorecardQuery, WebhookQuery)
+    "Query",
+    (
+        AccountQuery,
+        LeadQuery,
+        ContactQuery,
+        MatchQuery,
+        RoutingQuery,
+        ScorecardQuery,
+        WebhookQuery,
+        DocumentVersionQuery,
+    ),
 )
 Subscription = merge_types("Subscription", (RoutingSubscription,))
 Mutation = merge_types(
     "Mutation",
-    (ImportMutation, ContactMutation, AccountMutation, LeadMutation, ScoreMutation, RoutingMutation, WebhookMutation),
+    (
+        ImportMutation,
+        ContactMutation,
+        AccountMutation,
+        LeadMutation,
+        ScoreMutation,
+        RoutingMutation,
+        WebhookMutation,
+        DocumentVersionMutation,
+    ),
 )
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "CanActOnRouting",
     "CanChooseTargets",
     "CanImport",
+    "CanManageDocuments",
     "CanManageWebhooks",
     "CanRead",
     "CanReadProgram",
@@ -29,7 +30,6 @@ __all__ = [
     "CanRouteLeads",
     "CanSetBuyingRoles",
     "CanSetLeadStatus",
-    "CanSetScoringModel",
     "sees_person_at",
     "visible_account",
     "visible_accounts",
@@ -64,9 +64,11 @@ class CanChooseTargets(_RolePermission):
     message = "this API key may not choose target accounts"
 
 
-class CanSetScoringModel(_RolePermission):
+class CanManageDocuments(_RolePermission):
+    # The configuration documents (scoring, icp, committees, roles, routing): reading their versions and
+    # changing the one in force, which rescores everything.
     roles = frozenset({Role.ADMIN})
-    message = "this API key may not change the scoring model"
+    message = "this API key may not read or change configuration documents"
 
 
 class CanReadProgram(_RolePermission):

@@ -27,11 +27,11 @@ from graphsvc.algorithms import grading
 from graphsvc.algorithms.coverage import CommitteeCoverage
 from graphsvc.algorithms.scoring import LeadScore as LeadScoreRecord
 from graphsvc.algorithms.snapshot import Recomputed
+from graphsvc.document_versions import set_document
 from graphsvc.errors import NotFound
 from graphsvc.schema.context import Context
-from graphsvc.schema.permissions import CanRecompute, CanSetScoringModel, visible_accounts
+from graphsvc.schema.permissions import CanManageDocuments, CanRecompute, visible_accounts
 from graphsvc.scores.current import AccountScoreNow, account_coverages, current_account_scores
-from graphsvc.scores.documents import save_document
 from graphsvc.scores.persons import person_scores
 from graphsvc.scores.recompute import recompute_graph
 from graphsvc.scores.subtrees import subtree_scores
@@ -291,13 +291,14 @@ async def person_score(context: Context, person_id: str, as_of: datetime | None)
 @strawberry.type
 class ScoreMutation:
     @strawberry.mutation(
-        description="Validate a scoring model and make it the one in force; returns the model in force. An invalid "
-        "model is rejected with every violation listed by path (extensions.violations) and the old one stays.",
-        permission_classes=[CanSetScoringModel],
+        description="Validate a scoring model and make it the one in force, then recompute everything (as "
+        'setDocument(kind: "scoring")); returns the model in force. An invalid model is rejected with every '
+        "violation listed by path (extensions.violations) and the old one stays.",
+        permission_classes=[CanManageDocuments],
     )
     async def set_scoring_model(self, info: Info[Context, None], model: JSON) -> JSON:
-        document = await save_document(info.context.db, "scoring", model)
-        return document.model_dump(mode="json")
+        change = await set_document(info.context.db, "scoring", model)
+        return change.version.document
 
     @strawberry.mutation(
         description="Rescore everything at asOf (default now): match leads, infer roles, score persons and "

@@ -42,6 +42,7 @@ from graphsvc.store.database import Database
 __all__ = [
     "MAX_CACHED",
     "DocumentsInForce",
+    "document_body",
     "documents_from_rows",
     "documents_in_force",
     "known_documents",
@@ -111,6 +112,12 @@ async def documents_in_force(db: Database) -> DocumentsInForce:
     return documents
 
 
+def document_body(document: Any) -> tuple[str, str]:
+    """The stored body of a validated document (JSON, keys sorted) and its digest (SHA-256, the stamp)."""
+    body = json.dumps(document.model_dump(mode="json"), sort_keys=True)
+    return body, hashlib.sha256(body.encode()).hexdigest()
+
+
 async def save_document(db: Database, kind: str, data: Any) -> Any:
     """Validate ``data`` as a document of ``kind`` and make it the one in force.
 
@@ -119,10 +126,9 @@ async def save_document(db: Database, kind: str, data: Any) -> Any:
     """
     kind = str(DocumentKind(kind))
     document = load_document(kind, data)
-    body = json.dumps(document.model_dump(mode="json"), sort_keys=True)
+    body, digest = document_body(document)
     stored = await db.read("documents/by_id", id=f"{kind}:{document.version}")
     if stored and stored[0]["body"] != body:
         raise InvalidInput(f"{kind} version {document.version} already exists with other content; raise the version")
-    digest = hashlib.sha256(body.encode()).hexdigest()
     await db.write("documents/activate", kind=kind, version=document.version, body=body, digest=digest)
     return document

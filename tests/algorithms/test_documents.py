@@ -18,6 +18,7 @@ from graphsvc.documents import (
     parse_band,
     parse_document,
 )
+from graphsvc.errors import InvalidInput
 
 SPEC_MODEL = {
     "version": 1,
@@ -265,6 +266,7 @@ def test_role_rules_check_patterns_and_the_taxonomy():
     ]
 
 
-def test_unknown_kind_is_refused():
-    with pytest.raises(ValueError, match="unknown document kind"):
+def test_unknown_kind_is_refused_naming_the_kinds():
+    with pytest.raises(InvalidInput) as refused:
         load_document("pricing", {})
+    assert str(refused.value) == "unknown document kind 'pricing'; the kinds are scoring, icp, committees, roles, routing"

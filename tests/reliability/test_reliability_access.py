@@ -64,6 +64,9 @@ ALLOWED: dict[str, set[Role]] = {
     "Mutation.addWebhook": {Role.ADMIN},
     "Mutation.removeWebhook": {Role.ADMIN},
     "Mutation.redeliver": {Role.ADMIN},
+    "Query.documents": {Role.ADMIN},
+    "Mutation.setDocument": {Role.ADMIN},
+    "Mutation.activateDocument": {Role.ADMIN},
 }
 # One harmless operation per root field (unknown decision ids, dry runs, idempotent writes).
 OPERATIONS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -98,6 +101,13 @@ OPERATIONS: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "Mutation.removeWebhook": ('mutation { removeWebhook(id: "wh-none") }', {}),
     "Mutation.redeliver": ('mutation { redeliver(deliveryId: "wd-none") { id } }', {}),
+    "Query.documents": ('{ documents(kind: "routing") { version active } }', {}),
+    # The version in force again: the same body, so nothing changes but a recompute.
+    "Mutation.setDocument": (
+        "mutation($d: JSON!) { setDocument(kind: \"scoring\", document: $d) { version } }",
+        {"d": ACCESS_MODEL},
+    ),
+    "Mutation.activateDocument": ('mutation { activateDocument(kind: "routing", version: 1) { version } }', {}),
 }
 CALLERS = {
     "admin": ADMIN,

@@ -134,7 +134,8 @@ VIOLATIONS: dict[str, tuple[Callable[[Model], Model], str]] = {
     "unknown key": (_set(("colour",), "red"), "colour"),
     "version zero": (_set(("version",), 0), "version"),
     "version as text": (_set(("version",), "3"), "version"),
-    "no version": (_drop(("version",)), "version"),
+    # (A document without version is given the next one by setScoringModel and setDocument.)
+    "null version": (_set(("version",), None), "version"),
     "not an object": (lambda model: [model], ""),
     "YAML text instead of an object": (lambda model: "version: 3\ndemographic: {}", ""),
 }

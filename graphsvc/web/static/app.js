@@ -12,12 +12,14 @@ import { AccountList } from './views/account-list.js';
 import { AccountView } from './views/account.js';
 import { QueueView } from './views/queue.js';
 import { CoverageView } from './views/coverage.js';
+import { RulesView } from './views/rules.js';
 
 const TABS = [
   ['program', 'Program'],
   ['accounts', 'Accounts'],
   ['queue', 'My queue'],
   ['coverage', 'Coverage'],
+  ['rules', 'Rules'],
 ];
 
 function View({ route: [name, id] }) {
@@ -28,6 +30,8 @@ function View({ route: [name, id] }) {
       return html`<${QueueView} />`;
     case 'coverage':
       return html`<${CoverageView} />`;
+    case 'rules':
+      return html`<${RulesView} kind=${id} />`;
     default:
       return html`<${ProgramView} />`;
   }

@@ -22,6 +22,7 @@ import base64
 import binascii
 import itertools
 import json
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -33,6 +34,7 @@ from strawberry.types.nodes import SelectedField
 from graphsvc.errors import InvalidInput
 from graphsvc.schema.limits import ApiLimits
 from graphsvc.schema.loaders import Loaders
+from graphsvc.store.cypher import compose, fragment
 from graphsvc.store.database import Database
 
 __all__ = [
@@ -43,12 +45,15 @@ __all__ = [
     "SeekKey",
     "SeekOrder",
     "SeekPage",
+    "SortKey",
+    "count_statement",
     "decode_cursor",
     "decode_seek_cursor",
     "encode_cursor",
     "encode_seek_cursor",
     "page_size",
     "page_window",
+    "seek_orders",
     "seek_page",
     "slice_connection",
 ]
@@ -269,8 +274,34 @@ class SeekKey:
 
 
 @dataclass(frozen=True)
+class SortKey:
+    """A stored property a seek-paged list can be sorted by, both ways.
+
+    Attributes
+    ----------
+    name
+        The order's name ascending (``"-" + name`` is descending), as given to ``orderBy``.
+    property
+        The node's property (``n.<property>`` in the statements; a name from code, never input).
+    key_type
+        The Python type of the sort key in cursors (a cursor with another type is refused).
+    always_known
+        Every row has the property (no statement for the rows without one).
+    moment
+        The property is a datetime: cursors carry it as ISO 8601 text (``key_type`` str), which the
+        statements read back with ``datetime($key)``.
+    """
+
+    name: str
+    property: str
+    key_type: type
+    always_known: bool = False
+    moment: bool = False
+
+
+@dataclass(frozen=True)
 class SeekOrder:
-    """A sort order of a seek-paged list and the statements that read it.
+    """A sort order of a seek-paged list and the statements that read it (see :func:`seek_orders`).
 
     Every statement takes the list's filters; each returns rows of ``id`` and ``key``.
 
@@ -280,18 +311,14 @@ class SeekOrder:
         The order's name, as given to ``orderBy`` (kept in its cursors).
     key_type
         The Python type of the sort key (a cursor with another type is refused).
-    page
-        Rows whose key is past ``$key`` (or equal with ``id > $id``), ``ORDER BY`` the key alone,
-        ``LIMIT $limit``: ordering by the indexed key alone (not ``key, id``) is what lets ArcadeDB
-        read the key's index in order and stop after ``$limit`` rows; the order of equal keys is
-        then fixed here (see :func:`seek_page`).
     first
-        The first page, when ``page`` cannot express "from the start" (``None``: ``page`` with
-        ``start``).
-    start
-        The key ``page`` starts from on the first page (below or above every key).
+        The first rows with a key, ``ORDER BY`` the key alone, ``LIMIT $limit``: ordering by the
+        indexed key alone (not ``key, id``) is what lets ArcadeDB read the key's index in order and
+        stop after ``$limit`` rows; the order of equal keys is then fixed here (see :func:`seek_page`).
+    page
+        As ``first``, for the rows whose key is past ``$key`` (or equal with ``id > $id``).
     ties
-        All rows whose key equals ``$key`` and ``id > $id``, ``ORDER BY id``.
+        The first ``$limit`` rows whose key equals ``$key`` and ``id > $id``, ``ORDER BY id``.
     unknown
         The rows without a key (always last, by id), ``id > $id``, ``LIMIT $limit``; ``None``
         when every row has a key.
@@ -299,11 +326,51 @@ class SeekOrder:
 
     name: str
     key_type: type
+    first: str
     page: str
     ties: str
-    start: str | int | None = None
-    first: str | None = None
     unknown: str | None = None
+
+
+# The statements of a list are composed (graphsvc.store.cypher.compose) from the skeletons in
+# cypher/lists/ and the list's own fragments: how rows are matched, and its filters.
+_PROPERTY = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def seek_orders(
+    list_name: str, match: str, filters: str, keys: Sequence[SortKey], names: Sequence[str]
+) -> dict[str, SeekOrder]:
+    """The orders ``names`` (a key's name, or ``-`` and the name: descending) of a list, with statements composed.
+
+    ``match`` and ``filters`` name fragments of ``cypher/`` (``MATCH`` of the rows as ``n``, and a
+    condition on ``n`` and the list's parameters); every statement is named
+    ``lists/<list_name>/<order>/<kind>`` (``-score``: ``score_desc``).
+    """
+    by_name = {key.name: key for key in keys}
+    orders: dict[str, SeekOrder] = {}
+    for name in names:
+        descending = name.startswith("-")
+        key = by_name[name.removeprefix("-")]
+        if not _PROPERTY.fullmatch(key.property):
+            raise ValueError(f"{key.property!r} is not a property name")
+        prefix = f"lists/{list_name}/{key.name}{'_desc' if descending else ''}"
+        slots = {"match": fragment(match), "filters": fragment(filters), "key": f"n.{key.property}"}
+        keyed = {**slots, "returned": f"toString(n.{key.property})" if key.moment else f"n.{key.property}"}
+        ranged = {**keyed, "param": "datetime($key)" if key.moment else "$key"}
+        orders[name] = SeekOrder(
+            name,
+            key.key_type,
+            first=compose(f"{prefix}/first", "lists/seek_first", **keyed, direction=" DESC" if descending else ""),
+            page=compose(f"{prefix}/page", f"lists/seek_after_{'desc' if descending else 'asc'}", **ranged),
+            ties=compose(f"{prefix}/ties", "lists/seek_ties", **ranged),
+            unknown=None if key.always_known else compose(f"{prefix}/unknown", "lists/seek_unknown", **slots),
+        )
+    return orders
+
+
+def count_statement(list_name: str, match: str, filters: str) -> str:
+    """The statement counting the rows of a list that pass its filters (fragments as in :func:`seek_orders`)."""
+    return compose(f"lists/{list_name}/count", "lists/count", match=fragment(match), filters=fragment(filters))
 
 
 @dataclass(frozen=True)
@@ -325,22 +392,23 @@ async def seek_page(
 
     The page statement returns rows in key order but equal keys in no particular order, and its
     ``LIMIT`` can cut a run of equal keys anywhere. So: one row more than the page is read; when
-    the last two rows share a key, that run of equal keys is read whole (``order.ties``) and
+    the last two rows share a key, that run of equal keys is read again in id order
+    (``order.ties``, as many rows as the page reads: at least as many as the partial run) and
     replaces the partial run; every run of equal keys is then sorted by id. When the rows with a
     key run out, the rows without one follow (``order.unknown``). No row is skipped or repeated,
     whatever the ties, and the key order is the database's own (collation included).
     """
     want = size + 1
-    key, after_id = after if after is not None else (order.start, "")
+    key, after_id = after if after is not None else (None, "")
     rows: list[dict[str, Any]] = []
     if after is None or key is not None:
-        if after is None and order.first is not None:
+        if after is None:
             rows = await db.read(order.first, limit=want, **filters)
         else:
             rows = await db.read(order.page, key=key, id=after_id, limit=want, **filters)
         if len(rows) == want > 1 and rows[-1]["key"] == rows[-2]["key"]:
             tail = rows[-1]["key"]
-            ties = await db.read(order.ties, key=tail, id=after_id if tail == key else "", **filters)
+            ties = await db.read(order.ties, key=tail, id=after_id if tail == key else "", limit=want, **filters)
             rows = [row for row in rows if row["key"] != tail] + ties
         rows = [row for _, run in itertools.groupby(rows, key=lambda row: row["key"]) for row in sorted(run, key=_id)]
         after_id = ""

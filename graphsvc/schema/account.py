@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -49,12 +50,13 @@ ENGAGED_WINDOW_DAYS = 90  # SPEC §7's default window for "engaged"
 # Score and coverage are the figures stored on the account (score_total, score_coverage), engagementChange
 # the windowed engagement's change against the previous window (score_engagement_change; none when the
 # previous window had none), as the last recompute left them.
+_LOWEST, _HIGHEST = -sys.float_info.max, sys.float_info.max  # below / above every stored number
 ACCOUNT_KEYS = (
-    SortKey("name", "name", str, always_known=True),
-    SortKey("employees", "employees", int),
-    SortKey("score", "score_total", float),
-    SortKey("coverage", "score_coverage", float),
-    SortKey("engagementChange", "score_engagement_change", float),
+    SortKey("name", "name", str, lowest="", highest=None, always_known=True),
+    SortKey("employees", "employees", int, lowest=-(2**63), highest=2**63 - 1),
+    SortKey("score", "score_total", float, lowest=_LOWEST, highest=_HIGHEST),
+    SortKey("coverage", "score_coverage", float, lowest=_LOWEST, highest=_HIGHEST),
+    SortKey("engagementChange", "score_engagement_change", float, lowest=_LOWEST, highest=_HIGHEST),
 )
 ACCOUNT_ORDER_NAMES = (
     "name",

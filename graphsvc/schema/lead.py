@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -126,8 +127,8 @@ async def leads_of(context: Context, lead_ids: list[str]) -> list[Lead | None]:
 # The orders `leads(orderBy:)` accepts, composed as the account list's are (graphsvc.schema.pagination.seek_orders):
 # the score is the one the last recompute stored on the lead (score_total); leads without the key come last, by id.
 LEAD_KEYS = (
-    SortKey("score", "score_total", float),
-    SortKey("createdAt", "created_at", str, moment=True),
+    SortKey("score", "score_total", float, lowest=-sys.float_info.max, highest=sys.float_info.max),
+    SortKey("createdAt", "created_at", str, lowest="0001-01-01T00:00:00Z", highest="9999-12-31T23:59:59Z", moment=True),
 )
 LEAD_ORDER_NAMES = ("-score", "score", "-createdAt", "createdAt")
 # Which leads a page starts from: all (walking the key's index), those matched to one account (accountId), or to

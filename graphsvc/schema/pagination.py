@@ -285,6 +285,12 @@ class SortKey:
         The node's property (``n.<property>`` in the statements; a name from code, never input).
     key_type
         The Python type of the sort key in cursors (a cursor with another type is refused).
+    lowest, highest
+        A key below / above every stored one: the first page of the ascending / descending order
+        reads the range from it (a range keeps ArcadeDB on the key's index, where ``IS NOT NULL``
+        combined with the filters made it scan and sort: ~300 ms against ~20 ms at 10k accounts).
+        None when there is no such value (no string is above every name): that first page then
+        has a statement of its own.
     always_known
         Every row has the property (no statement for the rows without one).
     moment
@@ -295,6 +301,8 @@ class SortKey:
     name: str
     property: str
     key_type: type
+    lowest: str | int | float | None
+    highest: str | int | float | None
     always_known: bool = False
     moment: bool = False
 
@@ -311,14 +319,17 @@ class SeekOrder:
         The order's name, as given to ``orderBy`` (kept in its cursors).
     key_type
         The Python type of the sort key (a cursor with another type is refused).
-    first
-        The first rows with a key, ``ORDER BY`` the key alone, ``LIMIT $limit``: ordering by the
-        indexed key alone (not ``key, id``) is what lets ArcadeDB read the key's index in order and
-        stop after ``$limit`` rows; the order of equal keys is then fixed here (see :func:`seek_page`).
     page
-        As ``first``, for the rows whose key is past ``$key`` (or equal with ``id > $id``).
+        Rows whose key is past ``$key`` (or equal with ``id > $id``), ``ORDER BY`` the key alone,
+        ``LIMIT $limit``: ordering by the indexed key alone (not ``key, id``) is what lets ArcadeDB
+        read the key's index in order and stop after ``$limit`` rows; the order of equal keys is
+        then fixed here (see :func:`seek_page`).
     ties
         The first ``$limit`` rows whose key equals ``$key`` and ``id > $id``, ``ORDER BY id``.
+    start
+        The key ``page`` starts from on the first page (below or above every key).
+    first
+        The first page, when no ``start`` can express "from the start" (``None``: ``page`` from ``start``).
     unknown
         The rows without a key (always last, by id), ``id > $id``, ``LIMIT $limit``; ``None``
         when every row has a key.
@@ -326,9 +337,10 @@ class SeekOrder:
 
     name: str
     key_type: type
-    first: str
     page: str
     ties: str
+    start: str | int | float | None = None
+    first: str | None = None
     unknown: str | None = None
 
 
@@ -357,12 +369,16 @@ def seek_orders(
         slots = {"match": fragment(match), "filters": fragment(filters), "key": f"n.{key.property}"}
         keyed = {**slots, "returned": f"toString(n.{key.property})" if key.moment else f"n.{key.property}"}
         ranged = {**keyed, "param": "datetime($key)" if key.moment else "$key"}
+        start = key.highest if descending else key.lowest
         orders[name] = SeekOrder(
             name,
             key.key_type,
-            first=compose(f"{prefix}/first", "lists/seek_first", **keyed, direction=" DESC" if descending else ""),
             page=compose(f"{prefix}/page", f"lists/seek_after_{'desc' if descending else 'asc'}", **ranged),
             ties=compose(f"{prefix}/ties", "lists/seek_ties", **ranged),
+            start=start,
+            first=None
+            if start is not None
+            else compose(f"{prefix}/first", "lists/seek_first", **keyed, direction=" DESC" if descending else ""),
             unknown=None if key.always_known else compose(f"{prefix}/unknown", "lists/seek_unknown", **slots),
         )
     return orders
@@ -399,10 +415,10 @@ async def seek_page(
     whatever the ties, and the key order is the database's own (collation included).
     """
     want = size + 1
-    key, after_id = after if after is not None else (None, "")
+    key, after_id = after if after is not None else (order.start, "")
     rows: list[dict[str, Any]] = []
     if after is None or key is not None:
-        if after is None:
+        if after is None and order.first is not None:
             rows = await db.read(order.first, limit=want, **filters)
         else:
             rows = await db.read(order.page, key=key, id=after_id, limit=want, **filters)

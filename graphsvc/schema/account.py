@@ -359,6 +359,7 @@ def _text(argument: str, value: str | None) -> str | None:
 
 
 def _within(argument: str, value: NumberT | None, low: NumberT, high: NumberT) -> NumberT | None:
+    """A number filter between ``low`` and ``high`` (inclusive); outside is refused."""
     if value is not None and not low <= value <= high:  # NaN fails too
         raise InvalidInput(f"{argument} must be between {low} and {high}, got {value}")
     return value

@@ -9,11 +9,13 @@ Two kinds of cursor:
 - position cursors (:func:`encode_cursor`): the per-parent lists (children, contacts, leads) and
   the queue are read with ``SKIP``/``LIMIT``, so a write between two requests can shift later
   items by one;
-- seek cursors (:func:`encode_seek_cursor`): the top-level ``accounts`` list and the engagement
-  timelines (:mod:`graphsvc.schema.engagement`). The cursor carries
+- seek cursors (:func:`encode_seek_cursor`): the top-level ``accounts`` and ``leads`` lists and
+  the engagement timelines (:mod:`graphsvc.schema.engagement`). The cursor carries
   the sort key and id of its row, and the next page is the rows after ``(key, id)`` in the order
   ``key, id``, read as a range of the key's index in index order (:func:`seek_page`). A page
   costs the same at any depth, and writes elsewhere in the list never skip or repeat a row.
+  The statements of each order of a top-level list are composed (:func:`seek_orders`) from the
+  skeletons in ``cypher/lists/`` and the list's own fragments (its matches and filters).
 """
 
 from __future__ import annotations

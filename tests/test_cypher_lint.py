@@ -208,7 +208,7 @@ def test_every_composed_statement_passes_neo4j_linter(tmp_path):
     statements = composed()
     assert {
         "lists/accounts/score_desc/page",
-        "lists/owned_accounts/name/first",
+        "lists/owned_accounts/name_desc/first",
         "lists/all_leads/createdAt/ties",
     } <= set(statements)
     write_fixtures(tmp_path, {name.replace("/", "__"): text for name, text in statements.items()})

@@ -27,6 +27,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -123,6 +124,11 @@ def decode_seek_cursor(cursor: str, order: SeekOrder | SeekKey) -> tuple[str | i
         raise InvalidInput(_invalid_cursor(cursor, f"it was made for orderBy {made_for!r}, not {order.name!r}"))
     if not (isinstance(key, order.key_type) and not isinstance(key, bool)) and not (key is None and order.unknown):
         raise InvalidInput(_invalid_cursor(cursor))
+    if isinstance(order, SeekOrder) and order.moment and key is not None:
+        try:
+            datetime.fromisoformat(key)
+        except ValueError:
+            raise InvalidInput(_invalid_cursor(cursor)) from None
     return key, row_id
 
 
@@ -335,6 +341,8 @@ class SeekOrder:
     unknown
         The rows without a key (always last, by id), ``id > $id``, ``LIMIT $limit``; ``None``
         when every row has a key.
+    moment
+        The key is a datetime in ISO 8601 text (a cursor with other text is refused).
     """
 
     name: str
@@ -344,6 +352,7 @@ class SeekOrder:
     start: str | int | float | None = None
     first: str | None = None
     unknown: str | None = None
+    moment: bool = False
 
 
 # The statements of a list are composed (graphsvc.store.cypher.compose) from the skeletons in
@@ -382,6 +391,7 @@ def seek_orders(
             if start is not None
             else compose(f"{prefix}/first", "lists/seek_first", **keyed, direction=" DESC" if descending else ""),
             unknown=None if key.always_known else compose(f"{prefix}/unknown", "lists/seek_unknown", **slots),
+            moment=key.moment,
         )
     return orders
 

@@ -279,6 +279,12 @@ async def test_a_rep_sees_only_the_leads_of_its_own_accounts(db):
     assert await walk(db, 1, caller=rep, query=LEAD_PAGE, field="leads", account="a2") == ([], 0)
 
 
+async def test_a_lead_cursor_with_a_time_that_is_no_time_is_invalid_input(db):
+    result = await execute(db, LEAD_PAGE, o="createdAt", after=encode_seek_cursor("createdAt", "yesterday", "l1"))
+    assert codes(result) == ["INVALID_INPUT"]
+    assert "invalid cursor" in result.errors[0].message
+
+
 async def test_a_bad_lead_order_is_invalid_input(db):
     result = await execute(db, LEAD_PAGE, o="name")
     assert codes(result) == ["INVALID_INPUT"]

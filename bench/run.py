@@ -12,8 +12,9 @@ Measures (``--only``): ``recompute-memory`` (``bench/recompute.py`` in its own p
 (the data set's build: ``graphsvc generate`` rows imported by the Importer into the embedded
 database, timed per kind), ``recompute-db`` (``recompute_graph`` end to end on a copy of the
 database), and, against ``graphsvc serve`` on a copy of the database driven over HTTP by a
-separate load-generating process: ``page``, ``scorecard``, ``strategist`` (targetAccounts and
-programScorecard, one client), ``incremental``, ``route``.
+separate load-generating process: ``page``, ``list`` (a filtered, score-ordered page),
+``scorecard``, ``strategist`` (targetAccounts and programScorecard, one client), ``incremental``,
+``route``.
 
 Writes ``bench/results/<scale>.json`` (with ``--only``, the other measures' earlier figures stay)
 with the machine, versions and data scale, and prints the table of figures against targets.

@@ -61,9 +61,7 @@ def blocking(diags: list[dict]) -> list[dict]:
 
 
 def describe(diags: list[dict]) -> str:
-    return "\n".join(
-        f"  {d['file']}:{d['line']}:{d['column']}: {d['severity']}: {d['message']}" for d in diags
-    )
+    return "\n".join(f"  {d['file']}:{d['line']}:{d['column']}: {d['severity']}: {d['message']}" for d in diags)
 
 
 def write_fixtures(directory: Path, statements: dict[str, str]) -> dict[str, Path]:
@@ -99,9 +97,7 @@ BROKEN = {
     "undefined_variable": "MATCH (a:Account) RETURN b",
     "misspelt_function": "MATCH (a:Account) RETURN datetim($s) AS d",
     "plugin_function": "RETURN apoc.coll.sum([1, 2]) AS s",
-    "removed_constraint_syntax": (
-        "CREATE CONSTRAINT acc_id IF NOT EXISTS ON (a:Account) ASSERT a.id IS UNIQUE"
-    ),
+    "removed_constraint_syntax": ("CREATE CONSTRAINT acc_id IF NOT EXISTS ON (a:Account) ASSERT a.id IS UNIQUE"),
     "two_statements": "MATCH (a:Account) RETURN a;\nMATCH (b:Lead) RETURN b",
     "comment_only": "// a file with no statement\n",
     "cypher_25": "CYPHER 25 MATCH (a:Account) RETURN a",
@@ -182,13 +178,9 @@ OPTIONAL MATCH (a)<-[:OWNS]-(u:User)
 RETURN l.id AS lead, coalesce(a.id, null) AS account, u.id AS owner,
        duration.between(datetime(l.created_at), datetime($now)).days AS age_days
 """,
-    "constraint_unique": (
-        "CREATE CONSTRAINT account_id IF NOT EXISTS FOR (a:Account) REQUIRE a.id IS UNIQUE"
-    ),
+    "constraint_unique": ("CREATE CONSTRAINT account_id IF NOT EXISTS FOR (a:Account) REQUIRE a.id IS UNIQUE"),
     "index_range": "CREATE INDEX lead_email IF NOT EXISTS FOR (l:Lead) ON (l.email)",
-    "index_relationship": (
-        "CREATE INDEX engaged_at IF NOT EXISTS FOR ()-[r:ENGAGED]-() ON (r.occurred_at)"
-    ),
+    "index_relationship": ("CREATE INDEX engaged_at IF NOT EXISTS FOR ()-[r:ENGAGED]-() ON (r.occurred_at)"),
     "detach_delete": "MATCH (n:RoutingDecision) WHERE n.id IN $ids DETACH DELETE n",
 }
 
@@ -203,3 +195,25 @@ def test_portable_cypher_constructs_pass(tmp_path):
     # Only undeclared-parameter errors may appear.
     others = [d for d in diags if not d["message"].startswith("Parameter $")]
     assert not others, describe(others)
+
+
+# --------------------------------------------------------------------------- (4) composed statements
+
+
+def test_every_composed_statement_passes_neo4j_linter(tmp_path):
+    """Every statement composed from cypher/**/*.part (the lists' orders and filters) is linted as a file is."""
+    import graphsvc.schema  # noqa: F401  (binds and composes every statement)
+    from graphsvc.store.cypher import composed
+
+    statements = composed()
+    assert {
+        "lists/accounts/score_desc/page",
+        "lists/owned_accounts/name_desc/first",
+        "lists/all_leads/createdAt/ties",
+    } <= set(statements)
+    write_fixtures(tmp_path, {name.replace("/", "__"): text for name, text in statements.items()})
+    code, diags, stderr = run_lint(tmp_path)
+    assert linted_count(stderr) == len(statements), stderr
+    failures = blocking(diags)
+    assert not failures, f"{len(failures)} lint error(s) in composed statements:\n{describe(failures)}"
+    assert code == 0, stderr

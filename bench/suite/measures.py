@@ -315,6 +315,22 @@ query Page($first: Int!, $after: String) {
   }
 }"""
 
+# The list page that finds: target accounts of one tier scoring at least LIST_MIN_SCORE, best first.
+LIST_QUERY = """
+query List($first: Int!, $after: String, $minScore: Float, $tier: Int) {
+  accounts(first: $first, after: $after, orderBy: "-score", isTarget: true, tier: $tier, minScore: $minScore) {
+    edges { node {
+      id name
+      owner { name }
+      score { total }
+      coverage { coverage engagedCoverage }
+      contacts(first: 10) { edges { node { id name title } } }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+LIST_FILTERS = {"minScore": 10.0, "tier": 1}
+
 ROUTE_MUTATION = """
 mutation Route($id: ID!) {
   routeLead(leadId: $id) { id status path rule assignee { id } lead { id } }
@@ -554,12 +570,52 @@ def measure_strategist(run: Run) -> dict[str, Any]:
     return figures
 
 
+def measure_list(run: Run) -> dict[str, Any]:
+    """A filtered, score-ordered page of 50 accounts (LIST_QUERY): statements per page size, then latency.
+
+    The cursors are the list's own, taken by walking it once; requests then read the first page or the
+    page after one of those cursors.
+    """
+    server = run.server()
+    cursors: list[str | None] = [None]
+    total_rows = 0
+    while True:
+        answer = server.graphql(LIST_QUERY, first=50, after=cursors[-1], **LIST_FILTERS)
+        if answer.get("errors"):
+            raise RuntimeError(f"list query failed: {answer['errors']}")
+        page = answer["data"]["accounts"]
+        total_rows += len(page["edges"])
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        cursors.append(page["pageInfo"]["endCursor"])
+    statements = {}
+    for size in (10, 50, 100):
+        before = server.db_totals()[0]
+        server.graphql(LIST_QUERY, first=size, after=cursors[min(1, len(cursors) - 1)], **LIST_FILTERS)
+        statements[str(size)] = server.db_totals()[0] - before
+    rng = random.Random(run.seed)
+    bodies = [
+        {"query": LIST_QUERY, "variables": {"first": 50, "after": rng.choice(cursors), **LIST_FILTERS}}
+        for _ in range(200)
+    ]
+    result = run.load(
+        "list", {"concurrency": 1, "requests": bodies, "warmup": 3, "max_requests": 200, "max_seconds": 90}
+    )
+    return {
+        "filters": LIST_FILTERS,
+        "matching_rows": total_rows,
+        "statements_by_page_size": statements,
+        **_load_figures(result),
+    }
+
+
 # Name -> (function, needs a database). Order: read-only API measures before the ones that write.
 MEASURES: dict[str, tuple[Callable[[Run], dict[str, Any]], bool]] = {
     "recompute-memory": (measure_recompute_memory, False),
     "import": (measure_import, True),
     "recompute-db": (measure_recompute_db, True),
     "page": (measure_page, True),
+    "list": (measure_list, True),
     "scorecard": (measure_scorecard, True),
     "strategist": (measure_strategist, True),
     "incremental": (measure_incremental, True),
@@ -681,6 +737,17 @@ def table_rows(scale: str, runs: dict[str, dict[str, Any]]) -> list[dict[str, st
             "page of 50 accounts (owner, score, coverage, 10 contacts), 1 client",
             f"statements for 10/50/100 per page: {'/'.join(str(v) for v in counts.values())}; "
             f"p50 {lat['p50_ms']:.0f} / p99 {lat['p99_ms']:.0f} ms",
+            "constant round trips, p50 ≤ 150 ms",
+            constant and lat["p50_ms"] <= 150 and f["errors"] == 0,
+        )
+    if (f := runs.get("list")) is not None:
+        lat = f["latency"]
+        counts = f["statements_by_page_size"]
+        constant = len(set(counts.values())) == 1
+        add(
+            "filtered page of 50 accounts by -score (tier 1 targets, minScore 10), 1 client",
+            f"statements for 10/50/100 per page: {'/'.join(str(v) for v in counts.values())}; "
+            f"p50 {lat['p50_ms']:.0f} / p99 {lat['p99_ms']:.0f} ms; {f['matching_rows']} matching accounts",
             "constant round trips, p50 ≤ 150 ms",
             constant and lat["p50_ms"] <= 150 and f["errors"] == 0,
         )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import sys
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -18,11 +18,13 @@ from graphsvc.schema.engagement import Engagement, engagement_timeline
 from graphsvc.schema.enums import AccountStage, LeadStatus, parse_enum
 from graphsvc.schema.pagination import (
     Connection,
-    SeekOrder,
+    SortKey,
+    count_statement,
     decode_seek_cursor,
     encode_seek_cursor,
     page_size,
     page_window,
+    seek_orders,
     seek_page,
     slice_connection,
 )
@@ -38,48 +40,44 @@ if TYPE_CHECKING:
 
 __all__ = ["ACCOUNT_ORDERS", "Account", "AccountMutation", "AccountQuery", "accounts_of"]
 
+NumberT = TypeVar("NumberT", int, float)
+
 ENGAGED_WINDOW_DAYS = 90  # SPEC §7's default window for "engaged"
 
-# The sort orders `accounts(orderBy:)` accepts, each with its own statements (never a formatted ORDER BY);
-# pages are read by seek cursors (graphsvc.schema.pagination.seek_page), ties in id order.
-_SMALLEST, _LARGEST = -(2**63), 2**63 - 1  # below / above every employee count
-ACCOUNT_ORDERS = {
-    order.name: order
-    for order in (
-        SeekOrder("name", str, "api/account_page_by_name", "api/account_page_name_ties", start=""),
-        SeekOrder(
-            "-name",
-            str,
-            "api/account_page_by_name_desc",
-            "api/account_page_name_ties",
-            first="api/account_page_by_name_desc_first",
-        ),
-        SeekOrder(
-            "employees",
-            int,
-            "api/account_page_by_employees",
-            "api/account_page_employees_ties",
-            start=_SMALLEST,
-            unknown="api/account_page_unknown_employees",
-        ),
-        SeekOrder(
-            "-employees",
-            int,
-            "api/account_page_by_employees_desc",
-            "api/account_page_employees_ties",
-            start=_LARGEST,
-            unknown="api/account_page_unknown_employees",
-        ),
-    )
-}
+# The sort orders `accounts(orderBy:)` accepts, each both ways: statements composed from the fragments in
+# cypher/lists/ (graphsvc.schema.pagination.seek_orders), never a formatted ORDER BY; pages are read by seek
+# cursors (graphsvc.schema.pagination.seek_page), ties in id order, accounts without the key last (by id).
+# Score and coverage are the figures stored on the account (score_total, score_coverage), engagementChange
+# the windowed engagement's change against the previous window (score_engagement_change; none when the
+# previous window had none), as the last recompute left them.
+_LOWEST, _HIGHEST = -sys.float_info.max, sys.float_info.max  # below / above every stored number
+ACCOUNT_KEYS = (
+    SortKey("name", "name", str, lowest="", highest=None, always_known=True),
+    SortKey("employees", "employees", int, lowest=-(2**63), highest=2**63 - 1),
+    SortKey("score", "score_total", float, lowest=_LOWEST, highest=_HIGHEST),
+    SortKey("coverage", "score_coverage", float, lowest=_LOWEST, highest=_HIGHEST),
+    SortKey("engagementChange", "score_engagement_change", float, lowest=_LOWEST, highest=_HIGHEST),
+)
+ACCOUNT_ORDER_NAMES = (
+    "name",
+    "-name",
+    "employees",
+    "-employees",
+    "score",
+    "-score",
+    "coverage",
+    "-coverage",
+    "-engagementChange",
+)
+ACCOUNT_ORDERS = seek_orders(
+    "accounts", "lists/accounts_all", "lists/account_filters", ACCOUNT_KEYS, ACCOUNT_ORDER_NAMES
+)
 # With ownerId, or for a REP (its own accounts), a page starts from that user's few accounts ($owner) and
-# sorts them; "-name" then needs no first-page statement (a null $key is the start).
-OWNED_ACCOUNT_ORDERS = {
-    "name": replace(ACCOUNT_ORDERS["name"], page="api/account_page_owned_by_name"),
-    "-name": replace(ACCOUNT_ORDERS["-name"], page="api/account_page_owned_by_name_desc", first=None),
-    "employees": replace(ACCOUNT_ORDERS["employees"], page="api/account_page_owned_by_employees"),
-    "-employees": replace(ACCOUNT_ORDERS["-employees"], page="api/account_page_owned_by_employees_desc"),
-}
+# sorts them.
+OWNED_ACCOUNT_ORDERS = seek_orders(
+    "owned_accounts", "lists/accounts_owned", "lists/account_filters", ACCOUNT_KEYS, ACCOUNT_ORDER_NAMES
+)
+ACCOUNT_COUNT = count_statement("accounts", "lists/accounts_all", "lists/account_filters")
 
 
 @strawberry.type(description="One move of an account in the funnel.")
@@ -281,8 +279,11 @@ class AccountQuery:
         return _account(await visible_account(info.context, str(id)))
 
     @strawberry.field(
-        description='Accounts, filtered; orderBy is one of "name" (default), "-name", "employees", "-employees" '
-        "(unknown employee counts last).",
+        description='Accounts, filtered; orderBy is one of "name" (default), "-name", "employees", "-employees", '
+        '"score", "-score", "coverage", "-coverage", "-engagementChange" (ties by id; accounts without the key '
+        "last). search: a case-insensitive prefix of a word of the name or of the domain. Score, coverage, "
+        "singleThreaded, missingRole and engagementChange read the figures the last recompute stored on the "
+        "account (an account without them is left out by a filter on them).",
         permission_classes=[CanRead],
     )
     async def accounts(
@@ -294,33 +295,50 @@ class AccountQuery:
         stage: AccountStage | None = strawberry.UNSET,
         owner_id: strawberry.ID | None = strawberry.UNSET,
         order_by: str | None = strawberry.UNSET,
+        search: str | None = strawberry.UNSET,
+        tier: int | None = strawberry.UNSET,
+        industry: str | None = strawberry.UNSET,
+        min_score: float | None = strawberry.UNSET,
+        max_coverage: float | None = strawberry.UNSET,
+        single_threaded: bool | None = strawberry.UNSET,
+        missing_role: str | None = strawberry.UNSET,
     ) -> Connection[Account]:
         context = info.context
         order = given(order_by) or "name"
         if order not in ACCOUNT_ORDERS:
             raise InvalidInput(f"unknown orderBy {order!r}; expected one of {', '.join(ACCOUNT_ORDERS)}")
-        seek = ACCOUNT_ORDERS[order]
         size = page_size(given(first), context.limits)
         cursor = given(after)
-        position = decode_seek_cursor(cursor, seek) if cursor is not None else None
+        position = decode_seek_cursor(cursor, ACCOUNT_ORDERS[order]) if cursor is not None else None
         account_stage, owner = given(stage), given(owner_id)
+        role = given(missing_role)
         filters = {
             "is_target": given(is_target),
             "stage": account_stage.value if account_stage else None,
             "owner_id": str(owner) if owner is not None else None,
             "visible_to": context.caller.owner_scope if context.caller else None,
+            "search": _text("search", given(search)),
+            "tier": _within("tier", given(tier), 1, 3),
+            "industry": _text("industry", given(industry)),
+            "min_score": _within("minScore", given(min_score), 0.0, 100.0),
+            "max_coverage": _within("maxCoverage", given(max_coverage), 0.0, 1.0),
+            "single_threaded": given(single_threaded),
+            "missing_role": contact.buying_role(role) if role is not None else None,
         }
+        filters["missing_role_templates"] = (
+            await _templates_requiring(context, filters["missing_role"]) if role is not None else []
+        )
         anchor = filters["owner_id"] or filters["visible_to"]
         if anchor is None:
-            page = await seek_page(context.db, seek, position, size, **filters)
+            page = await seek_page(context.db, ACCOUNT_ORDERS[order], position, size, **filters)
         else:
             page = await seek_page(context.db, OWNED_ACCOUNT_ORDERS[order], position, size, owner=anchor, **filters)
 
         async def count() -> int:
             # Unfiltered, a bare count (answered from the type's record count) instead of a scan.
-            if all(value is None for value in filters.values()):
+            if all(value is None for name, value in filters.items() if name != "missing_role_templates"):
                 return (await context.db.read("api/account_count_all"))[0]["total"]
-            return (await context.db.read("api/account_count", **filters))[0]["total"]
+            return (await context.db.read(ACCOUNT_COUNT, **filters))[0]["total"]
 
         return Connection.from_edges(
             [encode_seek_cursor(order, row["key"], row["id"]) for row in page.rows],
@@ -329,6 +347,32 @@ class AccountQuery:
             position is not None,
             count,
         )
+
+
+def _text(argument: str, value: str | None) -> str | None:
+    """A text filter as the statements compare it: trimmed and lower-case; blank is refused."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise InvalidInput(f"{argument} must not be blank; omit it to keep every account")
+    return value.strip().lower()
+
+
+def _within(argument: str, value: NumberT | None, low: NumberT, high: NumberT) -> NumberT | None:
+    """A number filter between ``low`` and ``high`` (inclusive); outside is refused."""
+    if value is not None and not low <= value <= high:  # NaN fails too
+        raise InvalidInput(f"{argument} must be between {low} and {high}, got {value}")
+    return value
+
+
+async def _templates_requiring(context: Context, role: str) -> list[str]:
+    """The committee templates in force in which ``role`` is required (where it can be missing)."""
+    documents = await context.loaders.documents()
+    return [
+        template.name
+        for template in documents.committees.templates
+        if any(seat.role == role and seat.required for seat in template.roles)
+    ]
 
 
 @strawberry.type

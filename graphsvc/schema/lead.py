@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -9,14 +10,23 @@ import strawberry
 from strawberry.types import Info
 
 from graphsvc import lifecycle
-from graphsvc.errors import NotFound
+from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.ranges import stored_time
 from graphsvc.schema.arguments import given
 from graphsvc.schema.context import Context
 from graphsvc.schema.engagement import Engagement, person_timeline
 from graphsvc.schema.enums import LeadStatus, MatchMethod, parse_enum
 from graphsvc.schema.match import AccountMatch
-from graphsvc.schema.pagination import Connection
+from graphsvc.schema.pagination import (
+    Connection,
+    SortKey,
+    count_statement,
+    decode_seek_cursor,
+    encode_seek_cursor,
+    page_size,
+    seek_orders,
+    seek_page,
+)
 from graphsvc.schema.permissions import CanRead, CanSetLeadStatus, sees_person_at, visible_account
 from graphsvc.schema.score import LeadScore, person_score
 from graphsvc.store.database import Record
@@ -114,8 +124,72 @@ async def leads_of(context: Context, lead_ids: list[str]) -> list[Lead | None]:
     return [Lead.from_record(record) if record is not None else None for record in records]
 
 
+# The orders `leads(orderBy:)` accepts, composed as the account list's are (graphsvc.schema.pagination.seek_orders):
+# the score is the one the last recompute stored on the lead (score_total); leads without the key come last, by id.
+LEAD_KEYS = (
+    SortKey("score", "score_total", float, lowest=-sys.float_info.max, highest=sys.float_info.max),
+    SortKey("createdAt", "created_at", str, lowest="0001-01-01T00:00:00Z", highest="9999-12-31T23:59:59Z", moment=True),
+)
+LEAD_ORDER_NAMES = ("-score", "score", "-createdAt", "createdAt")
+# Which leads a page starts from: all (walking the key's index), those matched to one account (accountId), or to
+# the accounts of one owner (a REP's own).
+LEAD_ORDERS = {
+    start: seek_orders(f"{start}_leads", f"lists/leads_{start}", "lists/lead_filters", LEAD_KEYS, LEAD_ORDER_NAMES)
+    for start in ("all", "at_account", "owned")
+}
+LEAD_COUNT = count_statement("leads", "lists/leads_all", "lists/lead_filters")
+
+
 @strawberry.type
 class LeadQuery:
+    @strawberry.field(
+        description='Leads, filtered; orderBy is one of "-score" (default), "score", "-createdAt", "createdAt" (ties '
+        "by id; leads without the key last). The score is the one the last recompute stored. A REP sees the leads "
+        "matched to its own accounts.",
+        permission_classes=[CanRead],
+    )
+    async def leads(
+        self,
+        info: Info[Context, None],
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        status: LeadStatus | None = strawberry.UNSET,
+        account_id: strawberry.ID | None = strawberry.UNSET,
+        order_by: str | None = strawberry.UNSET,
+    ) -> Connection[Lead]:
+        context = info.context
+        order = given(order_by) or "-score"
+        if order not in LEAD_ORDER_NAMES:
+            raise InvalidInput(f"unknown orderBy {order!r}; expected one of {', '.join(LEAD_ORDER_NAMES)}")
+        size = page_size(given(first), context.limits)
+        cursor = given(after)
+        position = decode_seek_cursor(cursor, LEAD_ORDERS["all"][order]) if cursor is not None else None
+        lead_status, account = given(status), given(account_id)
+        filters = {
+            "status": lead_status.value if lead_status else None,
+            "account_id": str(account) if account is not None else None,
+            "visible_to": context.caller.owner_scope if context.caller else None,
+        }
+        if filters["account_id"] is not None:
+            page = await seek_page(context.db, LEAD_ORDERS["at_account"][order], position, size, **filters)
+        elif filters["visible_to"] is not None:
+            page = await seek_page(
+                context.db, LEAD_ORDERS["owned"][order], position, size, owner=filters["visible_to"], **filters
+            )
+        else:
+            page = await seek_page(context.db, LEAD_ORDERS["all"][order], position, size, **filters)
+
+        async def count() -> int:
+            return (await context.db.read(LEAD_COUNT, **filters))[0]["total"]
+
+        return Connection.from_edges(
+            [encode_seek_cursor(order, row["key"], row["id"]) for row in page.rows],
+            await leads_of(context, [row["id"] for row in page.rows]),
+            page.has_next_page,
+            position is not None,
+            count,
+        )
+
     @strawberry.field(
         description="One lead by id; null when there is none or the caller may not see it.",
         permission_classes=[CanRead],

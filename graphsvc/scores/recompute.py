@@ -36,7 +36,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -84,6 +84,7 @@ _WRITE_BATCH = 5000
 _CONTRIBUTIONS_KEPT = 10
 # Person properties every recompute reads: the title infers roles, the rest matches leads.
 _PERSON_FIELDS = ("title", "email", "company", "website")
+ENGAGEMENT_WINDOW_DAYS = 90.0  # the window of windowed engagement and coverage (SPEC §7 default)
 
 
 def decay_scale(moment: datetime, half_life_days: float) -> float:
@@ -257,13 +258,15 @@ async def recompute_graph(
 
     snapshot = _snapshot(columns, persons, matches, roles, documents)
     result = score_snapshot(documents, snapshot, columns.accounts, as_of)
+    # The previous window, measured at its own end (as the account scorecard's engagementChange).
+    previous = score_snapshot(documents, snapshot, columns.accounts, as_of - timedelta(days=ENGAGEMENT_WINDOW_DAYS))
     lap("compute")
 
     scale = decay_scale(as_of, model.decay_half_life_days)
     contact_rows, lead_rows = _person_rows(
         result, persons, columns.accounts, documents, scale, len(columns.contact_ids)
     )
-    account_rows = _account_rows(result, scale)
+    account_rows = _account_rows(result, previous.windowed, scale)
     stamp = as_of.isoformat()
     match_rows = _changed_matches(columns, matches, stamp)
     role_rows = _changed_roles(columns, roles)
@@ -306,7 +309,7 @@ def score_snapshot(
     accounts: Sequence[dict[str, Any]],
     as_of: datetime,
     *,
-    window_days: float = 90.0,
+    window_days: float = ENGAGEMENT_WINDOW_DAYS,
     template: str | None = None,
 ) -> Recomputed:
     """The fast path over ``snapshot`` with the documents in force (``accounts`` in snapshot order).
@@ -520,8 +523,9 @@ def _last_engaged(result: Recomputed) -> dict[int, str]:
     return {int(i): moment.isoformat() for i, moment in moments if moment is not None}
 
 
-def _account_rows(result: Recomputed, scale: float) -> list[dict[str, Any]]:
+def _account_rows(result: Recomputed, previous_windowed: np.ndarray, scale: float) -> list[dict[str, Any]]:
     snapshot = result.snapshot
+    before = previous_windowed.tolist()
     names = snapshot.role_names
     top = result.top_contributions(_CONTRIBUTIONS_KEPT)
     rows = []
@@ -539,6 +543,10 @@ def _account_rows(result: Recomputed, scale: float) -> list[dict[str, Any]]:
                     "score_rolled_sum": float(result.rolled_up[a]) * scale,
                     "score_windowed": float(result.windowed[a]),
                     "score_rolled_windowed": float(result.rolled_up_windowed[a]),
+                    # (level - previous) / |previous|; None (the property removed) when the previous window had none
+                    "score_engagement_change": (
+                        (float(result.windowed[a]) - before[a]) / abs(before[a]) if before[a] else None
+                    ),
                     "score_coverage": float(result.coverage[a]),
                     "score_engaged_coverage": float(result.engaged_coverage[a]),
                     "score_engaged_contacts": int(result.engaged_contacts[a]),

@@ -12,6 +12,7 @@ READS = {
     "account": '{ account(id: "acme") { id } }',
     "accounts": "{ accounts { totalCount } }",
     "lead": '{ lead(id: "l-sam") { id } }',
+    "leads": "{ leads { totalCount } }",
     "contact": '{ contact(id: "c-jo") { id } }',
     "matchAccount": '{ matchAccount(company: "Acme") { best { method } } }',
 }

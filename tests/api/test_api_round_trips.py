@@ -100,6 +100,47 @@ async def test_a_list_page_after_a_recompute_reads_no_subtree(db):
     assert counts == [7, 7]
 
 
+FILTERED_LIST_PAGE = """query($n: Int) { accounts(first: $n, orderBy: "-score", minScore: 0, maxCoverage: 1,
+        singleThreaded: true, search: "account") { edges { node {
+    id name owner { name } score { total } coverage { coverage engagedCoverage }
+    contacts(first: 10) { edges { node { id name title } } }
+} } } }"""
+LEADS_PAGE = """query($n: Int) { leads(first: $n, orderBy: "-createdAt") { edges { node {
+    id name status match { account { name owner { name } } } statusHistory { status }
+} } } }"""
+
+
+async def test_a_filtered_score_ordered_page_costs_the_same_statements_at_10_and_50(db):
+    # The list page's 7 (above), and 1 more: every account has the same score here (a fit without
+    # firmographics, no engagement), so the page's last two rows tie and the run is read in id order.
+    await recompute_graph(db)
+    counts = []
+    for size in (10, 50):
+        before = db.round_trips
+        data = await data_of(db, FILTERED_LIST_PAGE, ADMIN, n=size)
+        counts.append(db.round_trips - before)
+        assert len(data["accounts"]["edges"]) == size
+    assert counts == [8, 8]
+
+
+async def test_a_page_of_leads_costs_the_same_statements_at_10_and_50(db):
+    # 1 page of ids, 2 the leads' records, 3 their status histories (the leads are matched to no account).
+    # Distinct creation times: a page cut inside a run of equal times reads the run (1 more statement).
+    leads = [
+        {"id": f"l-{n:03}", "email": f"l{n}@example.com", "created_at": f"2026-01-01T00:{n:02}:00Z"} for n in range(60)
+    ]
+    await import_rows(db, {"leads": leads})
+    counts = []
+    for size in (10, 50):
+        before = db.round_trips
+        data = await data_of(db, LEADS_PAGE, ADMIN, n=size)
+        counts.append(db.round_trips - before)
+        assert [edge["node"]["id"] for edge in data["leads"]["edges"]] == [
+            f"l-{n:03}" for n in range(59, 59 - size, -1)
+        ]
+    assert counts == [3, 3]
+
+
 async def test_page_contents_are_complete(db):
     _, data = await statements_for(db, ADMIN, 50)
     edges = data["accounts"]["edges"]
@@ -148,5 +189,5 @@ async def test_a_count_alone_reads_no_page_of_items(db):
     counts = [edge["node"]["contacts"]["totalCount"] for edge in data["accounts"]["edges"]]
     assert counts == [10] * 50
     # Through a fragment the page is read as usual, with the same count.
-    data = await data_of(db, "{ account(id: \"a-001\") { contacts { ... on ContactConnection { totalCount } } } }")
+    data = await data_of(db, '{ account(id: "a-001") { contacts { ... on ContactConnection { totalCount } } } }')
     assert data["account"]["contacts"]["totalCount"] == 10

@@ -111,6 +111,10 @@ CONNECTIONS = {
         "{ list: accounts(first: %d) { totalCount edges { node { id } } pageInfo { hasNextPage } } }",
         ("list",),
     ),
+    "Query.leads": (
+        "{ list: leads(first: %d) { totalCount edges { node { id } } pageInfo { hasNextPage } } }",
+        ("list",),
+    ),
     "Query.myQueue": (
         "{ list: myQueue(first: %d) { totalCount edges { node { id } } pageInfo { hasNextPage } } }",
         ("list",),

@@ -44,6 +44,7 @@ ALLOWED: dict[str, set[Role]] = {
     "Query.accounts": READERS,
     "Query.contact": READERS,
     "Query.lead": READERS,
+    "Query.leads": READERS,  # a REP the leads of its own accounts only
     "Query.matchAccount": READERS,
     "Query.myQueue": READERS,
     "Query.targetAccounts": PROGRAM,
@@ -74,6 +75,7 @@ OPERATIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "Query.accounts": ("{ accounts { totalCount } }", {}),
     "Query.contact": ('{ contact(id: "c-jo") { id } }', {}),
     "Query.lead": ('{ lead(id: "l-sam") { id } }', {}),
+    "Query.leads": ("{ leads { totalCount edges { node { id match { account { id } } } } } }", {}),
     "Query.matchAccount": ('{ matchAccount(company: "Acme") { candidates { method } } }', {}),
     "Query.myQueue": ("{ myQueue { totalCount } }", {}),
     "Query.targetAccounts": ("{ targetAccounts(first: 3) { __typename } }", {}),

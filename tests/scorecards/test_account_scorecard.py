@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from neo4j import AsyncGraphDatabase
 from scorecard_graph import AS_OF, WINDOW, load_scorecard_graph
 
 from graphsvc.errors import InvalidInput
@@ -13,6 +14,7 @@ from graphsvc.scorecards.account import account_scorecards
 from graphsvc.scores.documents import documents_in_force
 from graphsvc.scores.read_model import read_account_windows
 from graphsvc.scores.recompute import recompute_graph
+from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER
 
 pytestmark = pytest.mark.db
 
@@ -125,3 +127,21 @@ def _same(served, live) -> bool:
         elif value != expected:
             return False
     return True
+
+
+async def test_the_recompute_stores_the_90_day_engagement_change_the_scorecard_shows(graph, embedded):
+    # What accounts(orderBy: "-engagementChange") reads: the scorecard's engagementChange over 90 days at the
+    # recompute's moment (none when the previous window had no engagement).
+    await recompute_graph(graph, AS_OF)
+    uri = str(embedded.status()["bolt_uri"])
+    async with AsyncGraphDatabase.driver(uri, auth=(ROOT_USER, embedded.password())) as driver:
+        records, _, _ = await driver.execute_query(
+            "MATCH (a:Account) RETURN a.id AS id, a.score_engagement_change AS change", database_=DATABASE_NAME
+        )
+    stored = {record["id"]: record["change"] for record in records}
+    cards = await account_scorecards(graph, sorted(stored), window_days=90, as_of=AS_OF, live=True)
+    assert set(cards) == set(stored)
+    assert any(card.engagement_change is not None for card in cards.values())
+    for account_id, card in cards.items():
+        want = card.engagement_change
+        assert stored[account_id] == (None if want is None else pytest.approx(want)), account_id

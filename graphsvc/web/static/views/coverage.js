@@ -4,7 +4,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { useAllPages } from '../query.js';
-import { accountHref } from '../router.js';
+import { accountHref, accountListHref } from '../router.js';
 import { Failure, Loading } from '../components/status.js';
 import { count, label, percent } from '../format.js';
 import { roleState } from './account/committee.js';
@@ -49,7 +49,8 @@ function Heatmap({ accounts }) {
   return html`<table class="heatmap">
     <thead><tr>
       <th>Account</th><th class="num">Tier</th>
-      ${roles.map((role) => html`<th class="role-name"><span>${label(role)}</span></th>`)}
+      ${roles.map((role) => html`<th class="role-name"><a href=${accountListHref({ isTarget: true, missingRole: role, orderBy: '-score' })}
+        title=${`Target accounts missing a ${label(role)}, best score first`}><span>${label(role)}</span></a></th>`)}
       <th class="num">Engaged contacts</th><th class="num">Engaged coverage</th>
     </tr></thead>
     <tbody>${accounts.map((account) => html`<tr data-account=${account.id} data-single-threaded=${account.coverage.singleThreaded}>
@@ -77,7 +78,9 @@ export function CoverageView() {
     ${targets.error && html`<${Failure} error=${targets.error} />`}
     ${targets.loading && html`<${Loading} what="Loading every target account's committee" />`}
     ${sorted && html`
-      <p data-metric="summary"><strong>${count(single)}</strong> of ${count(sorted.length)} target accounts are single-threaded (at most one engaged contact).</p>
+      <p data-metric="summary"><strong>${count(single)}</strong> of ${count(sorted.length)} target accounts are single-threaded (at most one engaged contact).
+        <a data-link="single-threaded-list" href=${accountListHref({ isTarget: true, singleThreaded: true, orderBy: '-score' })}>List them, best score first</a>
+        (as the last recompute stored them); the role headers list the accounts missing each role.</p>
       <p class="legend"><span class="cell engaged">engaged</span> <span class="cell known">known, not engaged</span>
         <span class="cell missing">missing</span> <span class="cell missing optional">missing, not required</span>
         <span class="cell not-in-template">not in the account's template</span> · numbers: contacts holding the role · last 90 days</p>

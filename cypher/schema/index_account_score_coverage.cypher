@@ -1,0 +1,1 @@
+CREATE INDEX account_score_coverage IF NOT EXISTS FOR (n:Account) ON (n.score_coverage)

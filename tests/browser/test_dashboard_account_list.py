@@ -2,7 +2,7 @@
 coverage view links into the list."""
 
 import pytest
-from dashboard_browser import dashboard_page, demo_server, graphql, open_view
+from dashboard_browser import dashboard_page, demo_server, graphql, open_view, screenshot
 
 pytestmark = pytest.mark.db
 
@@ -60,7 +60,7 @@ def test_sortable_columns_order_the_list_as_the_api_does(server, page):
     assert "orderBy=-engagementChange" in page.evaluate("location.hash")
 
 
-def test_filters_narrow_the_list_as_the_api_does(server, page):
+def test_filters_narrow_the_list_as_the_api_does(server, page, tmp_path):
     open_view(page, server, "accounts?orderBy=-score")
     page.check('input[name="targets-only"]')
     assert shown_ids(page, *expected(server, o="-score", t=True)) == expected(server, o="-score", t=True)[0]
@@ -71,6 +71,7 @@ def test_filters_narrow_the_list_as_the_api_does(server, page):
     page.click('form.filters button[type="submit"]')
     scored = expected(server, o="-score", t=True, tier=1, minScore=20.0)
     assert shown_ids(page, *scored) == scored[0]
+    screenshot(page, "accounts", tmp_path)
     page.click("form.filters >> text=Clear")
     everything = expected(server, o="-score")
     assert shown_ids(page, *everything) == everything[0]

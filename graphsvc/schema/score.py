@@ -307,6 +307,8 @@ class ScoreMutation:
     )
     async def set_scoring_model(self, info: Info[Context, None], model: JSON) -> JSON:
         document = await save_document(info.context.db, "scoring", model)
+        # Every stored sum was computed with the points of the model before: all are rescored.
+        await recompute_graph(info.context.db)
         return document.model_dump(mode="json")
 
     @strawberry.mutation(

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -61,6 +61,8 @@ __all__ = [
     "RecomputePlan",
     "RecomputeReport",
     "account_index",
+    "automatic_matches",
+    "changed_matches",
     "committee_assignment",
     "decay_scale",
     "engagement_points_by_pair",
@@ -72,6 +74,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+StoredMatch = tuple[str | None, str | None, float | None]  # a lead's stored (account id, method, confidence)
 
 # Decayed sums are kept against this moment; see the module docstring.
 SCORE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -128,7 +132,7 @@ class GraphColumns:
     lead_ids: list[str]
     lead_values: list[list[Any]]
     works_at: dict[str, str]
-    matches: dict[str, tuple[str, str | None, float | None]]
+    matches: dict[str, StoredMatch]
     explicit_roles: dict[str, list[str]]
     inferred_roles: dict[str, list[str]]
     engagement_persons: list[str] = field(default_factory=list)
@@ -275,7 +279,7 @@ async def plan_recompute(
         columns=columns,
         snapshot=snapshot,
         matches=matches,
-        match_rows=_changed_matches(columns, matches, as_of.isoformat()),
+        match_rows=changed_matches(columns.matches, matches, as_of.isoformat()),
         role_rows=_changed_roles(columns, roles),
         contact_rows=contact_rows,
         lead_rows=lead_rows,
@@ -417,17 +421,27 @@ def _match_leads(columns: GraphColumns, leads: Sequence[dict[str, Any]]) -> dict
     for account_id in columns.works_at.values():
         contacts_at[account_id] = contacts_at.get(account_id, 0) + 1
     index = AccountIndex({**record, "contact_count": contacts_at.get(record["id"], 0)} for record in columns.accounts)
-    automatic = [lead for lead in leads if columns.matches.get(lead["id"], (None, None, None))[1] != MatchMethod.MANUAL]
+    return automatic_matches(index, leads, columns.matches)
+
+
+def automatic_matches(
+    index: AccountIndex, leads: Sequence[Mapping[str, Any]], stored: Mapping[str, StoredMatch]
+) -> dict[str, Match | None]:
+    """The automatic match (or None) of each of ``leads`` (records with email, company, website)
+    whose ``stored`` match is not MANUAL."""
+    automatic = [lead for lead in leads if stored.get(lead["id"], (None, None, None))[1] != MatchMethod.MANUAL]
     found = match_leads(index, [(lead.get("email"), lead.get("company"), lead.get("website")) for lead in automatic])
     return {lead["id"]: result.best for lead, result in zip(automatic, found, strict=True)}
 
 
-def _changed_matches(columns: GraphColumns, matches: dict[str, Match | None], stamp: str) -> list[dict[str, Any]]:
-    """Rows for ``scores/match_leads``: the leads whose match is not the stored one."""
+def changed_matches(
+    stored: Mapping[str, StoredMatch], matches: Mapping[str, Match | None], stamp: str
+) -> list[dict[str, Any]]:
+    """Rows for ``scores/match_leads``: the leads whose match is not the ``stored`` one."""
     rows = []
     for lead_id, match in matches.items():
         new = (None, None, None) if match is None else (match.account_id, str(match.method), match.confidence)
-        if new != columns.matches.get(lead_id, (None, None, None)):
+        if new != stored.get(lead_id, (None, None, None)):
             rows.append({"id": lead_id, "account_id": new[0], "method": new[1], "confidence": new[2], "at": stamp})
     return rows
 

@@ -22,7 +22,7 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from graphsvc.auth import Caller, Role
@@ -248,6 +248,21 @@ async def assert_figures_are_a_recompute_s(db, step) -> None:
         )
 
 
+DEMO = ("demo_request", None)
+
+
+# Each write path that left a figure stale before issue 15, pinned (each example failed then).
+@example(initial=[("c1", DEMO, 0.0)], steps=[("model", 10)])  # sums of the model before
+@example(initial=[("c2", DEMO, 0.0)], steps=[("buying role", "c2", "CHAMPION")])  # inferred role kept beside it
+@example(initial=[("c2", DEMO, 0.0)], steps=[("crm roles", "c2", ["BLOCKER"])])  # old weight in the sums
+@example(initial=[("c3", DEMO, 0.0)], steps=[("move", "c3", "D")])  # sums stayed at the old account
+@example(initial=[("c3", DEMO, 0.0)], steps=[("parent", "C", "D")])  # rolled up into the old parent
+@example(initial=[("l4", DEMO, 0.0)], steps=[("lead", "l4", "eve@omega.example", "Delta")])  # new match
+@example(initial=[("l1", DEMO, 0.0)], steps=[("title", "l1", "Intern")])  # a row without email lost the match
+@example(initial=[("l3", DEMO, 0.0)], steps=[("rename", "C", "Omega", "delta.example")])  # match by old name
+@example(initial=[("l3", DEMO, 0.0)], steps=[("rename", "D", "Gamma", "delta.example"), ("new contact", "C")])
+@example(initial=[("l3", DEMO, 0.0)], steps=[("rename", "D", "Gamma", "delta.example"), ("target", "D", False)])
+@example(initial=[("c1", DEMO, 0.0)], steps=[("again", 0, True, ("l4", ("web_visit", "careers"), -153.525))])
 @settings(
     max_examples=int(os.environ.get("STORED_FIGURES_EXAMPLES", "200")),
     deadline=None,

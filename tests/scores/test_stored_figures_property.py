@@ -255,10 +255,10 @@ DEMO = ("demo_request", None)
 @example(initial=[("c1", DEMO, 0.0)], steps=[("model", 10)])  # sums of the model before
 @example(initial=[("c2", DEMO, 0.0)], steps=[("buying role", "c2", "CHAMPION")])  # inferred role kept beside it
 @example(initial=[("c2", DEMO, 0.0)], steps=[("crm roles", "c2", ["BLOCKER"])])  # old weight in the sums
-@example(initial=[("c3", DEMO, 0.0)], steps=[("move", "c3", "D")])  # sums stayed at the old account
+@example(initial=[("c2", DEMO, 0.0)], steps=[("move", "c2", "D")])  # sums stayed; a row without title lost the role
 @example(initial=[("c3", DEMO, 0.0)], steps=[("parent", "C", "D")])  # rolled up into the old parent
 @example(initial=[("l4", DEMO, 0.0)], steps=[("lead", "l4", "eve@omega.example", "Delta")])  # new match
-@example(initial=[("l1", DEMO, 0.0)], steps=[("title", "l1", "Intern")])  # a row without email lost the match
+@example(initial=[("c2", DEMO, 0.0)], steps=[("title", "c2", "Gardener")])  # inferred role gone, weight kept
 @example(initial=[("l3", DEMO, 0.0)], steps=[("rename", "C", "Omega", "delta.example")])  # match by old name
 @example(initial=[("l3", DEMO, 0.0)], steps=[("rename", "D", "Gamma", "delta.example"), ("new contact", "C")])
 @example(initial=[("l3", DEMO, 0.0)], steps=[("rename", "D", "Gamma", "delta.example"), ("target", "D", False)])

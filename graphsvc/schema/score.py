@@ -301,8 +301,9 @@ async def person_score(context: Context, person_id: str, as_of: datetime | None)
 @strawberry.type
 class ScoreMutation:
     @strawberry.mutation(
-        description="Validate a scoring model and make it the one in force; returns the model in force. An invalid "
-        "model is rejected with every violation listed by path (extensions.violations) and the old one stays.",
+        description="Validate a scoring model, make it the one in force and rescore everything with it (a "
+        "recompute); returns the model in force. An invalid model is rejected with every violation listed by path "
+        "(extensions.violations) and the old one stays.",
         permission_classes=[CanSetScoringModel],
     )
     async def set_scoring_model(self, info: Info[Context, None], model: JSON) -> JSON:

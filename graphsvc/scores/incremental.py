@@ -10,8 +10,12 @@
   (:mod:`graphsvc.scores.read_model`); one imported again with other values makes its accounts'
   read model stale (read live until the next recompute).
 
-What this does not follow: a change of role, match, hierarchy or model after the engagements
-arrived; those take effect at the next ``graphsvc recompute``.
+* An engagement imported again with other values that may have taken away its person's last
+  positive engagement: that is found again from all of the person's engagements.
+
+A change of role, match, contact's account or hierarchy after the engagements arrived is followed
+by :mod:`graphsvc.scores.structure` in the importer's transaction; a new scoring model by a
+recompute (``setScoringModel``).
 """
 
 from __future__ import annotations

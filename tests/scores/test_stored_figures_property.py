@@ -268,7 +268,7 @@ DEMO = ("demo_request", None)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(initial=st.lists(engagement, min_size=1, max_size=6), steps=st.lists(write, min_size=1, max_size=4))
+@given(initial=st.lists(engagement, min_size=1, max_size=8), steps=st.lists(write, min_size=1, max_size=6))
 async def test_after_any_write_every_stored_figure_is_what_a_recompute_gives(db, initial, steps):
     graph = Graph(db)
     await graph.load(initial)

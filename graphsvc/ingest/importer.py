@@ -25,6 +25,7 @@ from graphsvc.ingest.files import Row, kind_of, read_rows, unknown_columns
 from graphsvc.ingest.records import KINDS, ImportRecord, validate_row
 from graphsvc.lifecycle import IMPORT, StatusChange, record_status_changes
 from graphsvc.scores.incremental import ScoreKeeper
+from graphsvc.scores.structure import TreeWatch
 from graphsvc.store.database import Database, Transaction
 
 __all__ = ["DEFAULT_BUYING_ROLES", "ImportReport", "Importer", "RowError", "import_order"]
@@ -314,13 +315,17 @@ class Importer:
             # ids seen before), its CREATE breaks the unique constraint, the transaction rolls back
             # and runs again, this time with the read; so what commits never counted an engagement
             # as new that was stored.
-            # Scores follow the data in the same transaction: matches, inferred roles, decayed sums.
+            # Scores follow the data in the same transaction: matches, inferred roles, decayed sums,
+            # and the trees of persons and accounts the batch moved are rescored (TreeWatch).
+            watch = await _tree_watch(tx, kind, records)
             for name, params in self._steps(kind, rows, stored) + await self.scores.steps_for(
                 kind, records, stored, prefetched
             ):
                 written = await tx.run(name, **params)
                 if name == "ingest/leads":  # it returns the statuses it changed: history and webhooks
                     await record_status_changes(tx, [_imported_status(r, datetime.now(UTC)) for r in written])
+            if watch is not None:
+                await watch.settle(tx, await self.scores.documents())
 
         try:
             # Rerun from the read after a conflict, e.g. when a concurrent import created the same ids first.
@@ -374,6 +379,16 @@ class Importer:
             if linked:
                 steps.append((statement_name, {"rows": linked, "at": at}))
         return steps
+
+
+async def _tree_watch(tx: Transaction, kind: str, records: list[ImportRecord]) -> TreeWatch | None:
+    """For batches that can move persons or accounts (roles, accounts, matches, parents), what they may move."""
+    ids = [record.id for record in records]
+    if kind in ("contacts", "leads"):
+        return await TreeWatch.before(tx, persons=ids)
+    if kind == "accounts":
+        return await TreeWatch.before(tx, accounts=ids)
+    return None
 
 
 def import_order(paths: Iterable[Path], kind: str | None = None) -> list[tuple[str, Path]]:

@@ -32,6 +32,7 @@ from graphsvc.schema.permissions import CanChooseTargets, CanRead, visible_accou
 from graphsvc.schema.score import AccountScore, Coverage, account_coverage, account_score
 from graphsvc.schema.scorecard import AccountScorecard, Lookalike, account_scorecard, lookalikes_of
 from graphsvc.schema.user import User
+from graphsvc.scorecards.targets import set_target
 from graphsvc.store.database import Record
 
 if TYPE_CHECKING:
@@ -391,10 +392,11 @@ class AccountMutation:
         if tier_value is not None and not is_target:
             raise InvalidInput("only a target account has a tier; pass isTarget: true or omit tier")
         context = info.context
-        if not await context.db.write(
-            "api/set_target", id=str(account_id), is_target=is_target, tier=tier_value, at=context.now.isoformat()
-        ):
-            raise NotFound(f"no account with id {str(account_id)!r}")
+        try:
+            # The target flag breaks ties in lead matching: leads are matched again in the same transaction.
+            await set_target(context.db, str(account_id), is_target, tier_value, context.now)
+        except NotFound:
+            raise NotFound(f"no account with id {str(account_id)!r}") from None
         context.loaders.forget(context.loaders.account, str(account_id))
         record = await context.loaders.account.load(str(account_id))
         if record is None:

@@ -16,8 +16,8 @@ from graphsvc.schema.engagement import Engagement, person_timeline
 from graphsvc.schema.pagination import Connection
 from graphsvc.schema.permissions import CanRead, CanSetBuyingRoles, sees_person_at, visible_account
 from graphsvc.schema.score import LeadScore, person_score
-from graphsvc.scores.current import rescore_account_tree
-from graphsvc.store.database import Record
+from graphsvc.scores.structure import TreeWatch
+from graphsvc.store.database import Record, Transaction
 
 if TYPE_CHECKING:
     from graphsvc.schema.account import Account
@@ -117,9 +117,14 @@ class ContactMutation:
         # Another rep's contact answers like a missing one: ids are sequential, so FORBIDDEN would tell which exist.
         if record is None or not await sees_person_at(context, record["account_id"]):
             raise NotFound(f"no contact with id {str(person_id)!r}")
-        await context.db.write("api/set_buying_role", id=record["id"], role=name)
+        documents = await context.loaders.documents()
+
+        async def work(tx: Transaction) -> None:
+            # The decayed sums carry the old weight w(p): the contact's tree is rescored in the same transaction.
+            watch = await TreeWatch.before(tx, persons=[record["id"]])
+            await tx.run("api/set_buying_role", id=record["id"], role=name)
+            await watch.settle(tx, documents)
+
+        await context.db.transaction("setBuyingRole", work)
         context.loaders.forget(context.loaders.roles, record["id"])
-        if record["account_id"] is not None:
-            # The decayed sums carry the old weight w(p); the import's incremental path cannot follow.
-            await rescore_account_tree(context.db, record["account_id"], await context.loaders.documents())
         return Contact.from_record(record)

@@ -48,8 +48,9 @@ from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.scorecards.account import DEFAULT_WINDOW_DAYS, window_moment
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
 from graphsvc.scores.read_model import read_own_levels
+from graphsvc.scores.structure import TreeWatch
 from graphsvc.scores.subtrees import read_subtrees, score_subtrees
-from graphsvc.store.database import Database
+from graphsvc.store.database import Database, Record, Transaction
 
 __all__ = [
     "MAX_SHARED_VERSIONS",
@@ -303,8 +304,14 @@ async def _engagement_levels(
     return levels
 
 
-async def set_target(db: Database, account_id: str, is_target: bool, tier: int | None = None) -> None:
+async def set_target(
+    db: Database, account_id: str, is_target: bool, tier: int | None = None, at: datetime | None = None
+) -> None:
     """Make an account a target (keeping its tier unless ``tier`` is given) or not (dropping its tier).
+
+    ``at`` (default now) is the account's change time. The target flag breaks ties in lead
+    matching, so leads are matched again in the same transaction, and the trees of those whose
+    match changed rescored (:class:`~graphsvc.scores.structure.TreeWatch`).
 
     Raises
     ------
@@ -317,7 +324,14 @@ async def set_target(db: Database, account_id: str, is_target: bool, tier: int |
         raise InvalidInput(f"tier must be 1, 2 or 3, got {tier!r}")
     if tier is not None and not is_target:
         raise InvalidInput("only a target account has a tier")
-    if not await db.write(
-        "api/set_target", id=account_id, is_target=is_target, tier=tier, at=datetime.now(UTC).isoformat()
-    ):
+    documents = await documents_in_force(db)
+    moment = (at or datetime.now(UTC)).isoformat()
+
+    async def work(tx: Transaction) -> list[Record]:
+        watch = await TreeWatch.before(tx, accounts=[account_id])
+        found = await tx.run("api/set_target", id=account_id, is_target=is_target, tier=tier, at=moment)
+        await watch.settle(tx, documents)
+        return found
+
+    if not await db.transaction("setTarget", work):
         raise NotFound(f"no account {account_id!r}")

@@ -5,17 +5,13 @@ exact for every engagement up to ``as_of``. For an ``as_of`` before a person's o
 latest engagement, compute from the engagements instead (:func:`graphsvc.scores.subtrees.subtree_scores`).
 
 :func:`current_account_scores` serves ``E``, ``R``, fit and total of many accounts *now* from
-the sums that :mod:`graphsvc.scores.recompute` writes and :mod:`graphsvc.scores.incremental`
-keeps current on every imported engagement (behavioural points are linear and uncapped, SPEC §3
-and §6, so the decayed sums are exact); the fit is computed from the account's fields with the
-ICP model in force, so it follows both. What the sums do not follow until the next
-``graphsvc recompute`` (or, for one account tree, :func:`rescore_account_tree`):
-
-* a change of buying role, lead match, contact's account or hierarchy after the engagements
-  arrived (the weights and paths they were added with are the old ones); ``setBuyingRole``
-  rescores the contact's tree itself;
-* a recompute run with ``--as-of`` in the past: its sums leave out the engagements after that
-  moment that were already stored.
+the sums that :mod:`graphsvc.scores.recompute` writes, :mod:`graphsvc.scores.incremental` keeps
+current on every imported engagement (behavioural points are linear and uncapped, SPEC §3 and §6,
+so the decayed sums are exact) and :mod:`graphsvc.scores.structure` keeps exact when a write
+changes a buying role, a lead's match, a contact's account or the hierarchy; the fit is computed
+from the account's fields with the ICP model in force, so it follows both. What the sums do not
+follow: a recompute run with ``--as-of`` in the past leaves out the engagements after that moment
+that were already stored.
 
 Two cases are detected, and such accounts are left for the caller to compute from their
 subtrees: an account never scored by a recompute, and one scored before the scoring model or
@@ -41,8 +37,7 @@ from graphsvc.algorithms.scoring import LeadScore, engagement_points, lead_profi
 from graphsvc.scores.documents import DocumentsInForce
 from graphsvc.scores.read_model import read_account_windows
 from graphsvc.scores.recompute import committee_assignment, decay_scale
-from graphsvc.scores.subtrees import read_subtrees, score_subtrees
-from graphsvc.store.database import Database, Transaction
+from graphsvc.store.database import Database
 
 __all__ = [
     "AccountScoreNow",
@@ -51,7 +46,6 @@ __all__ = [
     "behavioral_at",
     "current_account_scores",
     "lead_score_at",
-    "rescore_account_tree",
 ]
 
 
@@ -194,41 +188,3 @@ async def _live_coverages(
             (contact["id"] for contact in contacts if engaged(contact["kinds"])),
         )
     return found
-
-
-async def rescore_account_tree(
-    db: Database, account_id: str, documents: DocumentsInForce, now: datetime | None = None
-) -> list[str]:
-    """Recompute the stored decayed sums of the whole corporate tree of ``account_id`` at ``now``.
-
-    For changes the incremental sums cannot follow inside one tree (a buying role, hence a
-    person's weight). One write transaction: it first touches every account of the tree, so a
-    concurrent import's additions to their sums wait for it (Neo4j's write locks; the embedded
-    store runs one write transaction at a time) instead of being overwritten, then reads the tree
-    and writes ``score_engagement_sum`` and ``score_rolled_sum``. Other stored figures
-    (``score_total``, windowed engagement, coverage, stage) keep their recompute's moment.
-    Returns the ids of the accounts rewritten (none for an unknown account). ``now`` defaults to
-    the moment the tree is locked: every engagement stored by then is in the sums.
-    """
-
-    async def work(tx: Transaction) -> list[str]:
-        tree = await tx.run("scores/lock_account_tree", id=account_id)
-        if not tree:
-            return []
-        moment = now or datetime.now(UTC)
-        scale = decay_scale(moment, documents.scoring.decay_half_life_days)
-        rows = await read_subtrees(tx.run, [tree[0]["top_id"]])
-        result = score_subtrees(documents, rows, moment)
-        index = result.snapshot.account_index
-        sums = [
-            {
-                "id": member,
-                "engagement_sum": float(result.engagement[index[member]]) * scale,
-                "rolled_sum": float(result.rolled_up[index[member]]) * scale,
-            }
-            for member in sorted(index)
-        ]
-        await tx.run("scores/write_account_sums", rows=sums)
-        return [row["id"] for row in sums]
-
-    return await db.transaction("rescore_account_tree", work)

@@ -10,8 +10,12 @@
   (:mod:`graphsvc.scores.read_model`); one imported again with other values makes its accounts'
   read model stale (read live until the next recompute).
 
-What this does not follow: a change of role, match, hierarchy or model after the engagements
-arrived; those take effect at the next ``graphsvc recompute``.
+* An engagement imported again with other values that may have taken away its person's last
+  positive engagement: that is found again from all of the person's engagements.
+
+A change of role, match, contact's account or hierarchy after the engagements arrived is followed
+by :mod:`graphsvc.scores.structure` in the importer's transaction; a new scoring model by a
+recompute (``setScoringModel``).
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ __all__ = ["ScoreKeeper"]
 Step = tuple[str, dict[str, Any]]
 
 _UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# What lead matching reads of a lead.
+_MATCH_FIELDS = ("email", "company", "website")
 
 
 class ScoreKeeper:
@@ -75,8 +81,24 @@ class ScoreKeeper:
             rules = (await self.documents()).roles
             if kind == "leads" and self._index is None:
                 self._index = account_index(await read_accounts(self.db))
-            return await asyncio.to_thread(self._person_rows, kind, records, rules, self._index)
+            persons = await self._person_values(kind, records)
+            return await asyncio.to_thread(self._person_rows, kind, persons, rules, self._index)
         return {}
+
+    async def _person_values(self, kind: str, records: Sequence[ImportRecord]) -> list[dict[str, Any]]:
+        """The title (and a lead's email, company, website) of each record as it will be stored:
+        a value the row leaves out keeps the stored one, which the recompute infers and matches from."""
+        fields = ["title"] if kind == "contacts" else ["title", *_MATCH_FIELDS]
+        persons = [{"id": record.id, **{name: getattr(record, name, None) for name in fields}} for record in records]
+        partial = [person["id"] for person in persons if any(person[name] is None for name in fields)]
+        if partial:
+            rows = await self.db.read("scores/stored_person_fields", ids=partial, fields=fields)
+            stored = {row["id"]: dict(zip(fields, row["values"], strict=True)) for row in rows}
+            for person in persons:
+                for name, value in stored.get(person["id"], {}).items():
+                    if person[name] is None:
+                        person[name] = value
+        return persons
 
     async def steps_for(
         self,
@@ -94,6 +116,8 @@ class ScoreKeeper:
         if kind == "accounts":
             self._index = None  # names and domains may have changed
             return []
+        if kind == "contacts":
+            self._index = None  # accounts' contact counts may have changed (ties go to more contacts)
         if kind in ("contacts", "leads"):
             prepared = prefetched if prefetched else await self.prefetch(kind, records)
             ids = {record.id for record in records}
@@ -107,31 +131,26 @@ class ScoreKeeper:
 
     @staticmethod
     def _person_rows(
-        kind: str, records: Sequence[ImportRecord], rules: RoleRules, index: AccountIndex | None
+        kind: str, persons: Sequence[Mapping[str, Any]], rules: RoleRules, index: AccountIndex | None
     ) -> dict[str, list[dict[str, Any]]]:
         """Rows of ``scores/inferred_roles`` and (leads) ``scores/match_leads``: pure computation."""
         roles = []
-        for record in records:
-            resolved = resolve_roles((), getattr(record, "title", None), rules)
+        for person in persons:
+            resolved = resolve_roles((), person["title"], rules)
             role = resolved[0] if resolved else None
-            roles.append({"id": record.id, "role": role and role.role, "confidence": role.confidence if role else None})
+            confidence = role.confidence if role else None
+            roles.append({"id": person["id"], "role": role and role.role, "confidence": confidence})
         matches = []
         if kind == "leads":
             assert index is not None
             stamp = datetime.now(UTC).isoformat()
             # One vectorised search per distinct company name of the batch (same results as match_lead).
-            found = match_leads(
-                index,
-                (
-                    (getattr(record, "email", None), getattr(record, "company", None), getattr(record, "website", None))
-                    for record in records
-                ),
-            )
-            for record, result in zip(records, found, strict=True):
+            found = match_leads(index, ((person["email"], person["company"], person["website"]) for person in persons))
+            for person, result in zip(persons, found, strict=True):
                 best = result.best
                 matches.append(
                     {
-                        "id": record.id,
+                        "id": person["id"],
                         "account_id": best and best.account_id,
                         "method": best and str(best.method),
                         "confidence": best and best.confidence,
@@ -205,9 +224,48 @@ class ScoreKeeper:
         ]
         return [
             ("scores/add_person_sums", {"rows": person_rows, "at": read_at.isoformat()}),
+            *await self._last_engaged_steps(records, stored, points_of),
             ("scores/add_account_sums", {"rows": account_rows, "at": read_at.isoformat()}),
             *self._read_model_steps(records, stored, trees, points_of, read_at),
         ]
+
+    async def _last_engaged_steps(
+        self,
+        records: Sequence[EngagementRecord],
+        stored: Mapping[str, Mapping[str, Any]],
+        points_of: Callable[[str, str | None], float],
+    ) -> list[Step]:
+        """Each person's last positive engagement found again from all of them, when an engagement
+        imported again with other values may have taken it away (a new one only moves it later)."""
+        persons: set[str] = set()
+        for record in records:
+            old = stored.get(record.id)
+            if old is not None and (old["person_id"], old["type"], old["detail"]) != (
+                record.person_id,
+                record.type,
+                record.detail,
+            ):
+                persons.update((old["person_id"], record.person_id))
+            elif old is not None and stored_time(old["at"]) != record.occurred_at:
+                persons.add(record.person_id)
+        if not persons:
+            return []
+        batch = {record.id: record for record in records}
+        latest: dict[str, datetime | None] = {}
+        for row in await self.db.read("scores/engagements_of_persons", ids=sorted(persons)):
+            moments = [
+                stored_time(at)
+                for engagement_id, event_type, detail, at in row["engagements"]
+                if engagement_id not in batch and points_of(event_type, detail) > 0
+            ]
+            moments += [
+                record.occurred_at
+                for record in records
+                if record.person_id == row["id"] and points_of(record.type, record.detail) > 0
+            ]
+            latest[row["id"]] = max((moment for moment in moments if moment is not None), default=None)
+        rows = [{"id": person, "last_engaged_at": _iso(moment)} for person, moment in latest.items()]
+        return [("scores/set_last_engaged", {"rows": rows})]
 
     @staticmethod
     def _read_model_steps(

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -58,11 +58,15 @@ __all__ = [
     "ROLL_UP_DELTA",
     "SCORE_EPOCH",
     "GraphColumns",
+    "RecomputePlan",
     "RecomputeReport",
     "account_index",
+    "automatic_matches",
+    "changed_matches",
     "committee_assignment",
     "decay_scale",
     "engagement_points_by_pair",
+    "plan_recompute",
     "read_accounts",
     "read_columns",
     "recompute_graph",
@@ -70,6 +74,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+StoredMatch = tuple[str | None, str | None, float | None]  # a lead's stored (account id, method, confidence)
 
 # Decayed sums are kept against this moment; see the module docstring.
 SCORE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -127,7 +133,7 @@ class GraphColumns:
     lead_ids: list[str]
     lead_values: list[list[Any]]
     works_at: dict[str, str]
-    matches: dict[str, tuple[str, str | None, float | None]]
+    matches: dict[str, StoredMatch]
     explicit_roles: dict[str, list[str]]
     inferred_roles: dict[str, list[str]]
     engagement_persons: list[str] = field(default_factory=list)
@@ -218,6 +224,74 @@ class RecomputeReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass
+class RecomputePlan:
+    """What a recompute at ``as_of`` writes, computed from the graph as read, nothing written yet.
+
+    ``match_rows`` and ``role_rows`` hold only the matches and inferred roles that differ from the
+    stored ones; the score rows cover every account and person. A graph whose stored figures are
+    exact yields no match or role rows and score rows equal to what is stored (the property test
+    ``tests/scores/test_stored_figures_property.py`` compares them).
+    """
+
+    as_of: datetime
+    columns: GraphColumns
+    snapshot: GraphSnapshot
+    matches: dict[str, Match | None]
+    match_rows: list[dict[str, Any]]
+    role_rows: list[dict[str, Any]]
+    contact_rows: list[dict[str, Any]]
+    lead_rows: list[dict[str, Any]]
+    account_rows: list[dict[str, Any]]
+
+
+async def plan_recompute(
+    db: Database,
+    as_of: datetime,
+    *,
+    page: int = READ_PAGE,
+    lap: Callable[[str], None] | None = None,
+) -> RecomputePlan:
+    """Read the graph and compute everything :func:`recompute_graph` writes at ``as_of``.
+
+    ``lap`` is told the phases ``read``, ``match``, ``compute`` and ``grade`` as they end.
+    """
+    lap = lap or (lambda phase: None)
+    documents = await documents_in_force(db)
+    model = documents.scoring
+    columns = await read_columns(db, [attribute.field for attribute in model.demographic.attributes], page)
+    lap("read")
+
+    persons = columns.person_records()
+    matches = _match_leads(columns, persons[len(columns.contact_ids) :])
+    roles = _infer_roles(columns, persons, documents)
+    lap("match")
+
+    snapshot = _snapshot(columns, persons, matches, roles, documents)
+    result = score_snapshot(documents, snapshot, columns.accounts, as_of)
+    # The previous window, measured at its own end (as the account scorecard's engagementChange).
+    previous = score_snapshot(documents, snapshot, columns.accounts, as_of - timedelta(days=ENGAGEMENT_WINDOW_DAYS))
+    lap("compute")
+
+    scale = decay_scale(as_of, model.decay_half_life_days)
+    contact_rows, lead_rows = _person_rows(
+        result, persons, columns.accounts, documents, scale, len(columns.contact_ids)
+    )
+    plan = RecomputePlan(
+        as_of=as_of,
+        columns=columns,
+        snapshot=snapshot,
+        matches=matches,
+        match_rows=changed_matches(columns.matches, matches, as_of.isoformat()),
+        role_rows=_changed_roles(columns, roles),
+        contact_rows=contact_rows,
+        lead_rows=lead_rows,
+        account_rows=_account_rows(result, previous.windowed, scale),
+    )
+    lap("grade")
+    return plan
+
+
 async def recompute_graph(
     db: Database,
     as_of: datetime | None = None,
@@ -246,43 +320,20 @@ async def recompute_graph(
         if progress is not None:
             progress(phase)
 
-    documents = await documents_in_force(db)
-    model = documents.scoring
-    columns = await read_columns(db, [attribute.field for attribute in model.demographic.attributes], page)
-    lap("read")
-
-    persons = columns.person_records()
-    matches = _match_leads(columns, persons[len(columns.contact_ids) :])
-    roles = _infer_roles(columns, persons, documents)
-    lap("match")
-
-    snapshot = _snapshot(columns, persons, matches, roles, documents)
-    result = score_snapshot(documents, snapshot, columns.accounts, as_of)
-    # The previous window, measured at its own end (as the account scorecard's engagementChange).
-    previous = score_snapshot(documents, snapshot, columns.accounts, as_of - timedelta(days=ENGAGEMENT_WINDOW_DAYS))
-    lap("compute")
-
-    scale = decay_scale(as_of, model.decay_half_life_days)
-    contact_rows, lead_rows = _person_rows(
-        result, persons, columns.accounts, documents, scale, len(columns.contact_ids)
-    )
-    account_rows = _account_rows(result, previous.windowed, scale)
+    plan = await plan_recompute(db, as_of, page=page, lap=lap)
     stamp = as_of.isoformat()
-    match_rows = _changed_matches(columns, matches, stamp)
-    role_rows = _changed_roles(columns, roles)
-    lap("grade")
-
-    await _write(db, "scores/match_leads", match_rows)
-    await _write(db, "scores/inferred_roles", role_rows)
-    await _write(db, "scores/write_contacts", contact_rows, as_of=stamp)
-    await _write(db, "scores/write_leads", lead_rows, as_of=stamp)
-    await _write(db, "scores/write_accounts", account_rows, as_of=stamp)
+    await _write(db, "scores/match_leads", plan.match_rows)
+    await _write(db, "scores/inferred_roles", plan.role_rows)
+    await _write(db, "scores/write_contacts", plan.contact_rows, as_of=stamp)
+    await _write(db, "scores/write_leads", plan.lead_rows, as_of=stamp)
+    await _write(db, "scores/write_accounts", plan.account_rows, as_of=stamp)
     lap("write")
 
     from graphsvc.scores.read_model import write_read_model  # it builds on this module
 
+    snapshot = plan.snapshot
     report.read_model_buckets = await write_read_model(
-        db, snapshot, np.asarray(columns.engagement_times, dtype=np.int64), read_model_at
+        db, snapshot, np.asarray(plan.columns.engagement_times, dtype=np.int64), read_model_at
     )
     lap("read model")
 
@@ -293,9 +344,9 @@ async def recompute_graph(
     report.accounts = len(snapshot.account_ids)
     report.persons = len(snapshot.person_ids)
     report.engagements = len(snapshot.engagement_person)
-    report.matched_leads = sum(1 for match in matches.values() if match is not None)
-    report.matches_changed = len(match_rows)
-    report.roles_changed = len(role_rows)
+    report.matched_leads = sum(1 for match in plan.matches.values() if match is not None)
+    report.matches_changed = len(plan.match_rows)
+    report.roles_changed = len(plan.role_rows)
     log.info("recomputed %d accounts, %d persons at %s: %s", report.accounts, report.persons, stamp, report.seconds)
     return report
 
@@ -373,17 +424,27 @@ def _match_leads(columns: GraphColumns, leads: Sequence[dict[str, Any]]) -> dict
     for account_id in columns.works_at.values():
         contacts_at[account_id] = contacts_at.get(account_id, 0) + 1
     index = AccountIndex({**record, "contact_count": contacts_at.get(record["id"], 0)} for record in columns.accounts)
-    automatic = [lead for lead in leads if columns.matches.get(lead["id"], (None, None, None))[1] != MatchMethod.MANUAL]
+    return automatic_matches(index, leads, columns.matches)
+
+
+def automatic_matches(
+    index: AccountIndex, leads: Sequence[Mapping[str, Any]], stored: Mapping[str, StoredMatch]
+) -> dict[str, Match | None]:
+    """The automatic match (or None) of each of ``leads`` (records with email, company, website)
+    whose ``stored`` match is not MANUAL."""
+    automatic = [lead for lead in leads if stored.get(lead["id"], (None, None, None))[1] != MatchMethod.MANUAL]
     found = match_leads(index, [(lead.get("email"), lead.get("company"), lead.get("website")) for lead in automatic])
     return {lead["id"]: result.best for lead, result in zip(automatic, found, strict=True)}
 
 
-def _changed_matches(columns: GraphColumns, matches: dict[str, Match | None], stamp: str) -> list[dict[str, Any]]:
-    """Rows for ``scores/match_leads``: the leads whose match is not the stored one."""
+def changed_matches(
+    stored: Mapping[str, StoredMatch], matches: Mapping[str, Match | None], stamp: str
+) -> list[dict[str, Any]]:
+    """Rows for ``scores/match_leads``: the leads whose match is not the ``stored`` one."""
     rows = []
     for lead_id, match in matches.items():
         new = (None, None, None) if match is None else (match.account_id, str(match.method), match.confidence)
-        if new != columns.matches.get(lead_id, (None, None, None)):
+        if new != stored.get(lead_id, (None, None, None)):
             rows.append({"id": lead_id, "account_id": new[0], "method": new[1], "confidence": new[2], "at": stamp})
     return rows
 

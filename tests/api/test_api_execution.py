@@ -149,13 +149,13 @@ async def test_a_mutation_runs_past_the_deadline_to_its_end(db):
     # Its statements commit one by one: stopped half way it would leave half its writes.
     limits = ApiLimits(request_seconds=0.2)
     past_the_deadline = asyncio.Event()
-    real_write = db.write
+    real_transaction = db.transaction
 
-    async def write_after_the_deadline(statement, **params):
+    async def transaction_after_the_deadline(label, work):
         await past_the_deadline.wait()
-        return await real_write(statement, **params)
+        return await real_transaction(label, work)
 
-    db.write = write_after_the_deadline
+    db.transaction = transaction_after_the_deadline
     try:
         mutation = asyncio.create_task(
             execute(db, 'mutation { setTarget(accountId: "beta", isTarget: true) { isTarget } }', limits=limits)
@@ -169,7 +169,7 @@ async def test_a_mutation_runs_past_the_deadline_to_its_end(db):
         past_the_deadline.set()
         done = await asyncio.wait_for(mutation, PATIENCE)
     finally:
-        del db.write
+        del db.transaction
     assert done.errors is None and done.data == {"setTarget": {"isTarget": True}}
 
 
@@ -217,18 +217,18 @@ async def test_a_client_hanging_up_cancels_its_work(server, monkeypatch):
 async def test_a_mutation_whose_client_hangs_up_runs_to_its_end(server, db, monkeypatch, caplog):
     caplog.set_level(logging.INFO, logger="graphsvc.schema.execution")
     entered, release, written = asyncio.Event(), asyncio.Event(), asyncio.Event()
-    real_write = Database.write
+    real_transaction = Database.transaction
 
-    async def held_write(self, statement, **params):
-        if statement == "api/set_target":
+    async def held_transaction(self, label, work):
+        if label == "setTarget":
             entered.set()
             await release.wait()
-            result = await real_write(self, statement, **params)
+            result = await real_transaction(self, label, work)
             written.set()
             return result
-        return await real_write(self, statement, **params)
+        return await real_transaction(self, label, work)
 
-    monkeypatch.setattr(Database, "write", held_write)
+    monkeypatch.setattr(Database, "transaction", held_transaction)
     await post_and_hang_up(server, 'mutation { setTarget(accountId: "gamma", isTarget: false) { id } }', entered)
 
     async def client_left() -> None:  # the server saw the client leave

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hand_graph import AS_OF, SCORING_MODEL, load_hand_graph
 
-from graphsvc.scores.current import account_coverages, current_account_scores, rescore_account_tree
+from graphsvc.scores.current import account_coverages, current_account_scores
 from graphsvc.scores.documents import documents_in_force, save_document
 from graphsvc.scores.recompute import recompute_graph
+from graphsvc.scores.structure import rescore_trees
 from graphsvc.scores.subtrees import subtree_scores
 
 pytestmark = pytest.mark.db
@@ -88,10 +89,12 @@ async def test_rescoring_a_tree_follows_a_new_buying_role(empty_db):
     exact = (await subtree_scores(empty_db, ["C"], datetime.now(UTC), documents=documents)).score("C")
     assert before["C"].engagement == pytest.approx(exact.engagement / 1.5)  # stale until rescored
 
-    rewritten = await rescore_account_tree(empty_db, "G", documents)
-    assert sorted(rewritten) == sorted(ACCOUNTS)  # the whole tree of G, from its top R
+    async def rescore(*ids: str) -> list[str]:
+        return await empty_db.transaction("rescore", lambda tx: rescore_trees(tx, ids, documents))
+
+    assert sorted(await rescore("G")) == sorted(ACCOUNTS)  # the whole tree of G, from its top R
     await assert_stored_equals_subtree(empty_db)
-    assert await rescore_account_tree(empty_db, "nobody", documents) == []
+    assert await rescore("nobody") == []
 
 
 @pytest.mark.parametrize(

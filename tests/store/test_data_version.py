@@ -1,0 +1,57 @@
+"""The data version: replaced by every write transaction that changes data, in that transaction."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphsvc.errors import DatabaseError
+from graphsvc.store import Database
+from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER
+
+_ACCOUNT = [{"id": "dv-1", "props": {"name": "Versioned"}}]
+
+
+async def test_every_data_write_replaces_the_version_and_other_connections_see_it(empty_db, embedded):
+    db = empty_db
+    first = await db.data_version()
+    assert first is not None  # emptying the store was a write
+    await db.write("ingest/accounts", rows=_ACCOUNT, at="2026-01-01T00:00:00Z")
+    second = await db.data_version()
+    assert second not in (None, first)
+
+    async def work(tx):
+        await tx.run("ingest/accounts", rows=_ACCOUNT, at="2026-01-02T00:00:00Z")
+
+    await db.transaction("probe", work)
+    third = await db.data_version()
+    assert third not in (first, second)
+    # Another connection (another process's Database) reads the same version.
+    info = embedded.status()
+    other = Database.connect(str(info["bolt_uri"]), ROOT_USER, embedded.password(), DATABASE_NAME)
+    try:
+        assert await other.data_version() == third
+        await other.write("ingest/accounts", rows=_ACCOUNT, at="2026-01-03T00:00:00Z")
+        assert await db.data_version() not in (first, second, third)
+    finally:
+        await other.close()
+
+
+async def test_a_rolled_back_write_and_the_webhook_bookkeeping_keep_the_version(empty_db):
+    db = empty_db
+    before = await db.data_version()
+
+    async def failing(tx):
+        await tx.run("ingest/accounts", rows=_ACCOUNT, at="2026-01-01T00:00:00Z")
+        raise DatabaseError("give up")
+
+    with pytest.raises(DatabaseError):
+        await db.transaction("probe", failing)
+    assert await db.data_version() == before
+    await db.write(
+        "webhooks/claim_deliveries",
+        now="2026-01-01T00:00:00Z",
+        token="t",
+        lease_until="2026-01-01T00:00:15Z",
+        limit=4,
+    )
+    assert await db.data_version() == before

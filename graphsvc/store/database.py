@@ -42,11 +42,11 @@ _CONSTRAINT_RETRIES = 5
 # Readiness probes want an answer within a few seconds, not after the driver's retry budget.
 _PING_TIMEOUT = 3.0
 
-UNVERSIONED = ("schema/", "webhooks/claim_deliveries", "webhooks/finish_delivery")
+UNVERSIONED = ("schema/", "store/ensure_data_version", "webhooks/claim_deliveries", "webhooks/finish_delivery")
 """Write statements (names, or folders ending in ``/``) that change nothing a reader keeps by data
 version (:meth:`Database.data_version`): schema (which may not share a transaction with data
-writes) and the webhook sender's bookkeeping, which runs every few seconds. Every other write
-transaction replaces the data version."""
+writes), giving a database its first version, and the webhook sender's bookkeeping, which runs
+every few seconds. Every other write transaction replaces the data version."""
 
 
 def _versioned(name: str) -> bool:

@@ -18,20 +18,22 @@ import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from graphsvc.store.database import Database
 
 __all__ = ["VersionedCache"]
 
 T = TypeVar("T")
+_MISSING: Any = object()
 
 
 class VersionedCache(Generic[T]):
     """Values by ``(data version, key)``, the ``size`` most recently used; one build per key at a time.
 
-    Concurrent requests that miss the same entry in one event loop share one build. Shared by every
-    request of a process: read the values, never change them.
+    Concurrent requests that miss the same entry in one event loop share one build (with ``valid``,
+    a request may so get a value built for another: check it). Shared by every request of a
+    process: read the values, never change them.
     """
 
     def __init__(self, size: int = 4) -> None:
@@ -41,8 +43,15 @@ class VersionedCache(Generic[T]):
         self._building: dict[tuple[asyncio.AbstractEventLoop, str, Hashable], asyncio.Future[T]] = {}
         self._lock = threading.Lock()  # worker threads may read while the loop adds
 
-    async def get(self, db: Database, key: Hashable, build: Callable[[], Awaitable[T]]) -> T:
-        """The value of ``key`` at the graph's current data version, built by ``build`` when missing.
+    async def get(
+        self,
+        db: Database,
+        key: Hashable,
+        build: Callable[[], Awaitable[T]],
+        valid: Callable[[T], bool] | None = None,
+    ) -> T:
+        """The value of ``key`` at the graph's current data version, built by ``build`` when missing
+        (or, with ``valid``, when the value kept is not valid for this request: the new one replaces it).
 
         With no data version yet (nothing written), ``build`` runs and nothing is kept.
         """
@@ -50,9 +59,10 @@ class VersionedCache(Generic[T]):
         if version is None:
             return await build()
         with self._lock:
-            if (version, key) in self._values:
+            kept = self._values.get((version, key), _MISSING)
+            if kept is not _MISSING and (valid is None or valid(kept)):
                 self._values.move_to_end((version, key))
-                return self._values[(version, key)]
+                return kept
         loop = asyncio.get_running_loop()
         pending = self._building.get((loop, version, key))
         if pending is None:

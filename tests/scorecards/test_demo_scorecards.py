@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
+from scorecard_graph import assert_same_json
 
 from graphsvc.cli import main
 from graphsvc.config import get_settings
@@ -91,18 +92,6 @@ async def test_the_read_model_equals_the_live_computation_for_every_account_now(
     exact = await subtree_scores(demo, ids, now, documents=documents)
     for account_id in ids:
         assert coverages[account_id] == exact.committee_coverage(account_id), account_id
-
-
-def assert_same_json(found, expected, where=()) -> None:
-    """Equal JSON-ready values, floats to 1e-9 (sums taken in another order differ in the last bits)."""
-    if isinstance(expected, dict):
-        assert isinstance(found, dict) and found.keys() == expected.keys(), where
-        for key in expected:
-            assert_same_json(found[key], expected[key], (*where, key))
-    elif isinstance(expected, float):
-        assert found == pytest.approx(expected, rel=1e-9, abs=1e-9), where
-    else:
-        assert found == expected, where
 
 
 @pytest.mark.parametrize("filters", [{}, {"tier": 1}, {"industry": "software"}, {"tier": 3, "industry": "finance"}])

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from neo4j import AsyncGraphDatabase
 
 from graphsvc.errors import DatabaseError
-from graphsvc.store import Database
+from graphsvc.store import Database, apply_schema
 from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER
 
 _ACCOUNT = [{"id": "dv-1", "props": {"name": "Versioned"}}]
@@ -55,3 +56,16 @@ async def test_a_rolled_back_write_and_the_webhook_bookkeeping_keep_the_version(
         limit=4,
     )
     assert await db.data_version() == before
+
+
+async def test_a_database_without_a_version_gets_one_when_the_schema_is_applied(empty_db, embedded):
+    # As a database written before versions were kept: nothing could be kept by version.
+    uri = str(embedded.status()["bolt_uri"])
+    async with AsyncGraphDatabase.driver(uri, auth=(ROOT_USER, embedded.password())) as driver:
+        await driver.execute_query("MATCH (v:DataVersion) DETACH DELETE v", database_=DATABASE_NAME)
+    assert await empty_db.data_version() is None
+    await apply_schema(empty_db)
+    version = await empty_db.data_version()
+    assert version is not None
+    await apply_schema(empty_db)  # a restart keeps it
+    assert await empty_db.data_version() == version

@@ -35,11 +35,14 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from graphsvc.algorithms.fit import account_fit
 from graphsvc.algorithms.lookalike import AttributeMatrix, CustomerSimilarity, Lookalike, account_attributes
 from graphsvc.algorithms.scoring import Contribution, to_utc
 from graphsvc.algorithms.targeting import (
     DEFAULT_CAPACITIES,
+    CandidateColumns,
     PriorityWeights,
     TargetCandidate,
     TargetRecommendation,
@@ -240,40 +243,49 @@ async def target_recommendations(
     documents = await documents_in_force(db)
     profiles = await read_account_profiles(db, as_of)
     candidates_ids = sorted(set(profiles.records) - profiles.customers)
-    levels = await _engagement_levels(db, documents, candidates_ids, as_of, window_days, live)
+    current, previous = await _engagement_levels(db, documents, candidates_ids, as_of, window_days, live)
 
     def recommend() -> list[TargetRecommendation]:
         similarity = profiles.similarity()
         nearest = similarity.similarity_to_customers(profiles.customers)
         fits = similarity.fits(documents.icp)
-        candidates = []
-        for account_id in candidates_ids:
+
+        def candidate(row: int) -> TargetCandidate:
+            account_id = candidates_ids[row]
             record = profiles.records[account_id]
             fit, contributions = fits[account_id]
             similar = nearest[account_id]
             customer = profiles.records.get(similar.customer_id) if similar.customer_id else None
-            current, previous = levels[account_id]
-            candidates.append(
-                TargetCandidate(
-                    account_id,
-                    fit=fit,
-                    lookalike=similar.similarity,
-                    current=current,
-                    previous=previous,
-                    name=record.get("name"),
-                    fit_contributions=contributions,
-                    customer_id=similar.customer_id,
-                    customer_name=customer and customer.get("name"),
-                    shared_attributes=similar.shared_attributes,
-                    window_days=window_days,
-                    is_target=bool(record.get("is_target")),
-                    current_tier=record.get("tier"),
-                )
+            return TargetCandidate(
+                account_id,
+                fit=fit,
+                lookalike=similar.similarity,
+                current=float(current[row]),
+                previous=float(previous[row]),
+                name=record.get("name"),
+                fit_contributions=contributions,
+                customer_id=similar.customer_id,
+                customer_name=customer and customer.get("name"),
+                shared_attributes=similar.shared_attributes,
+                window_days=window_days,
+                is_target=bool(record.get("is_target")),
+                current_tier=record.get("tier"),
             )
-        return rank_targets(candidates, capacities, weights)
 
-    ranked = await asyncio.to_thread(recommend)
-    return ranked if first is None else ranked[:first]
+        def column(values: list[float]) -> np.ndarray:
+            return np.array(values, dtype=np.float64)
+
+        columns = CandidateColumns(
+            candidates_ids,
+            column([fits[i][0] for i in candidates_ids]),
+            column([nearest[i].similarity for i in candidates_ids]),
+            current,
+            previous,
+            candidate,
+        )
+        return rank_targets(columns, capacities, weights, first=first)
+
+    return await asyncio.to_thread(recommend)
 
 
 async def _engagement_levels(
@@ -283,15 +295,17 @@ async def _engagement_levels(
     as_of: datetime,
     window_days: int,
     live: bool,
-) -> dict[str, tuple[float, float]]:
-    """Each account's own windowed engagement at ``as_of`` and the previous window's.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each account's own windowed engagement at ``as_of`` and the previous window's, aligned with
+    ``account_ids``.
 
     From the read model's columns (:func:`~graphsvc.scores.read_model.read_own_level_columns`,
     kept by data version and range of buckets, so a request at a moment whose buckets are kept
     reads only the data version); the accounts it cannot serve, and all with ``live``, from their
     subtrees, both windows from one read.
     """
-    levels: dict[str, tuple[float, float]] = {}
+    current, previous = np.zeros(len(account_ids)), np.zeros(len(account_ids))
+    served = np.zeros(len(account_ids), dtype=bool)
     if not live:
         buckets = own_level_buckets(as_of, window_days)
 
@@ -301,25 +315,27 @@ async def _engagement_levels(
             return in_force, await read_own_level_columns(db, in_force, *buckets)
 
         in_force, columns = await _level_columns.get(db, buckets, build)
-        half_life = in_force.scoring.decay_half_life_days
-        stored = await asyncio.to_thread(columns.levels, as_of, window_days, half_life)
-        levels = {i: found for i in account_ids if (found := stored.get(i)) is not None}
-    rest = [account_id for account_id in account_ids if account_id not in levels]
+
+        def stored() -> None:
+            known = [i for i, account_id in enumerate(account_ids) if account_id in columns.positions]
+            positions = np.array([columns.positions[account_ids[i]] for i in known], dtype=np.int64)
+            now, before = columns.level_arrays(as_of, window_days, in_force.scoring.decay_half_life_days)
+            current[known], previous[known] = now[positions], before[positions]
+            served[known] = columns.served[positions]
+
+        await asyncio.to_thread(stored)
+    rest = [account_id for account_id, kept in zip(account_ids, served.tolist(), strict=True) if not kept]
     if rest:
         subtrees = await read_subtrees(db.read, rest)
 
-        def score() -> dict[str, tuple[float, float]]:
-            current = score_subtrees(documents, subtrees, as_of, window_days=window_days)
-            previous = score_subtrees(documents, subtrees, as_of - timedelta(days=window_days), window_days=window_days)
-            return {
-                account_id: tuple(
-                    float(result.windowed[result.snapshot.account_index[account_id]]) for result in (current, previous)
-                )
-                for account_id in rest
-            }
+        def score() -> None:
+            rows = [i for i, kept in enumerate(served.tolist()) if not kept]
+            for end, column in ((as_of, current), (as_of - timedelta(days=window_days), previous)):
+                result = score_subtrees(documents, subtrees, end, window_days=window_days)
+                column[rows] = [float(result.windowed[result.snapshot.account_index[i]]) for i in rest]
 
-        levels.update(await asyncio.to_thread(score))
-    return levels
+        await asyncio.to_thread(score)
+    return current, previous
 
 
 async def set_target(db: Database, account_id: str, is_target: bool, tier: int | None = None) -> None:

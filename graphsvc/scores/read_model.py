@@ -40,6 +40,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -329,8 +330,8 @@ class OwnLevelColumns:
     account's own windowed engagement at any moment whose windows the range covers
     (:meth:`levels`), kept by data version between requests (:mod:`graphsvc.store.versioned`).
 
-    Entries are grouped by (account, person) pair; ``served`` is False for an account the read
-    model cannot serve (module docstring).
+    Entries, in time order, point at their (account, person) pair; ``served`` is False for an
+    account the read model cannot serve (module docstring).
     """
 
     account_ids: tuple[str, ...]
@@ -341,29 +342,38 @@ class OwnLevelColumns:
     entry_at: np.ndarray  # epoch seconds
     entry_base: np.ndarray  # undecayed points
 
-    def levels(
-        self, as_of: datetime, window_days: float, half_life_days: float
-    ) -> dict[str, tuple[float, float] | None]:
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each account's index in :attr:`account_ids`."""
+        return {account_id: i for i, account_id in enumerate(self.account_ids)}
+
+    def level_arrays(self, as_of: datetime, window_days: float, half_life_days: float) -> tuple[np.ndarray, np.ndarray]:
         """Each account's own windowed engagement at ``as_of`` and the previous window's (at its
-        end); None for an account the read model cannot serve.
+        end), aligned with :attr:`account_ids` (meaningless where not :attr:`served`).
 
         The arithmetic of :func:`_window` over arrays: in the window means ``now − W < t ≤ now``,
         points decay by ``0.5^(age/h)`` and are summed per person, then weighted by w(p) and summed
-        per account (numpy's power and summation order may differ from :func:`_window`'s in the
-        last bits).
+        per account (entries are kept in time order, so each window is a slice; numpy's power and
+        summation order may differ from :func:`_window`'s in the last bits).
         """
         columns = []
         for end in (as_of, as_of - timedelta(days=window_days)):
             now = end.timestamp()
             start = now - window_days * _SECONDS_PER_DAY
-            chosen = np.flatnonzero((self.entry_at > start) & (self.entry_at <= now))
-            ages = np.maximum(now - self.entry_at[chosen], 0.0) / _SECONDS_PER_DAY / half_life_days
-            points = self.entry_base[chosen] * 0.5**ages
-            per_pair = np.bincount(self.entry_pair[chosen], weights=points, minlength=self.pair_account.size)
+            inside = slice(*np.searchsorted(self.entry_at, [start, now], side="right").tolist())
+            ages = np.maximum(now - self.entry_at[inside], 0.0) / _SECONDS_PER_DAY / half_life_days
+            points = self.entry_base[inside] * 0.5**ages
+            per_pair = np.bincount(self.entry_pair[inside], weights=points, minlength=self.pair_account.size)
             columns.append(
                 np.bincount(self.pair_account, weights=self.pair_weight * per_pair, minlength=len(self.account_ids))
             )
-        current, previous = (column.tolist() for column in columns)
+        return columns[0], columns[1]
+
+    def levels(
+        self, as_of: datetime, window_days: float, half_life_days: float
+    ) -> dict[str, tuple[float, float] | None]:
+        """:meth:`level_arrays` by account id; None for an account the read model cannot serve."""
+        current, previous = (column.tolist() for column in self.level_arrays(as_of, window_days, half_life_days))
         return {
             account_id: (current[i], previous[i]) if served else None
             for i, (account_id, served) in enumerate(zip(self.account_ids, self.served.tolist(), strict=True))
@@ -417,14 +427,16 @@ async def read_own_level_columns(
                 entry_pair.append(pairs[person_id])
                 entry_at.append(at)
                 entry_base.append(base)
+        at = np.array(entry_at, dtype=np.float64)
+        order = np.argsort(at, kind="stable")
         return OwnLevelColumns(
             tuple(stamps["ids"]),
             np.array(served, dtype=bool),
             np.array(pair_account, dtype=np.int64),
             np.array(pair_weight, dtype=np.float64),
-            np.array(entry_pair, dtype=np.int64),
-            np.array(entry_at, dtype=np.float64),
-            np.array(entry_base, dtype=np.float64),
+            np.array(entry_pair, dtype=np.int64)[order],
+            at[order],
+            np.array(entry_base, dtype=np.float64)[order],
         )
 
     return await asyncio.to_thread(columns)
@@ -468,6 +480,7 @@ async def read_account_windows(
     rows = await db.read(
         "read_model/account_windows", ids=list(dict.fromkeys(account_ids)), **_bucket_range(as_of, 2 * window)
     )
+
     def windows() -> dict[str, AccountWindows | None]:
         subtrees: dict[str, list[_Member | None]] = defaultdict(list)
         seen: dict[str, set[str]] = defaultdict(set)

@@ -35,6 +35,10 @@ engaged after ``as_of`` (a past ``as_of``, or an engagement dated in the future)
 :func:`~graphsvc.scorecards.account.account_scorecards`. ``live=True`` computes every target live
 (the reference the stored path is tested against).
 
+Both funnels are kept per process by data version (:mod:`graphsvc.store.versioned`), window and
+filters, and reused at a later moment while nothing dated in between changes them
+(:class:`_Funnels`); ``new_leads`` is counted again.
+
 Filters: ``tier`` and ``owner_id`` narrow target accounts, and leads through the account they are
 matched to; ``industry`` (the segment) narrows target accounts by their industry and leads by
 their account's industry, else their own.
@@ -323,9 +327,11 @@ async def program_scorecard(
 ) -> dict[str, Any]:
     """The program scorecard at ``as_of`` (default now) over a window of ``window_days``.
 
-    Five statements whatever the number of target accounts (documents, the lead funnel, the target
-    accounts' stored figures, the SLA decisions), plus the live computation of the targets the
-    stored figures cannot serve (module docstring); ``live`` computes every target live.
+    Five statements whatever the number of target accounts (the data version, documents, the lead
+    funnel, the target accounts' stored figures, the SLA decisions), plus the live computation of
+    the targets the stored figures cannot serve (module docstring); two (the data version and the
+    SLA decisions) when both funnels kept for this data version, window and filters serve
+    ``as_of`` (:class:`_Funnels`). ``live`` computes every target live.
 
     Returns
     -------

@@ -38,7 +38,6 @@ class VersionedCache(Generic[T]):
 
     def __init__(self, size: int = 4) -> None:
         self.size = size
-        self.builds = 0  # values built (read by tests)
         self._values: OrderedDict[tuple[str, Hashable], T] = OrderedDict()
         self._building: dict[tuple[asyncio.AbstractEventLoop, str, Hashable], asyncio.Future[T]] = {}
         self._lock = threading.Lock()  # worker threads may read while the loop adds
@@ -67,6 +66,9 @@ class VersionedCache(Generic[T]):
         pending = self._building.get((loop, version, key))
         if pending is None:
             pending = loop.create_task(self._build(loop, version, key, build))
+            # A failure reaches every caller waiting; with none left (all cancelled) it is not logged
+            # as never retrieved.
+            pending.add_done_callback(lambda task: task.cancelled() or task.exception())
             self._building[(loop, version, key)] = pending
         # A cancelled caller leaves the build running for the others waiting on it.
         return await asyncio.shield(pending)
@@ -78,7 +80,6 @@ class VersionedCache(Generic[T]):
             value = await build()
         finally:
             del self._building[(loop, version, key)]
-        self.builds += 1
         with self._lock:
             self._values[(version, key)] = value
             while len(self._values) > self.size:

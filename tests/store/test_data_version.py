@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from neo4j import AsyncGraphDatabase
 
 from graphsvc.errors import DatabaseError
 from graphsvc.store import Database, apply_schema
 from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER
+from graphsvc.store.versioned import VersionedCache
 
 _ACCOUNT = [{"id": "dv-1", "props": {"name": "Versioned"}}]
 
@@ -69,3 +72,28 @@ async def test_a_database_without_a_version_gets_one_when_the_schema_is_applied(
     assert version is not None
     await apply_schema(empty_db)  # a restart keeps it
     assert await empty_db.data_version() == version
+
+
+async def test_kept_values_are_built_once_per_version_and_key_even_by_concurrent_callers(empty_db):
+    db = empty_db
+    cache: VersionedCache[int] = VersionedCache(size=2)
+    builds = []
+    release = asyncio.Event()
+
+    async def build() -> int:
+        builds.append(1)
+        await release.wait()
+        return len(builds)
+
+    first = asyncio.create_task(cache.get(db, "k", build))
+    cancelled = asyncio.create_task(cache.get(db, "k", build))
+    third = asyncio.create_task(cache.get(db, "k", build))
+    while not builds:  # the build started: the callers share it or find its value
+        await asyncio.sleep(0.01)
+    cancelled.cancel()
+    release.set()
+    assert await first == await third == 1 and len(builds) == 1
+    assert await cache.get(db, "k", build) == 1  # kept
+    assert await cache.get(db, "k", build, valid=lambda value: value > 1) == 2  # not valid: built again
+    await db.write("ingest/accounts", rows=_ACCOUNT, at="2026-01-01T00:00:00Z")
+    assert await cache.get(db, "k", build) == 3  # a new data version

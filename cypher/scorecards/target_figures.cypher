@@ -20,13 +20,19 @@ WITH model_saved_at, a, person, roles, last_ms,
      coalesce(last_ms >= $since_ms AND last_ms <= $until_ms, false) AS engaged
 WITH model_saved_at, a,
      max(last_ms) AS latest_engaged,
+     min(CASE WHEN engaged THEN last_ms END) AS earliest_engaged,
      count(CASE WHEN engaged THEN 1 END) AS engaged_people,
      count(CASE WHEN person.days_account IS NOT NULL AND person.days_account <> a.id THEN 1 END) AS moved,
      collect(CASE WHEN person:Contact THEN roles END) AS known_roles,
      collect(CASE WHEN person:Contact AND engaged THEN roles END) AS engaged_roles
 OPTIONAL MATCH (a)-[:IN_STAGE]->(change:StageChange)
-WITH model_saved_at, a, latest_engaged, engaged_people, moved, known_roles, engaged_roles,
+WITH model_saved_at, a, latest_engaged, earliest_engaged, engaged_people, moved, known_roles, engaged_roles,
      collect(CASE WHEN change IS NULL THEN null ELSE {stage: change.stage, at: change.at.epochMillis} END) AS changes
+WITH model_saved_at, a, latest_engaged, earliest_engaged, engaged_people, moved, known_roles, engaged_roles, changes,
+     COUNT {
+       (a)-[:HAS_OPPORTUNITY]->(later:Opportunity)
+       WHERE later.created_at > datetime($as_of) OR later.closed_at > datetime($as_of)
+     } > 0 AS later_opportunities
 OPTIONAL MATCH (a)-[:HAS_OPPORTUNITY]->(o:Opportunity)
 WHERE (o.created_at IS NULL OR o.created_at <= datetime($as_of))
   AND (o.status = 'OPEN' OR o.closed_at > datetime($as_of))
@@ -39,6 +45,8 @@ RETURN a.id AS account_id,
        a.read_model_at AS written_at,
        model_saved_at,
        latest_engaged,
+       earliest_engaged,
+       later_opportunities,
        engaged_people,
        moved,
        known_roles,

@@ -35,8 +35,10 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from graphsvc.algorithms.fit import ICP_SCALE
 from graphsvc.algorithms.scoring import Contribution
@@ -47,6 +49,7 @@ __all__ = [
     "MAX_TIERS",
     "MAX_TIER_CAPACITY",
     "SURGE_FLOOR",
+    "CandidateColumns",
     "PriorityWeights",
     "TargetCandidate",
     "TargetRecommendation",
@@ -192,42 +195,78 @@ def _reasons(candidate: TargetCandidate, surge: float) -> tuple[str, ...]:
     return tuple(reasons)
 
 
+@dataclass(frozen=True)
+class CandidateColumns:
+    """Candidates as aligned columns (rows in any order, ids unique); ``candidate(i)`` gives row
+    ``i`` as a :class:`TargetCandidate` with its reasons' inputs, and is called only for the
+    ranked rows returned (so thousands of candidates cost arrays, not objects)."""
+
+    account_ids: Sequence[str]
+    fit: np.ndarray
+    lookalike: np.ndarray
+    current: np.ndarray
+    previous: np.ndarray
+    candidate: Callable[[int], TargetCandidate]
+
+    @classmethod
+    def of(cls, candidates: Sequence[TargetCandidate]) -> CandidateColumns:
+        def column(name: str) -> np.ndarray:
+            return np.array([getattr(c, name) for c in candidates], dtype=np.float64)
+
+        return cls(
+            [c.account_id for c in candidates],
+            column("fit"),
+            column("lookalike"),
+            column("current"),
+            column("previous"),
+            candidates.__getitem__,
+        )
+
+
 def rank_targets(
-    candidates: Iterable[TargetCandidate],
+    candidates: Iterable[TargetCandidate] | CandidateColumns,
     capacities: Sequence[int] = DEFAULT_CAPACITIES,
     weights: PriorityWeights | None = None,
     surge_floor: float = SURGE_FLOOR,
+    first: int | None = None,
 ) -> list[TargetRecommendation]:
     """Rank candidates by priority (then fit, then id) and tier the best ones by ``capacities``.
+
+    The priority is computed over arrays (elementwise: the same floats as one by one), and only
+    the recommendations returned are built.
 
     Returns
     -------
     list of TargetRecommendation
-        At most ``sum(capacities)``, best first.
+        At most ``sum(capacities)`` (and ``first``), best first.
     """
     weights = weights or PriorityWeights()
-    scored = []
-    for candidate in candidates:
-        fit = min(1.0, max(0.0, candidate.fit / ICP_SCALE))
-        surge = engagement_surge(candidate.current, candidate.previous, surge_floor)
-        priority = 100.0 * (weights.fit * fit + weights.lookalike * candidate.lookalike + weights.surge * surge)
-        scored.append((priority, surge, candidate))
-    scored.sort(key=lambda item: (-item[0], -item[2].fit, item[2].account_id))
-    tiers = assign_tiers(len(scored), capacities)
-    return [
-        TargetRecommendation(
-            account_id=candidate.account_id,
-            priority=priority,
-            fit=candidate.fit,
-            lookalike=candidate.lookalike,
-            surge=surge,
-            tier=tier,
-            reasons=_reasons(candidate, surge),
-            name=candidate.name,
-            is_target=candidate.is_target,
-            current_tier=candidate.current_tier,
-            customer_id=candidate.customer_id,
-            shared_attributes=tuple(candidate.shared_attributes),
+    columns = candidates if isinstance(candidates, CandidateColumns) else CandidateColumns.of(list(candidates))
+    fit = np.minimum(1.0, np.maximum(0.0, columns.fit / ICP_SCALE))
+    pairs = zip(columns.current.tolist(), columns.previous.tolist(), strict=True)
+    surge = np.fromiter((engagement_surge(c, p, surge_floor) for c, p in pairs), np.float64, len(columns.account_ids))
+    priority = 100.0 * (weights.fit * fit + weights.lookalike * columns.lookalike + weights.surge * surge)
+    ids = np.array(columns.account_ids, dtype=str) if len(columns.account_ids) else np.array([], dtype=str)
+    tiers = assign_tiers(len(columns.account_ids), capacities)[:first]
+    order = np.lexsort((ids, -columns.fit, -priority))[: len(tiers)].tolist()
+    recommendations = []
+    for row, tier in zip(order, tiers, strict=True):
+        candidate = columns.candidate(row)
+        row_surge = float(surge[row])
+        recommendations.append(
+            TargetRecommendation(
+                account_id=candidate.account_id,
+                priority=float(priority[row]),
+                fit=candidate.fit,
+                lookalike=candidate.lookalike,
+                surge=row_surge,
+                tier=tier,
+                reasons=_reasons(candidate, row_surge),
+                name=candidate.name,
+                is_target=candidate.is_target,
+                current_tier=candidate.current_tier,
+                customer_id=candidate.customer_id,
+                shared_attributes=tuple(candidate.shared_attributes),
+            )
         )
-        for (priority, surge, candidate), tier in zip(scored, tiers, strict=False)
-    ]
+    return recommendations

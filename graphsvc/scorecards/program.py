@@ -35,6 +35,10 @@ engaged after ``as_of`` (a past ``as_of``, or an engagement dated in the future)
 :func:`~graphsvc.scorecards.account.account_scorecards`. ``live=True`` computes every target live
 (the reference the stored path is tested against).
 
+Both funnels are kept per process by data version (:mod:`graphsvc.store.versioned`), window and
+filters, and reused at a later moment while nothing dated in between changes them
+(:class:`_Funnels`); ``new_leads`` is counted again.
+
 Filters: ``tier`` and ``owner_id`` narrow target accounts, and leads through the account they are
 matched to; ``industry`` (the segment) narrows target accounts by their industry and leads by
 their account's industry, else their own.
@@ -47,8 +51,10 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+
+import numpy as np
 
 from graphsvc.algorithms.coverage import CommitteeCoverage, window_ms
 from graphsvc.funnel import FUNNEL, AccountStage, LeadStatus, at_or_beyond
@@ -64,6 +70,7 @@ from graphsvc.scorecards.velocity import (
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
 from graphsvc.scores.recompute import committee_assignment
 from graphsvc.store.database import Database
+from graphsvc.store.versioned import VersionedCache
 
 __all__ = [
     "CONVERSIONS",
@@ -214,6 +221,15 @@ async def read_lead_funnel(
     industry: str | None = None,
 ) -> dict[str, Any]:
     """The traditional funnel of the leads that exist at ``as_of``, narrowed by the filters."""
+    return (await _read_lead_funnel(db, as_of, window_days, tier, owner_id, industry))[0]
+
+
+async def _read_lead_funnel(
+    db: Database, as_of: datetime, window_days: int, tier: int | None, owner_id: str | None, industry: str | None
+) -> tuple[dict[str, Any], np.ndarray | None]:
+    """The funnel at ``as_of``, and when no lead has anything dated after ``as_of`` (it is the same
+    at any later moment but for ``new_leads``) the creation times of its leads in epoch
+    milliseconds, sorted (None otherwise)."""
     rows = await db.read(
         "scorecards/lead_funnel",
         as_of=as_of.isoformat(),
@@ -222,7 +238,16 @@ async def read_lead_funnel(
         owner_id=owner_id,
         industry=_segment(industry),
     )
-    return lead_funnel(rows)
+
+    def funnel() -> tuple[dict[str, Any], np.ndarray | None]:
+        existing = [row for row in rows if row["exists"]]
+        settled = all(
+            row["exists"] and len(row["changes"]) == row["history_size"] and not row["sent_later"] for row in rows
+        )
+        created = np.sort(np.array([row["created_at"] for row in existing if row["created_at"] is not None], np.int64))
+        return lead_funnel(existing), created if settled else None
+
+    return await asyncio.to_thread(funnel)
 
 
 def _segment(industry: str | None) -> str | None:
@@ -302,9 +327,11 @@ async def program_scorecard(
 ) -> dict[str, Any]:
     """The program scorecard at ``as_of`` (default now) over a window of ``window_days``.
 
-    Five statements whatever the number of target accounts (documents, the lead funnel, the target
-    accounts' stored figures, the SLA decisions), plus the live computation of the targets the
-    stored figures cannot serve (module docstring); ``live`` computes every target live.
+    Five statements whatever the number of target accounts (the data version, documents, the lead
+    funnel, the target accounts' stored figures, the SLA decisions), plus the live computation of
+    the targets the stored figures cannot serve (module docstring); two (the data version and the
+    SLA decisions) when both funnels kept for this data version, window and filters serve
+    ``as_of`` (:class:`_Funnels`). ``live`` computes every target live.
 
     Returns
     -------
@@ -318,16 +345,87 @@ async def program_scorecard(
         )
         return program
     as_of = window_moment(as_of, window_days)
-    traditional = await read_lead_funnel(db, as_of, window_days, tier=tier, owner_id=owner_id, industry=industry)
+    filters = (tier, owner_id, _segment(industry))
+
+    async def build() -> _Funnels:
+        return await _funnels(db, window_days, as_of, *filters)
+
+    funnels = await _settled_funnels.get(db, (window_days, *filters), build, valid=lambda kept: kept.serves(as_of))
+    if not funnels.serves(as_of):  # built for another moment by a concurrent request
+        funnels = await build()
+    traditional, abm = funnels.at(as_of)
+    return await _program(db, window_days, as_of, traditional, abm, *filters)
+
+
+def _ms(moment: datetime) -> int:
+    """Whole epoch milliseconds of ``moment`` (floor), in integer arithmetic."""
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class _Funnels:
+    """Both funnels at ``as_of``, and what tells whether they are the same at a later moment.
+
+    ``created_ms``: the leads' creation times when no lead has anything dated after ``as_of``
+    (None otherwise); ``abm_settled``: no target is computed live and none has a stage change, a
+    stored stage or an opportunity dated after ``as_of``; ``engaged_from_ms``: the earliest last
+    engagement of the people counted engaged (None: nobody), who stay engaged while the window
+    starts at or before it.
+    """
+
+    as_of: datetime
+    window_days: int
+    traditional: dict[str, Any]
+    abm: dict[str, Any]
+    created_ms: np.ndarray | None
+    abm_settled: bool
+    engaged_from_ms: int | None
+
+    def serves(self, moment: datetime) -> bool:
+        """Whether :meth:`at` gives the figures at ``moment`` (what computing them again would)."""
+        if moment == self.as_of:
+            return True
+        if moment < self.as_of or self.created_ms is None or not self.abm_settled:
+            return False
+        since_ms = _ms(moment - timedelta(days=self.window_days))
+        if np.any(self.created_ms == since_ms):  # created within the millisecond of the window's start
+            return False
+        first_ms, _ = window_ms(moment.timestamp(), self.window_days)
+        return self.engaged_from_ms is None or first_ms <= self.engaged_from_ms
+
+    def at(self, moment: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The traditional and ABM sides at ``moment`` (one :meth:`serves`)."""
+        if moment == self.as_of or self.created_ms is None:
+            return self.traditional, self.abm
+        since_ms = _ms(moment - timedelta(days=self.window_days))
+        new = int(self.created_ms.size - np.searchsorted(self.created_ms, since_ms, side="right"))
+        return {**self.traditional, "new_leads": new}, self.abm
+
+
+# Both funnels by data version, window and filters: requests at later moments reuse them while
+# nothing dated between changes them (_Funnels.serves).
+_settled_funnels: VersionedCache[_Funnels] = VersionedCache(size=8)
+
+
+async def _funnels(
+    db: Database, window_days: int, as_of: datetime, tier: int | None, owner_id: str | None, industry: str | None
+) -> _Funnels:
+    """Both funnels at ``as_of``: the lead funnel, the target accounts' stored figures, and the live
+    computation of the targets the stored figures cannot serve (module docstring)."""
+    traditional, created_ms = await _read_lead_funnel(db, as_of, window_days, tier, owner_id, industry)
     documents = await documents_in_force(db)
-    stored, histories, rest = await read_target_figures(
-        db, documents, as_of, window_days, tier=tier, owner_id=owner_id, industry=industry
+    stored, histories, rest, settled = await _read_target_figures(
+        db, documents, as_of, window_days, tier, owner_id, industry
     )
     figures: dict[str, TargetFigures] = dict(stored)
     for start in range(0, len(rest), _BATCH):
         batch = rest[start : start + _BATCH]
         figures.update(await account_scorecards(db, batch, window_days, as_of, documents=documents))
-    return await _program(db, window_days, as_of, traditional, figures, histories, tier, owner_id, industry)
+    abm = await asyncio.to_thread(abm_funnel, figures, histories, as_of)
+    return _Funnels(as_of, window_days, traditional, abm, created_ms, settled.abm and not rest, settled.engaged_from_ms)
 
 
 async def _program(
@@ -335,8 +433,7 @@ async def _program(
     window_days: int,
     as_of: datetime,
     traditional: dict[str, Any],
-    figures: Mapping[str, TargetFigures],
-    histories: Mapping[str, Any],
+    abm: dict[str, Any],
     tier: int | None,
     owner_id: str | None,
     industry: str | None,
@@ -345,7 +442,6 @@ async def _program(
     sla = await sla_metrics(
         db, as_of - timedelta(days=window_days), as_of, tier=tier, owner_id=owner_id, industry=_segment(industry)
     )
-    abm = await asyncio.to_thread(abm_funnel, figures, histories, as_of)
     return {
         "window_days": window_days,
         "as_of": as_of.isoformat(),
@@ -371,6 +467,26 @@ async def read_target_figures(
     Returns the figures by account, every target's stage history, and the ids of the targets the
     stored values cannot serve (module docstring), sorted: compute those live.
     """
+    return (await _read_target_figures(db, documents, as_of, window_days, tier, owner_id, industry))[:3]
+
+
+@dataclass(frozen=True)
+class _AbmSettled:
+    """Whether the stored figures stay as they are after ``as_of`` (see :class:`_Funnels`)."""
+
+    abm: bool
+    engaged_from_ms: int | None
+
+
+async def _read_target_figures(
+    db: Database,
+    documents: DocumentsInForce,
+    as_of: datetime,
+    window_days: int,
+    tier: int | None,
+    owner_id: str | None,
+    industry: str | None,
+) -> tuple[dict[str, StoredTargetFigures], dict[str, tuple[Change, ...]], list[str], _AbmSettled]:
     first_ms, last_ms = window_ms(as_of.timestamp(), window_days)
     rows = await db.read(
         "scorecards/target_figures",
@@ -383,13 +499,20 @@ async def read_target_figures(
     )
     as_of_ms = round(as_of.timestamp() * 1000)
 
-    def figures() -> tuple[dict[str, StoredTargetFigures], dict[str, tuple[Change, ...]], list[str]]:
+    def figures() -> tuple[dict[str, StoredTargetFigures], dict[str, tuple[Change, ...]], list[str], _AbmSettled]:
         committees, chosen = committee_assignment(documents, [row["account"] for row in rows])
         found, histories, rest = {}, {}, []
+        settled = True
+        engaged_from = [row["earliest_engaged"] for row in rows if row["earliest_engaged"] is not None]
         for row, index in zip(rows, chosen.tolist(), strict=True):
             account_id = row["account_id"]
             record = stage_record(row)
             histories[account_id] = record.changes
+            settled = settled and not (
+                row["later_opportunities"]
+                or any(at > as_of_ms for _, at in record.changes)
+                or (row["stage_since"] is not None and row["stage_since"] > as_of_ms)
+            )
             written, saved, latest = row["written_at"], row["model_saved_at"], row["latest_engaged"]
             if (
                 written is None
@@ -413,7 +536,7 @@ async def read_target_figures(
                 open_opportunities=int(row["opportunities"]),
                 pipeline_amount=float(row["amount"] or 0.0),
             )
-        return found, histories, sorted(rest)
+        return found, histories, sorted(rest), _AbmSettled(settled, min(engaged_from, default=None))
 
     return await asyncio.to_thread(figures)
 
@@ -441,5 +564,6 @@ async def program_and_account_scorecards(
         batch = targets[start : start + _BATCH]
         scorecards.update(await account_scorecards(db, batch, window_days, as_of, live=live))
         histories.update({i: record.changes for i, record in (await read_stage_records(db, batch)).items()})
-    program = await _program(db, window_days, as_of, traditional, scorecards, histories, tier, owner_id, industry)
+    abm = await asyncio.to_thread(abm_funnel, scorecards, histories, as_of)
+    program = await _program(db, window_days, as_of, traditional, abm, tier, owner_id, industry)
     return program, scorecards

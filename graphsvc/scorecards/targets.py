@@ -7,24 +7,26 @@ marked as such, so a strategist sees their suggested tier too) by
 :func:`graphsvc.algorithms.targeting.rank_targets`: ICP fit from the model in force, lookalike
 score against the won customers, and the surge of each account's own windowed engagement from
 the previous window to this one (the account scorecard's engagement level). The levels come from
-the engagement read model, every account at once in four statements
-(:func:`~graphsvc.scores.read_model.read_own_levels`: its buckets, decayed at read, exact at any
-moment); an account it cannot serve is computed live from its subtree
+the engagement read model, every account at once from its columns
+(:func:`~graphsvc.scores.read_model.read_own_level_columns`: its buckets, decayed at read, exact at
+any moment); an account it cannot serve is computed live from its subtree
 (:func:`~graphsvc.scores.subtrees.score_subtrees`, both windows from one read). Accepting one is
 :func:`set_target` (the API's ``setTarget``).
 
-The matrix and what is computed from it (lookalikes, similarity to the customers, every
-account's ICP fit) are built once
-per data version and shared by every request (:func:`shared_similarity`): the version is the
-digest of the account records read, so any write that changes an account makes the next read
-build a new one, and none can see a stale one. The computations run in a worker
-thread (:func:`asyncio.to_thread`), never on the event loop, so other requests keep being served.
+What is read of the graph is kept per process by data version (:mod:`graphsvc.store.versioned`):
+the account records with their won opportunities' closing dates (customers are picked at
+``as_of`` from them), and the read model's columns of the buckets the windows overlap; the
+account–attribute matrix and what is computed from it (lookalikes, similarity to the customers,
+every account's ICP fit) are built once per data version and shared by every request. Any write
+that changes data replaces the version, so the next request reads again, and none can see a
+stale value; what depends on the moment (customers, the decayed windows) is computed at each
+request. The computations run in a worker thread (:func:`asyncio.to_thread`), never on the event
+loop, so other requests keep being served.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -33,11 +35,14 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from graphsvc.algorithms.fit import account_fit
 from graphsvc.algorithms.lookalike import AttributeMatrix, CustomerSimilarity, Lookalike, account_attributes
 from graphsvc.algorithms.scoring import Contribution, to_utc
 from graphsvc.algorithms.targeting import (
     DEFAULT_CAPACITIES,
+    CandidateColumns,
     PriorityWeights,
     TargetCandidate,
     TargetRecommendation,
@@ -47,14 +52,15 @@ from graphsvc.documents import IcpModel
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.scorecards.account import DEFAULT_WINDOW_DAYS, window_moment
 from graphsvc.scores.documents import DocumentsInForce, documents_in_force
-from graphsvc.scores.read_model import read_own_levels
+from graphsvc.scores.read_model import OwnLevelColumns, own_level_buckets, read_own_level_columns
 from graphsvc.scores.structure import TreeWatch
 from graphsvc.scores.subtrees import read_subtrees, score_subtrees
 from graphsvc.store.database import Database, Record, Transaction
+from graphsvc.store.versioned import VersionedCache
 
 __all__ = [
-    "MAX_SHARED_VERSIONS",
     "AccountProfiles",
+    "AccountRecords",
     "SharedSimilarity",
     "account_lookalikes",
     "lookalikes_of_accounts",
@@ -65,9 +71,6 @@ __all__ = [
 
 _TIERS = (1, 2, 3)
 
-
-MAX_SHARED_VERSIONS = 4
-"""Data versions whose similarity data is kept: the current one, and a few that requests still read."""
 
 # Lookalike lists kept per data version (by account and page size); ICP models whose fits are kept.
 _LOOKALIKES_PER_VERSION = 4096
@@ -110,57 +113,65 @@ class SharedSimilarity:
         return computed
 
 
-# Shared similarity data by data version (the digest of the account records), least recently used first.
-_shared: OrderedDict[str, SharedSimilarity] = OrderedDict()
-_shared_lock = threading.Lock()  # worker threads look up and add versions
+class AccountRecords:
+    """Every account's record and when each of its won opportunities closed (None: no date): what
+    targeting reads of the accounts, the same at any moment. Kept by data version
+    (:data:`_account_records`), with the similarity data built from it on first use."""
+
+    def __init__(self, records: dict[str, dict[str, Any]], won: dict[str, tuple[datetime | None, ...]]) -> None:
+        self.records = records
+        self.won = won
+        self._similarity: SharedSimilarity | None = None
+        self._lock = threading.Lock()
+
+    def customers(self, as_of: datetime) -> frozenset[str]:
+        """The accounts with an opportunity won by ``as_of``."""
+        return frozenset(i for i, closed in self.won.items() if any(at is None or at <= as_of for at in closed))
+
+    def similarity(self) -> SharedSimilarity:
+        """The similarity data over these accounts, built once (CPU-bound: call it from a worker thread)."""
+        with self._lock:
+            if self._similarity is None:
+                self._similarity = SharedSimilarity(self.records)
+            return self._similarity
 
 
-def _records_version(records: Mapping[str, Mapping[str, Any]]) -> str:
-    digest = hashlib.sha256()
-    for account_id in sorted(records):
-        digest.update(repr(sorted(records[account_id].items())).encode())
-    return digest.hexdigest()
+async def _read_account_records(db: Database) -> AccountRecords:
+    rows = await db.read("targets/accounts")
+    won: dict[str, tuple[datetime | None, ...]] = {}
+    for row in rows:
+        closed = [at.to_native() for at in row["won_closed_at"]] + ([None] if row["won_undated"] else [])
+        if closed:
+            won[row["account"]["id"]] = tuple(closed)
+    return AccountRecords({row["account"]["id"]: row["account"] for row in rows}, won)
 
 
-def shared_similarity(records: Mapping[str, Mapping[str, Any]]) -> SharedSimilarity:
-    """The similarity data of these account records, built only for a new data version.
-
-    CPU-bound (a digest of every record, and building the matrix for a new version): call it from a
-    worker thread, never on the event loop.
-    """
-    version = _records_version(records)
-    with _shared_lock:
-        if (shared := _shared.get(version)) is not None:
-            _shared.move_to_end(version)
-            return shared
-    built = SharedSimilarity(records)
-    with _shared_lock:
-        shared = _shared.setdefault(version, built)  # another thread may have built it meanwhile
-        _shared.move_to_end(version)
-        while len(_shared) > MAX_SHARED_VERSIONS:
-            _shared.popitem(last=False)
-    return shared
+# Every account's records and similarity data by data version: the current one, and a few that
+# requests still read.
+_account_records: VersionedCache[AccountRecords] = VersionedCache(size=4)
+# The read model's columns by data version and range of buckets, with the documents they were read with.
+_level_columns: VersionedCache[tuple[DocumentsInForce, OwnLevelColumns]] = VersionedCache(size=4)
 
 
 @dataclass(frozen=True)
 class AccountProfiles:
-    """Every account's record and which of them are customers."""
+    """Every account's record and which of them are customers at a moment."""
 
     records: dict[str, dict[str, Any]]
     customers: frozenset[str]
+    source: AccountRecords
 
     def similarity(self) -> SharedSimilarity:
-        """The shared similarity data over these accounts (:func:`shared_similarity`: in a worker thread)."""
-        return shared_similarity(self.records)
+        """The shared similarity data over these accounts (built once per data version: call it from a
+        worker thread)."""
+        return self.source.similarity()
 
 
 async def read_account_profiles(db: Database, as_of: datetime | None = None) -> AccountProfiles:
-    """Read every account once (the statement's ``as_of`` decides who is a customer)."""
+    """Every account, and the customers at ``as_of`` (default now): one read per data version."""
     moment = to_utc(as_of) if as_of is not None else datetime.now(UTC)
-    rows = await db.read("targets/accounts", as_of=moment.isoformat())
-    records = {row["account"]["id"]: row["account"] for row in rows}
-    customers = frozenset(row["account"]["id"] for row in rows if row["customer"])
-    return AccountProfiles(records, customers)
+    source = await _account_records.get(db, "accounts", lambda: _read_account_records(db))
+    return AccountProfiles(source.records, source.customers(moment), source)
 
 
 async def account_lookalikes(
@@ -233,40 +244,49 @@ async def target_recommendations(
     documents = await documents_in_force(db)
     profiles = await read_account_profiles(db, as_of)
     candidates_ids = sorted(set(profiles.records) - profiles.customers)
-    levels = await _engagement_levels(db, documents, candidates_ids, as_of, window_days, live)
+    current, previous = await _engagement_levels(db, documents, candidates_ids, as_of, window_days, live)
 
     def recommend() -> list[TargetRecommendation]:
         similarity = profiles.similarity()
         nearest = similarity.similarity_to_customers(profiles.customers)
         fits = similarity.fits(documents.icp)
-        candidates = []
-        for account_id in candidates_ids:
+
+        def candidate(row: int) -> TargetCandidate:
+            account_id = candidates_ids[row]
             record = profiles.records[account_id]
             fit, contributions = fits[account_id]
             similar = nearest[account_id]
             customer = profiles.records.get(similar.customer_id) if similar.customer_id else None
-            current, previous = levels[account_id]
-            candidates.append(
-                TargetCandidate(
-                    account_id,
-                    fit=fit,
-                    lookalike=similar.similarity,
-                    current=current,
-                    previous=previous,
-                    name=record.get("name"),
-                    fit_contributions=contributions,
-                    customer_id=similar.customer_id,
-                    customer_name=customer and customer.get("name"),
-                    shared_attributes=similar.shared_attributes,
-                    window_days=window_days,
-                    is_target=bool(record.get("is_target")),
-                    current_tier=record.get("tier"),
-                )
+            return TargetCandidate(
+                account_id,
+                fit=fit,
+                lookalike=similar.similarity,
+                current=float(current[row]),
+                previous=float(previous[row]),
+                name=record.get("name"),
+                fit_contributions=contributions,
+                customer_id=similar.customer_id,
+                customer_name=customer and customer.get("name"),
+                shared_attributes=similar.shared_attributes,
+                window_days=window_days,
+                is_target=bool(record.get("is_target")),
+                current_tier=record.get("tier"),
             )
-        return rank_targets(candidates, capacities, weights)
 
-    ranked = await asyncio.to_thread(recommend)
-    return ranked if first is None else ranked[:first]
+        def column(values: list[float]) -> np.ndarray:
+            return np.array(values, dtype=np.float64)
+
+        columns = CandidateColumns(
+            candidates_ids,
+            column([fits[i][0] for i in candidates_ids]),
+            column([nearest[i].similarity for i in candidates_ids]),
+            current,
+            previous,
+            candidate,
+        )
+        return rank_targets(columns, capacities, weights, first=first)
+
+    return await asyncio.to_thread(recommend)
 
 
 async def _engagement_levels(
@@ -276,32 +296,47 @@ async def _engagement_levels(
     as_of: datetime,
     window_days: int,
     live: bool,
-) -> dict[str, tuple[float, float]]:
-    """Each account's own windowed engagement at ``as_of`` and the previous window's.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each account's own windowed engagement at ``as_of`` and the previous window's, aligned with
+    ``account_ids``.
 
-    From the read model (:func:`~graphsvc.scores.read_model.read_own_levels`); the accounts it
-    cannot serve, and all with ``live``, from their subtrees, both windows from one read.
+    From the read model's columns (:func:`~graphsvc.scores.read_model.read_own_level_columns`,
+    kept by data version and range of buckets, so a request at a moment whose buckets are kept
+    reads only the data version); the accounts it cannot serve, and all with ``live``, from their
+    subtrees, both windows from one read.
     """
-    levels: dict[str, tuple[float, float]] = {}
+    current, previous = np.zeros(len(account_ids)), np.zeros(len(account_ids))
+    served = np.zeros(len(account_ids), dtype=bool)
     if not live:
-        stored = await read_own_levels(db, documents, as_of, window_days)
-        levels = {i: found for i in account_ids if (found := stored.get(i)) is not None}
-    rest = [account_id for account_id in account_ids if account_id not in levels]
+        buckets = own_level_buckets(as_of, window_days)
+
+        async def build() -> tuple[DocumentsInForce, OwnLevelColumns]:
+            # The documents the columns are built with, read after the data version.
+            in_force = await documents_in_force(db)
+            return in_force, await read_own_level_columns(db, in_force, *buckets)
+
+        in_force, columns = await _level_columns.get(db, buckets, build)
+
+        def stored() -> None:
+            known = [i for i, account_id in enumerate(account_ids) if account_id in columns.positions]
+            positions = np.array([columns.positions[account_ids[i]] for i in known], dtype=np.int64)
+            now, before = columns.level_arrays(as_of, window_days, in_force.scoring.decay_half_life_days)
+            current[known], previous[known] = now[positions], before[positions]
+            served[known] = columns.served[positions]
+
+        await asyncio.to_thread(stored)
+    rest = [account_id for account_id, kept in zip(account_ids, served.tolist(), strict=True) if not kept]
     if rest:
         subtrees = await read_subtrees(db.read, rest)
 
-        def score() -> dict[str, tuple[float, float]]:
-            current = score_subtrees(documents, subtrees, as_of, window_days=window_days)
-            previous = score_subtrees(documents, subtrees, as_of - timedelta(days=window_days), window_days=window_days)
-            return {
-                account_id: tuple(
-                    float(result.windowed[result.snapshot.account_index[account_id]]) for result in (current, previous)
-                )
-                for account_id in rest
-            }
+        def score() -> None:
+            rows = [i for i, kept in enumerate(served.tolist()) if not kept]
+            for end, column in ((as_of, current), (as_of - timedelta(days=window_days), previous)):
+                result = score_subtrees(documents, subtrees, end, window_days=window_days)
+                column[rows] = [float(result.windowed[result.snapshot.account_index[i]]) for i in rest]
 
-        levels.update(await asyncio.to_thread(score))
-    return levels
+        await asyncio.to_thread(score)
+    return current, previous
 
 
 async def set_target(

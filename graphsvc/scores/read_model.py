@@ -40,6 +40,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -54,9 +55,12 @@ from graphsvc.store.database import Database
 __all__ = [
     "BUCKET_DAYS",
     "AccountWindows",
+    "OwnLevelColumns",
     "append_steps",
     "bucket_of",
+    "own_level_buckets",
     "read_account_windows",
+    "read_own_level_columns",
     "read_own_levels",
     "write_read_model",
 ]
@@ -320,23 +324,74 @@ def _bucket_range(as_of: datetime, span: timedelta) -> dict[str, int]:
     }
 
 
-async def read_own_levels(
-    db: Database, documents: DocumentsInForce, as_of: datetime, window_days: float
-) -> dict[str, tuple[float, float] | None]:
-    """Every account's own windowed engagement at ``as_of`` and the previous window's (at its end).
+@dataclass(frozen=True)
+class OwnLevelColumns:
+    """Every account's bucket entries of a range of buckets as numpy columns: the input of each
+    account's own windowed engagement at any moment whose windows the range covers
+    (:meth:`levels`), kept by data version between requests (:mod:`graphsvc.store.versioned`).
 
-    For ranking all accounts at once (the surge of target recommendations): four statements, each
-    one record of columns (stamps, persons, their roles, the buckets of both windows), whatever
-    the number of accounts, where :func:`read_account_windows` reads subtree by subtree. None for
-    an account the read model cannot serve (module docstring): compute those live. CPU-bound after
-    the reads; the arithmetic is :func:`_window`'s.
+    Entries, in time order, point at their (account, person) pair; ``served`` is False for an
+    account the read model cannot serve (module docstring).
     """
+
+    account_ids: tuple[str, ...]
+    served: np.ndarray  # per account
+    pair_account: np.ndarray  # per pair: its account's index
+    pair_weight: np.ndarray  # per pair: the person's w(p)
+    entry_pair: np.ndarray  # per entry
+    entry_at: np.ndarray  # epoch seconds
+    entry_base: np.ndarray  # undecayed points
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each account's index in :attr:`account_ids`."""
+        return {account_id: i for i, account_id in enumerate(self.account_ids)}
+
+    def level_arrays(self, as_of: datetime, window_days: float, half_life_days: float) -> tuple[np.ndarray, np.ndarray]:
+        """Each account's own windowed engagement at ``as_of`` and the previous window's (at its
+        end), aligned with :attr:`account_ids` (meaningless where not :attr:`served`).
+
+        The arithmetic of :func:`_window` over arrays: in the window means ``now − W < t ≤ now``,
+        points decay by ``0.5^(age/h)`` and are summed per person, then weighted by w(p) and summed
+        per account (entries are kept in time order, so each window is a slice; numpy's power and
+        summation order may differ from :func:`_window`'s in the last bits).
+        """
+        columns = []
+        for end in (as_of, as_of - timedelta(days=window_days)):
+            now = end.timestamp()
+            start = now - window_days * _SECONDS_PER_DAY
+            inside = slice(*np.searchsorted(self.entry_at, [start, now], side="right").tolist())
+            ages = np.maximum(now - self.entry_at[inside], 0.0) / _SECONDS_PER_DAY / half_life_days
+            points = self.entry_base[inside] * 0.5**ages
+            per_pair = np.bincount(self.entry_pair[inside], weights=points, minlength=self.pair_account.size)
+            columns.append(
+                np.bincount(self.pair_account, weights=self.pair_weight * per_pair, minlength=len(self.account_ids))
+            )
+        return columns[0], columns[1]
+
+    def levels(
+        self, as_of: datetime, window_days: float, half_life_days: float
+    ) -> dict[str, tuple[float, float] | None]:
+        """:meth:`level_arrays` by account id; None for an account the read model cannot serve."""
+        current, previous = (column.tolist() for column in self.level_arrays(as_of, window_days, half_life_days))
+        return {
+            account_id: (current[i], previous[i]) if served else None
+            for i, (account_id, served) in enumerate(zip(self.account_ids, self.served.tolist(), strict=True))
+        }
+
+
+async def read_own_level_columns(
+    db: Database, documents: DocumentsInForce, first_bucket: int, last_bucket: int
+) -> OwnLevelColumns:
+    """The :class:`OwnLevelColumns` of buckets ``first_bucket..last_bucket``: four statements, each
+    one record of columns (stamps, persons, their roles, the buckets), whatever the number of
+    accounts. CPU-bound after the reads (decoding every entry), done in a worker thread."""
     [stamps] = await db.read("read_model/stamps") or [{"model_saved_at": None, "ids": [], "written": []}]
     [persons] = await db.read("read_model/all_persons")
     [roles] = await db.read("scores/graph_roles")
-    [buckets] = await db.read("read_model/all_buckets", **_bucket_range(as_of, timedelta(days=2 * window_days)))
+    [buckets] = await db.read("read_model/all_buckets", first_bucket=first_bucket, last_bucket=last_bucket)
 
-    def levels() -> dict[str, tuple[float, float] | None]:
+    def columns() -> OwnLevelColumns:
         held: dict[str, list[str]] = defaultdict(list)
         for person_id, role, _ in roles["roles"]:
             held[person_id].append(role)
@@ -348,23 +403,63 @@ async def read_own_levels(
         texts: dict[str, list[str]] = defaultdict(list)
         for account_id, text in zip(buckets["accounts"], buckets["entries"], strict=True):
             texts[account_id].append(text)
-        half_life, saved = documents.scoring.decay_half_life_days, stamps["model_saved_at"]
-        # As read_account_windows measures them, so both agree to the last bit at the bounds.
-        now, before = as_of.timestamp(), (as_of - timedelta(days=window_days)).timestamp()
-        found: dict[str, tuple[float, float] | None] = {}
-        for account_id, written in zip(stamps["ids"], stamps["written"], strict=True):
+        saved = stamps["model_saved_at"]
+        served: list[bool] = []
+        pair_account: list[int] = []
+        pair_weight: list[float] = []
+        entry_pair: list[int] = []
+        entry_at: list[float] = []
+        entry_base: list[float] = []
+        for index, (account_id, written) in enumerate(zip(stamps["ids"], stamps["written"], strict=True)):
             member = _trusted(
                 0, {"id": account_id}, None if written < 0 else written, saved,
                 members.get(account_id, ()), texts.get(account_id, ()), documents,
             )  # fmt: skip
+            served.append(member is not None)
             if member is None:
-                found[account_id] = None
                 continue
-            current = _window(member, now, window_days, half_life)[0]
-            found[account_id] = (current, _window(member, before, window_days, half_life)[0])
-        return found
+            pairs = {}
+            for person_id, (_, weight) in member.persons.items():
+                pairs[person_id] = len(pair_account)
+                pair_account.append(index)
+                pair_weight.append(weight)
+            for person_id, at, base in member.entries:
+                entry_pair.append(pairs[person_id])
+                entry_at.append(at)
+                entry_base.append(base)
+        at = np.array(entry_at, dtype=np.float64)
+        order = np.argsort(at, kind="stable")
+        return OwnLevelColumns(
+            tuple(stamps["ids"]),
+            np.array(served, dtype=bool),
+            np.array(pair_account, dtype=np.int64),
+            np.array(pair_weight, dtype=np.float64),
+            np.array(entry_pair, dtype=np.int64)[order],
+            at[order],
+            np.array(entry_base, dtype=np.float64)[order],
+        )
 
-    return await asyncio.to_thread(levels)
+    return await asyncio.to_thread(columns)
+
+
+def own_level_buckets(as_of: datetime, window_days: float) -> tuple[int, int]:
+    """The buckets :func:`read_own_level_columns` reads for the levels at ``as_of`` (both windows)."""
+    found = _bucket_range(as_of, timedelta(days=2 * window_days))
+    return found["first_bucket"], found["last_bucket"]
+
+
+async def read_own_levels(
+    db: Database, documents: DocumentsInForce, as_of: datetime, window_days: float
+) -> dict[str, tuple[float, float] | None]:
+    """Every account's own windowed engagement at ``as_of`` and the previous window's (at its end).
+
+    For ranking all accounts at once (the surge of target recommendations): the columns of
+    :func:`read_own_level_columns` and :meth:`OwnLevelColumns.levels`, where
+    :func:`read_account_windows` reads subtree by subtree. None for an account the read model
+    cannot serve (module docstring): compute those live.
+    """
+    columns = await read_own_level_columns(db, documents, *own_level_buckets(as_of, window_days))
+    return await asyncio.to_thread(columns.levels, as_of, window_days, documents.scoring.decay_half_life_days)
 
 
 async def read_account_windows(
@@ -385,6 +480,7 @@ async def read_account_windows(
     rows = await db.read(
         "read_model/account_windows", ids=list(dict.fromkeys(account_ids)), **_bucket_range(as_of, 2 * window)
     )
+
     def windows() -> dict[str, AccountWindows | None]:
         subtrees: dict[str, list[_Member | None]] = defaultdict(list)
         seen: dict[str, set[str]] = defaultdict(set)

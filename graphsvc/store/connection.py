@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,7 +23,9 @@ _SCHEMA_TIMEOUT = 600.0
 
 
 async def apply_schema(db: Database) -> int:
-    """Create every constraint and index in ``cypher/schema/`` (idempotent); returns how many.
+    """Create every constraint and index in ``cypher/schema/`` (idempotent), and a data version when
+    the database has none (written before versions were kept: nothing could be kept by version);
+    returns how many schema statements ran.
 
     Runs before the store serves anything, with a timeout of at least ten minutes per statement.
     """
@@ -31,6 +34,7 @@ async def apply_schema(db: Database) -> int:
     try:
         for name in names:
             await db.write(name)
+        await db.write("store/ensure_data_version", token=uuid.uuid4().hex)
     finally:
         db.timeout = request_timeout
     return len(names)

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -28,7 +29,7 @@ from neo4j.exceptions import (
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, InvalidInput
 from graphsvc.store.cypher import statement
 
-__all__ = ["Database", "Record", "Transaction"]
+__all__ = ["UNVERSIONED", "Database", "Record", "Transaction"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,17 @@ _CONSTRAINT_RETRIES = 5
 # Readiness probes want an answer within a few seconds, not after the driver's retry budget.
 _PING_TIMEOUT = 3.0
 
+UNVERSIONED = ("schema/", "store/ensure_data_version", "webhooks/claim_deliveries", "webhooks/finish_delivery")
+"""Write statements (names, or folders ending in ``/``) that change nothing a reader keeps by data
+version (:meth:`Database.data_version`): schema (which may not share a transaction with data
+writes), giving a database its first version, and the webhook sender's bookkeeping, which runs
+every few seconds. Every other write transaction replaces the data version."""
+
+
+def _versioned(name: str) -> bool:
+    """Whether running ``name`` changes the data version (see :data:`UNVERSIONED`)."""
+    return not any(name == entry or (entry.endswith("/") and name.startswith(entry)) for entry in UNVERSIONED)
+
 
 class Transaction:
     """One open managed transaction, running registry statements by name (see :meth:`Database.transaction`)."""
@@ -48,12 +60,22 @@ class Transaction:
     def __init__(self, tx: AsyncManagedTransaction, db: Database) -> None:
         self._tx = tx
         self._db = db
+        self.changes_data = False  # a statement that changes the data version ran
 
     async def run(self, name: str, **params: Any) -> list[Record]:
         """Run statement ``name`` inside the transaction and return its records as dicts."""
         self._db.round_trips += 1
+        self.changes_data = self.changes_data or _versioned(name)
         result = await self._tx.run(statement(name), params)
         return await result.data()
+
+    async def finish(self) -> None:
+        """Replace the data version when a statement that changes data ran (before the commit).
+
+        Not counted in :attr:`Database.round_trips`, which counts the statements callers run: the
+        bump rides in every data-changing write transaction alike."""
+        if self.changes_data:
+            await self._tx.run(statement("store/bump_data_version"), {"token": uuid.uuid4().hex})
 
 
 class Database:
@@ -148,10 +170,7 @@ class Database:
         have no other effect. ``label`` names it in errors and logs.
         """
 
-        async def managed(tx: AsyncManagedTransaction) -> T:
-            return await work(Transaction(tx, self))
-
-        return await self._execute(label, self._write(managed), write=True, round_trips=0)
+        return await self._execute(label, self._write(work), write=True, round_trips=0)
 
     async def write_batches(self, name: str, rows: Iterable[Record], batch_size: int, **params: Any) -> int:
         """Run ``name`` with ``$rows`` in batches of ``batch_size``, one transaction each."""
@@ -179,21 +198,35 @@ class Database:
     async def _run(
         self, name: str, params: dict[str, Any], *, write: bool, timeout: float | None = None
     ) -> list[Record]:
-        text = statement(name)
+        if write:
 
-        async def work(tx: AsyncManagedTransaction) -> list[Record]:
-            result = await tx.run(text, params)
-            return await result.data()
+            async def work(tx: Transaction) -> list[Record]:
+                return await tx.run(name, **params)
 
-        call = self._write(work) if write else self._read(text, params)
-        return await self._execute(name, call, write=write, timeout=timeout)
+            return await self._execute(name, self._write(work), write=True, timeout=timeout, round_trips=0)
+        return await self._execute(name, self._read(statement(name), params), write=False, timeout=timeout)
 
-    def _write(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
-        """``work`` in a managed write transaction of its own session."""
+    async def data_version(self) -> str | None:
+        """The graph's data version: a token every write transaction that changes data replaces in the
+        same transaction (:data:`UNVERSIONED`: the writes that do not), so what a process computed
+        from the graph and keeps under this token is current as long as the token is; None before
+        the first such write (keep nothing then). One indexed read."""
+        [row] = await self.read("store/data_version")
+        return row["token"]
+
+    def _write(self, work: Callable[[Transaction], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
+        """``work`` in a managed write transaction of its own session, replacing the data version
+        in it when it changed data (:meth:`data_version`)."""
+
+        async def managed(tx: AsyncManagedTransaction) -> T:
+            transaction = Transaction(tx, self)
+            result = await work(transaction)
+            await transaction.finish()
+            return result
 
         async def write() -> T:
             async with self._driver.session(database=self.database) as session:
-                return await session.execute_write(work)
+                return await session.execute_write(managed)
 
         return write
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from neo4j import AsyncGraphDatabase
 
 from graphsvc.ingest.importer import Importer
@@ -235,3 +236,15 @@ async def load_scorecard_graph(db: Database, embedded: EmbeddedServer) -> None:
         rows = [{"id": account_id, "previous": previous, "stage": stage, "change_id": f"sc-{account_id}-{stage}"}]
         assert len(await db.write("stages/record_changes", rows=rows, at=at(days))) == 1
     await run_cypher(embedded, _DECISIONS, rows=DECISIONS)
+
+
+def assert_same_json(found, expected, where=()) -> None:
+    """Equal JSON-ready values, floats to 1e-9 (sums taken in another order differ in the last bits)."""
+    if isinstance(expected, dict):
+        assert isinstance(found, dict) and found.keys() == expected.keys(), where
+        for key in expected:
+            assert_same_json(found[key], expected[key], (*where, key))
+    elif isinstance(expected, float):
+        assert found == pytest.approx(expected, rel=1e-9, abs=1e-9), where
+    else:
+        assert found == expected, where

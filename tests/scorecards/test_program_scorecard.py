@@ -17,12 +17,20 @@ SLA over (−60, 0]: d1 ABM accepted 2 h after, inside its 4 h; d2 TRADITIONAL p
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from scorecard_graph import AS_OF, WINDOW, load_scorecard_graph
+from scorecard_graph import AS_OF, WINDOW, assert_same_json, at, engagement, load_scorecard_graph
 
+from graphsvc.funnel import LeadStatus
+from graphsvc.ingest.importer import Importer
+from graphsvc.lifecycle import set_lead_status
+from graphsvc.routing.engine import route
 from graphsvc.scorecards.program import lead_funnel, program_scorecard
+from graphsvc.scorecards.targets import set_target
+from graphsvc.scores.recompute import recompute_graph
+from graphsvc.store import Database
+from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER
 
 pytestmark = pytest.mark.db
 
@@ -131,3 +139,78 @@ def test_leads_without_a_history_count_where_their_stored_status_had_been():
     )
     # Without a history there is no velocity to measure.
     assert {v["leads"] for v in funnel["median_days_to_advance"].values()} == {0}
+
+
+async def _equal_to_live(db, moment, **filters):
+    card = await program_scorecard(db, WINDOW, moment, **filters)
+    live = await program_scorecard(db, WINDOW, moment, live=True, **filters)
+    assert_same_json(card, live, (moment,))
+    return card
+
+
+def _after_the_fixture():
+    """A moment after everything the fixture dated (imported statuses are dated when imported)."""
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+
+
+async def test_later_moments_reuse_both_funnels_until_something_dated_between_changes_them(graph):
+    base = _after_the_fixture()
+    await recompute_graph(graph, AS_OF)  # every target served by stored figures
+    # c6 engaged 59 days before base: in the window at base, out of it two days later.
+    edge = (base - timedelta(days=WINDOW - 1) - AS_OF) / timedelta(days=1)
+    report = await Importer(graph).import_rows("engagements", [(1, engagement("e-edge", "c6", "demo_request", edge))])
+    assert report.errors == []
+    reads = []
+    real_read = graph.read
+
+    async def counting_read(statement, **params):
+        reads.append(statement)
+        return await real_read(statement, **params)
+
+    graph.read = counting_read
+    try:
+        built = await _equal_to_live(graph, base)
+        assert built["abm"]["accounts_with_engaged_people"] >= 1
+        reads.clear()
+        card = await program_scorecard(graph, WINDOW, base + timedelta(hours=1))
+        assert "scorecards/lead_funnel" not in reads and "scorecards/target_figures" not in reads
+        assert card["abm"] == built["abm"]
+        assert card == await _equal_to_live(graph, base + timedelta(hours=1))
+        reads.clear()
+        later = await _equal_to_live(graph, base + timedelta(days=2))
+        assert "scorecards/target_figures" in reads
+        engaged = later["abm"]["accounts_with_engaged_people"]
+        assert engaged == built["abm"]["accounts_with_engaged_people"] - 1
+    finally:
+        del graph.read
+
+
+async def test_the_next_scorecard_reads_every_kind_of_write_from_this_process_or_another(graph, embedded):
+    moment = _after_the_fixture() + timedelta(days=1)
+    await recompute_graph(graph, AS_OF)
+    before = await _equal_to_live(graph, moment)
+    later = await _equal_to_live(graph, moment + timedelta(hours=1))  # kept: the same funnels
+    assert (later["traditional"], later["abm"]) == (before["traditional"], before["abm"])
+    # A status change (mutation), an engagement imported, a target set, a lead imported, then a
+    # routing decision and a recompute by another process: each is in the next answer.
+    await set_lead_status(graph, "l2", LeadStatus.MQL, None, "test", moment - timedelta(hours=1))
+    assert (await _equal_to_live(graph, moment))["traditional"]["mqls"] == before["traditional"]["mqls"] + 1
+    days = (moment - AS_OF) / timedelta(days=1) - 2  # before the fixture's end: not in the future
+    report = await Importer(graph).import_rows("engagements", [(1, engagement("e-new", "c6", "demo_request", days))])
+    assert report.errors == []
+    engaged = (await _equal_to_live(graph, moment))["abm"]["accounts_with_engaged_people"]
+    assert engaged == before["abm"]["accounts_with_engaged_people"] + 1
+    await set_target(graph, "N", True, 3)
+    assert (await _equal_to_live(graph, moment))["abm"]["target_accounts"] == 3
+    lead = {"id": "l-new", "email": "new@gmail.com", "status": "NEW", "created_at": at(days)}
+    assert (await Importer(graph).import_rows("leads", [(1, lead)])).errors == []
+    assert (await _equal_to_live(graph, moment))["traditional"]["leads"] == before["traditional"]["leads"] + 1
+    info = embedded.status()
+    other = Database.connect(str(info["bolt_uri"]), ROOT_USER, embedded.password(), DATABASE_NAME)
+    try:
+        await route(other, "l-new", now=moment - timedelta(hours=1))
+        await _equal_to_live(graph, moment)
+        await recompute_graph(other, moment - timedelta(hours=1))
+        await _equal_to_live(graph, moment)
+    finally:
+        await other.close()

@@ -14,11 +14,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from scorecard_graph import AS_OF, WINDOW, load_scorecard_graph
+from scorecard_graph import AS_OF, ICP_MODEL, WINDOW, at, engagement, load_scorecard_graph
 
 from graphsvc.algorithms.lookalike import Lookalike
 from graphsvc.errors import InvalidInput, NotFound
+from graphsvc.ingest.importer import Importer
 from graphsvc.scorecards.targets import account_lookalikes, lookalikes_of_accounts, set_target, target_recommendations
+from graphsvc.scores.documents import save_document
+from graphsvc.scores.recompute import recompute_graph
+from graphsvc.store import Database
+from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER
 
 pytestmark = pytest.mark.db
 
@@ -100,3 +105,38 @@ async def test_set_target_accepts_a_recommendation(graph):
             await set_target(graph, account_id, is_target, tier)
     with pytest.raises(NotFound):
         await set_target(graph, "nobody", True, 1)
+
+
+async def test_the_next_recommendations_read_every_kind_of_write_from_this_process_or_another(graph, embedded):
+    """What targeting keeps by data version is read again after each write: the answer always equals
+    the live one, and shows the write."""
+
+    async def ranked():
+        kept = await target_recommendations(graph, capacities=[2, 2, 2], window_days=WINDOW, as_of=AS_OF)
+        live = await target_recommendations(graph, capacities=[2, 2, 2], window_days=WINDOW, as_of=AS_OF, live=True)
+        assert [(r.account_id, r.tier, r.reasons) for r in kept] == [(r.account_id, r.tier, r.reasons) for r in live]
+        return {r.account_id: r for r in kept}
+
+    before = await ranked()
+    assert before["T2"].surge == 0.0 and not before["N"].is_target and "Q" in before
+    # An engagement imported (surge), a mutation (setTarget), an opportunity won (customers), a
+    # document saved (ICP fit), then an account changed and a recompute run by another process.
+    await Importer(graph).import_rows("engagements", [(1, engagement("e-new", "c6", "demo_request", 0))])
+    assert (await ranked())["T2"].surge > 0
+    await set_target(graph, "N", True, 3)
+    assert (await ranked())["N"].is_target
+    won = {"id": "o-new", "account_id": "Q", "amount": 1, "status": "WON", "created_at": at(-20), "closed_at": at(-1)}
+    await Importer(graph).import_rows("opportunities", [(1, won)])
+    assert "Q" not in await ranked()
+    await save_document(graph, "icp", {**ICP_MODEL, "version": 202, "attributes": [
+        {"field": "industry", "weight": 100, "choices": {"finance": 10}}]})  # fmt: skip
+    assert (await ranked())["N"].fit == 100.0
+    info = embedded.status()
+    other = Database.connect(str(info["bolt_uri"]), ROOT_USER, embedded.password(), DATABASE_NAME)
+    try:
+        await Importer(other).import_rows("accounts", [(1, {"id": "T2", "name": "Tco", "industry": "finance"})])
+        assert (await ranked())["T2"].fit == 100.0
+        await recompute_graph(other, AS_OF)
+        assert (await ranked())["T2"].fit == 100.0
+    finally:
+        await other.close()

@@ -50,7 +50,8 @@ ENGAGED_WINDOW_DAYS = 90  # SPEC §7's default window for "engaged"
 # cursors (graphsvc.schema.pagination.seek_page), ties in id order, accounts without the key last (by id).
 # Score and coverage are the figures stored on the account (score_total, score_coverage), engagementChange
 # the windowed engagement's change against the previous window (score_engagement_change; none when the
-# previous window had none), as the last recompute left them.
+# previous window had none): as the last recompute left them, coverage as the last write to the account's
+# contacts or their roles did when it came later (graphsvc.scores.structure.store_coverages).
 _LOWEST, _HIGHEST = -sys.float_info.max, sys.float_info.max  # below / above every stored number
 ACCOUNT_KEYS = (
     SortKey("name", "name", str, lowest="", highest=None, always_known=True),
@@ -283,8 +284,10 @@ class AccountQuery:
         description='Accounts, filtered; orderBy is one of "name" (default), "-name", "employees", "-employees", '
         '"score", "-score", "coverage", "-coverage", "-engagementChange" (ties by id; accounts without the key '
         "last). search: a case-insensitive prefix of a word of the name or of the domain. Score, coverage, "
-        "singleThreaded, missingRole and engagementChange read the figures the last recompute stored on the "
-        "account (an account without them is left out by a filter on them).",
+        "singleThreaded, missingRole and engagementChange read the figures stored on the account: score and "
+        "engagementChange as the last recompute left them, coverage, singleThreaded and missingRole as the last "
+        "recompute or write to the account's contacts or their roles did (an account without them is left out "
+        "by a filter on them).",
         permission_classes=[CanRead],
     )
     async def accounts(

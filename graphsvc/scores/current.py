@@ -36,11 +36,13 @@ from graphsvc.algorithms.propagation import account_total
 from graphsvc.algorithms.scoring import LeadScore, engagement_points, lead_profile, lead_score
 from graphsvc.scores.documents import DocumentsInForce
 from graphsvc.scores.read_model import read_account_windows
-from graphsvc.scores.recompute import committee_assignment, decay_scale
+from graphsvc.scores.recompute import ENGAGEMENT_WINDOW_DAYS, committee_assignment, decay_scale
+from graphsvc.scores.subtrees import Read
 from graphsvc.store.database import Database
 
 __all__ = [
     "AccountScoreNow",
+    "LiveCoverage",
     "account_coverages",
     "account_score_at",
     "behavioral_at",
@@ -146,20 +148,36 @@ async def account_coverages(
     found = {account_id: windows.coverage for account_id, windows in served.items() if windows is not None}
     rest = [account_id for account_id in ids if account_id not in found]
     if rest:
-        found.update(await _live_coverages(db, rest, documents, as_of, window_days, template))
+        live = await live_coverages(db.read, rest, documents, as_of, window_days, template)
+        found.update({account_id: account.coverage for account_id, account in live.items()})
     return found
 
 
-async def _live_coverages(
-    db: Database,
+@dataclass(frozen=True)
+class LiveCoverage:
+    """An account's coverage read from its own contacts, with every role they hold (not only seats)."""
+
+    coverage: CommitteeCoverage
+    known_roles: frozenset[str]
+    engaged_roles: frozenset[str]
+
+
+async def live_coverages(
+    read: Read,
     account_ids: Sequence[str],
     documents: DocumentsInForce,
     as_of: datetime,
-    window_days: float,
-    template: str | None,
-) -> dict[str, CommitteeCoverage]:
+    window_days: float = ENGAGEMENT_WINDOW_DAYS,
+    template: str | None = None,
+) -> dict[str, LiveCoverage]:
+    """Coverage of ``account_ids`` at ``as_of`` from their contacts, roles and windowed engagement kinds.
+
+    One statement through ``read`` (``Database.read``, or ``Transaction.run`` inside a write);
+    unknown ids are left out. ``known_roles`` and ``engaged_roles`` are every role the account's
+    contacts (its engaged contacts) hold, as the recompute stores them.
+    """
     now_s = as_of.timestamp()
-    rows = await db.read(
+    rows = await read(
         "scores/committee_contacts",
         ids=list(account_ids),
         # The fast path's bounds in epoch milliseconds: start < t ≤ as_of.
@@ -181,10 +199,11 @@ async def _live_coverages(
 
     found = {}
     for row, index in zip(rows, chosen.tolist(), strict=True):
-        contacts = row["contacts"]
-        found[row["account"]["id"]] = CommitteeCoverage.of_contacts(
-            committees[index],
-            {contact["id"]: contact["roles"] for contact in contacts},
-            (contact["id"] for contact in contacts if engaged(contact["kinds"])),
+        roles_of = {contact["id"]: contact["roles"] for contact in row["contacts"]}
+        engaged_ids = {contact["id"] for contact in row["contacts"] if engaged(contact["kinds"])}
+        found[row["account"]["id"]] = LiveCoverage(
+            CommitteeCoverage.of_contacts(committees[index], roles_of, engaged_ids),
+            frozenset(role for roles in roles_of.values() for role in roles),
+            frozenset(role for contact in engaged_ids for role in roles_of[contact]),
         )
     return found

@@ -64,6 +64,7 @@ __all__ = [
     "automatic_matches",
     "changed_matches",
     "committee_assignment",
+    "coverage_props",
     "decay_scale",
     "engagement_points_by_pair",
     "plan_recompute",
@@ -608,12 +609,14 @@ def _account_rows(result: Recomputed, previous_windowed: np.ndarray, scale: floa
                     "score_engagement_change": (
                         (float(result.windowed[a]) - before[a]) / abs(before[a]) if before[a] else None
                     ),
-                    "score_coverage": float(result.coverage[a]),
-                    "score_engaged_coverage": float(result.engaged_coverage[a]),
-                    "score_engaged_contacts": int(result.engaged_contacts[a]),
-                    "score_known_roles": _roles(names, int(result.known_roles[a])),
-                    "score_engaged_roles": _roles(names, int(result.engaged_roles[a])),
-                    "score_committee": result.committees[int(result.account_committee[a])].name,
+                    **coverage_props(
+                        result.committees[int(result.account_committee[a])].name,
+                        float(result.coverage[a]),
+                        float(result.engaged_coverage[a]),
+                        int(result.engaged_contacts[a]),
+                        _roles(names, int(result.known_roles[a])),
+                        _roles(names, int(result.engaged_roles[a])),
+                    ),
                     "score_contributions": json.dumps(
                         [
                             {
@@ -630,6 +633,25 @@ def _account_rows(result: Recomputed, previous_windowed: np.ndarray, scale: floa
             }
         )
     return rows
+
+
+def coverage_props(
+    committee: str,
+    coverage: float,
+    engaged_coverage: float,
+    engaged_contacts: int,
+    known_roles: Iterable[str],
+    engaged_roles: Iterable[str],
+) -> dict[str, Any]:
+    """An account's stored coverage figures (roles sorted): the recompute's, and those a write keeps."""
+    return {
+        "score_coverage": coverage,
+        "score_engaged_coverage": engaged_coverage,
+        "score_engaged_contacts": engaged_contacts,
+        "score_known_roles": sorted(known_roles),
+        "score_engaged_roles": sorted(engaged_roles),
+        "score_committee": committee,
+    }
 
 
 def _roles(names: Sequence[str], mask: int) -> list[str]:

@@ -1,4 +1,4 @@
-"""Stored sums kept exact when a write changes who counts where, inside that write's transaction.
+"""Stored sums and coverage kept exact when a write changes who counts where, inside that write's transaction.
 
 An engagement adds to the decayed sums of its person, its account and that account's ancestors
 (:mod:`graphsvc.scores.incremental`), with the person's role weight and the account's place in its
@@ -11,6 +11,11 @@ sums of the trees involved as they were, so the write rescores those trees in it
   them again and rescores every tree whose sums moved: the old and new account of a person with
   engagements whose account or roles changed, an account moved under another parent and its old
   parent;
+* every account whose contacts or their roles the write changed (a contact added, moved, given or
+  losing a role), and every watched account whose fields that choose its committee template
+  changed (an account import, ``setTarget``), gets its coverage figures stored again
+  (:func:`store_coverages`), as a recompute at that moment would store them, once a recompute
+  has scored it;
 * a write that changes what lead matching reads (an account's name, domains or target flag, or
   an account's contact count) matches every lead without a MANUAL match again
   (:func:`rematch_leads`), as a recompute would, and the trees of the leads whose match changed
@@ -27,12 +32,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from graphsvc.scores.current import live_coverages
 from graphsvc.scores.documents import DocumentsInForce
-from graphsvc.scores.recompute import account_index, automatic_matches, changed_matches, decay_scale
+from graphsvc.scores.recompute import (
+    account_index,
+    automatic_matches,
+    changed_matches,
+    coverage_props,
+    decay_scale,
+)
 from graphsvc.scores.subtrees import read_subtrees, score_subtrees
 from graphsvc.store.database import Transaction
 
-__all__ = ["TreeWatch", "rematch_leads", "rescore_trees"]
+__all__ = ["TreeWatch", "rematch_leads", "rescore_trees", "store_coverages"]
 
 _LEAD_FIELDS = ["email", "company", "website"]
 
@@ -58,7 +70,7 @@ class TreeWatch:
     persons: list[str]
     accounts: list[str]
     placements: dict[str, _Placement] = field(default_factory=dict)
-    account_states: dict[str, tuple[Any, str | None]] = field(default_factory=dict)
+    account_states: dict[str, tuple[Any, str | None, Any]] = field(default_factory=dict)
 
     @classmethod
     async def before(cls, tx: Transaction, persons: Iterable[str] = (), accounts: Iterable[str] = ()) -> TreeWatch:
@@ -68,14 +80,19 @@ class TreeWatch:
         return watch
 
     async def settle(self, tx: Transaction, documents: DocumentsInForce) -> list[str]:
-        """Rescore the trees the write moved (after lead matching again when it has to); their account ids."""
+        """Rescore the trees the write moved (after lead matching again when it has to) and store the
+        coverage of the accounts whose contacts or fields it changed; the rescored trees' account ids."""
         after = await _placements(tx, self.persons)
         moved: set[str] = set()
+        covered: set[str] = set()  # accounts whose coverage the write may have changed
         rematch = False
         for person in self.persons:
             old, new = self.placements.get(person), after.get(person)
             if old == new:
                 continue
+            for placement in (old, new):
+                if placement and placement.is_contact:  # only contacts hold committee seats
+                    covered.update(placement.accounts)
             if (old and old.engaged) or (new and new.engaged):
                 moved.update(old.accounts if old else ())
                 moved.update(new.accounts if new else ())
@@ -84,15 +101,19 @@ class TreeWatch:
             now = new.accounts if new and new.is_contact else ()
             rematch = rematch or was != now
         states = await _account_states(tx, self.accounts)
-        for account_id, (matching, parent) in states.items():
+        for account_id, (matching, parent, segment) in states.items():
             old_state = self.account_states.get(account_id)
             if old_state is None or old_state[0] != matching:
                 rematch = True
+            if old_state is not None and old_state[2] != segment:  # the fields choose the committee template
+                covered.add(account_id)
             if old_state is not None and old_state[1] != parent:
                 moved.update(filter(None, (account_id, old_state[1])))
         if rematch:
             moved.update(await rematch_leads(tx))
-        return await rescore_trees(tx, sorted(moved), documents)
+        rescored = await rescore_trees(tx, sorted(moved), documents)
+        await store_coverages(tx, sorted(covered), documents)
+        return rescored
 
 
 async def _placements(tx: Transaction, persons: Sequence[str]) -> dict[str, _Placement]:
@@ -106,11 +127,11 @@ async def _placements(tx: Transaction, persons: Sequence[str]) -> dict[str, _Pla
     }
 
 
-async def _account_states(tx: Transaction, accounts: Sequence[str]) -> dict[str, tuple[Any, str | None]]:
+async def _account_states(tx: Transaction, accounts: Sequence[str]) -> dict[str, tuple[Any, str | None, Any]]:
     if not accounts:
         return {}
     return {
-        row["id"]: (row["matching"], row["parent_id"])
+        row["id"]: (row["matching"], row["parent_id"], row["segment"])
         for row in await tx.run("scores/account_placements", ids=list(accounts))
     }
 
@@ -144,9 +165,10 @@ async def rescore_trees(
     It first touches every account of the trees, so a concurrent import's additions to their sums
     wait for it (Neo4j's write locks; the embedded store runs one write transaction at a time)
     instead of being overwritten, then reads the trees and writes ``score_engagement_sum`` and
-    ``score_rolled_sum``. Other stored figures (``score_total``, windowed engagement, coverage,
-    stage) keep their recompute's moment. Returns the ids of the accounts rewritten. ``now``
-    defaults to the moment the trees are locked: every engagement stored by then is in the sums.
+    ``score_rolled_sum``. Other stored figures (``score_total``, windowed engagement, stage) keep
+    their recompute's moment; coverage is stored by :func:`store_coverages`. Returns the ids of
+    the accounts rewritten. ``now`` defaults to the moment the trees are locked: every engagement
+    stored by then is in the sums.
     """
     if not account_ids:
         return []
@@ -167,3 +189,37 @@ async def rescore_trees(
     ]
     await tx.run("scores/write_account_sums", rows=sums)
     return [row["id"] for row in sums]
+
+
+async def store_coverages(
+    tx: Transaction, account_ids: Sequence[str], documents: DocumentsInForce, now: datetime | None = None
+) -> None:
+    """Store the coverage figures of ``account_ids`` at ``now`` (default now), as a recompute would.
+
+    An account no recompute has scored yet (no ``scored_at``) is left without figures, as its score is.
+
+    One statement reads the accounts' contacts, roles and windowed engagement kinds
+    (:func:`~graphsvc.scores.current.live_coverages`), one writes the figures
+    (:func:`~graphsvc.scores.recompute.coverage_props`): ``score_coverage``, ``score_known_roles``
+    and ``score_committee`` follow the write exactly; the windowed ones (``score_engaged_*``) are
+    those of ``now``.
+    """
+    if not account_ids:
+        return
+    found = await live_coverages(tx.run, account_ids, documents, now or datetime.now(UTC))
+    rows = [
+        {
+            "id": account_id,
+            "props": coverage_props(
+                live.coverage.template,
+                live.coverage.coverage,
+                live.coverage.engaged_coverage,
+                live.coverage.engaged_contacts,
+                live.known_roles,
+                live.engaged_roles,
+            ),
+        }
+        for account_id, live in found.items()
+    ]
+    if rows:
+        await tx.run("scores/write_account_coverage", rows=rows)

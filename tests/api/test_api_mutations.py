@@ -3,6 +3,8 @@
 import pytest
 from api_graph import codes, data_of, execute, load_sales_graph, run_cypher
 
+from graphsvc.scores.recompute import recompute_graph
+
 pytestmark = pytest.mark.db
 
 IMPORT = """mutation($kind: String!, $rows: [JSON!]!) {
@@ -82,6 +84,19 @@ async def test_set_buying_role_adds_a_manual_role_that_wins(db, embedded):
     await data_of(db, 'mutation { setBuyingRole(personId: "c-jo", role: "ECONOMIC_BUYER") { roles } }')
     held = await run_cypher(embedded, ROLE_SOURCES, id="c-jo")
     assert held == [{"role": "ECONOMIC_BUYER", "source": "manual", "confidence": 1.0}]
+
+
+async def test_set_buying_role_takes_the_account_off_the_missing_role_list_at_once(db):
+    await recompute_graph(db)
+    missing = '{ accounts(missingRole: "CHAMPION") { edges { node { id } } } }'
+
+    async def missing_champion() -> list[str]:
+        return [edge["node"]["id"] for edge in (await data_of(db, missing))["accounts"]["edges"]]
+
+    assert "acme-de" in await missing_champion()  # Max is its only contact, a DECISION_MAKER
+    await data_of(db, 'mutation { setBuyingRole(personId: "c-max", role: "CHAMPION") { id } }')
+    # No recompute in between: the write stored acme-de's coverage figures in its own transaction.
+    assert "acme-de" not in await missing_champion()
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,12 @@ write, without writing it, and every stored figure must already be that:
 
 * no lead match and no inferred buying role the recompute would change;
 * each account's decayed sums, own and rolled up (``score_engagement_sum``, ``score_rolled_sum``);
+* each account's coverage figures that do not depend on the moment (``score_coverage``,
+  ``score_known_roles``, ``score_committee``);
 * each contact's and lead's decayed sum (``score_decay_sum``) and last positive engagement.
 
-The figures a recompute stores *as of its moment* (``score_total``, windowed engagement, coverage,
-stage inputs) are a snapshot of that moment, not a figure a write keeps (README, Scores).
+The figures a recompute stores *as of its moment* (``score_total``, windowed engagement, stage
+inputs) are a snapshot of that moment, not a figure a write keeps (README, Scores).
 """
 
 import os
@@ -97,7 +99,7 @@ write = st.one_of(
     st.tuples(st.just("crm roles"), st.sampled_from(CONTACTS), st.lists(st.sampled_from(ROLES), max_size=2)),
     st.tuples(st.just("title"), st.sampled_from(PERSONS), st.sampled_from(TITLES)),
     st.tuples(st.just("move"), st.sampled_from(CONTACTS), st.sampled_from(ACCOUNTS)),
-    st.tuples(st.just("new contact"), st.sampled_from(ACCOUNTS)),
+    st.tuples(st.just("new contact"), st.sampled_from(ACCOUNTS), st.sampled_from([None, *TITLES])),
     st.tuples(st.just("lead"), st.sampled_from(LEADS), st.sampled_from(EMAILS), st.sampled_from(COMPANIES)),
     st.tuples(st.just("parent"), st.sampled_from(ACCOUNTS), st.sampled_from(ACCOUNTS)),
     st.tuples(st.just("rename"), st.sampled_from(ACCOUNTS), st.sampled_from(NAMES), st.sampled_from(DOMAINS)),
@@ -176,9 +178,11 @@ class Graph:
             await _import(importer, "contacts", [{"id": args[0], "account_id": args[1]}])
             self.contacts[args[0]] = args[1]
         elif action == "new contact":
+            account, *title = args  # a title, when given, may infer a role
             contact = f"c{len(self.contacts) + 1}"
-            await _import(importer, "contacts", [{"id": contact, "account_id": args[0]}])
-            self.contacts[contact] = args[0]
+            row = {"id": contact, "account_id": account}
+            await _import(importer, "contacts", [{**row, "title": title[0]} if title and title[0] else row])
+            self.contacts[contact] = account
         elif action == "lead":
             lead, email, company = args
             row = {"id": lead, "email": email} if company is None else {"id": lead, "email": email, "company": company}
@@ -231,6 +235,8 @@ async def assert_figures_are_a_recompute_s(db, step) -> None:
         account, expected = stored[row["id"]], row["props"]
         for name in ("score_engagement_sum", "score_rolled_sum"):
             assert _close(account[name], expected[name]), (step, row["id"], name, account[name], expected[name])
+        for name in ("score_coverage", "score_known_roles", "score_committee"):
+            assert account[name] == expected[name], (step, row["id"], name, account[name], expected[name])
     persons = {row["person"]["id"]: row["person"] for row in await db.read("scores/persons_written")}
     for row in [*plan.contact_rows, *plan.lead_rows]:
         person = persons[row["id"]]
@@ -263,6 +269,8 @@ DEMO = ("demo_request", None)
 @example(initial=[("l3", DEMO, 0.0)], steps=[("rename", "D", "Gamma", "delta.example"), ("new contact", "C")])
 @example(initial=[("l3", DEMO, 0.0)], steps=[("rename", "D", "Gamma", "delta.example"), ("target", "D", False)])
 @example(initial=[("c1", DEMO, 0.0)], steps=[("again", 0, True, ("l4", ("web_visit", "careers"), -153.525))])
+@example(initial=[("c1", DEMO, 0.0)], steps=[("buying role", "c4", "CHAMPION")])  # coverage of the old roles
+@example(initial=[("c1", DEMO, 0.0)], steps=[("new contact", "E", "CEO")])  # a new contact's inferred role
 @settings(
     max_examples=int(os.environ.get("STORED_FIGURES_EXAMPLES", "200")),
     deadline=None,

@@ -146,7 +146,7 @@ export function AccountList() {
         </tr>`)}</tbody>
       </table>
       ${page.edges.length === 0 && html`<p>No account matches.</p>`}
-      <p class="legend">Sorted and filtered by the figures the last recompute stored (score, coverage, engagement change against the previous 90 days); the columns show them now.</p>
+      <p class="legend">Sorted and filtered by the stored figures: score and engagement change (against the previous 90 days) as the last recompute left them, coverage and roles as of the last change to the account's contacts; the columns show them now.</p>
       <div class="pager">
         <button disabled=${cursors.length === 1} onClick=${() => setCursors(cursors.slice(0, -1))}>Previous</button>
         <span>page ${cursors.length} of ${count(Math.max(1, Math.ceil(page.totalCount / 25)))} · ${count(page.totalCount)} accounts</span>

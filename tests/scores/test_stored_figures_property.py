@@ -4,8 +4,9 @@ Each example loads a small graph (a tree Alpha ← Beta ← Gamma, a lone Delta 
 with titles and CRM roles; leads matched by domain, by name and not at all), recomputes, then
 applies a random sequence of writes through the real code paths: engagements imported (new, and
 again with the same or other values, also moved to another person), contacts moved, re-titled,
-given CRM roles or a buying role by hand (``setBuyingRole``), new contacts, leads re-imported with
-another email, company or title, accounts renamed, moved under another parent (``parent_id``) or
+given CRM roles or a buying role by hand (``setBuyingRole``), new contacts (with a title or not),
+leads re-imported with another email, company or title, accounts renamed, given another headcount
+(another committee template), moved under another parent (``parent_id``) or
 made targets (``setTarget``), a new scoring model (``setScoringModel``), a recompute. After every
 write, :func:`~graphsvc.scores.recompute.plan_recompute` computes what a full recompute would
 write, without writing it, and every stored figure must already be that:
@@ -104,6 +105,8 @@ write = st.one_of(
     st.tuples(st.just("parent"), st.sampled_from(ACCOUNTS), st.sampled_from(ACCOUNTS)),
     st.tuples(st.just("rename"), st.sampled_from(ACCOUNTS), st.sampled_from(NAMES), st.sampled_from(DOMAINS)),
     st.tuples(st.just("target"), st.sampled_from(ACCOUNTS), st.booleans()),
+    # Headcounts in the small business, default and enterprise committee segments (seeds/committees.yaml).
+    st.tuples(st.just("employees"), st.sampled_from(ACCOUNTS), st.sampled_from([50, 1000, 6000])),
     st.tuples(st.just("model"), st.sampled_from([10, 45])),
     st.tuples(st.just("recompute")),
 )
@@ -196,6 +199,9 @@ class Graph:
             )
         elif action == "rename":
             await _import(importer, "accounts", [{"id": args[0], "name": args[1], "domain": args[2]}])
+        elif action == "employees":
+            name = NAMES[ACCOUNTS.index(args[0])]
+            await _import(importer, "accounts", [{"id": args[0], "name": name, "employees": args[1]}])
         elif action == "target":
             await _mutate(
                 self.db,
@@ -271,6 +277,7 @@ DEMO = ("demo_request", None)
 @example(initial=[("c1", DEMO, 0.0)], steps=[("again", 0, True, ("l4", ("web_visit", "careers"), -153.525))])
 @example(initial=[("c1", DEMO, 0.0)], steps=[("buying role", "c4", "CHAMPION")])  # coverage of the old roles
 @example(initial=[("c1", DEMO, 0.0)], steps=[("new contact", "E", "CEO")])  # a new contact's inferred role
+@example(initial=[("c1", DEMO, 0.0)], steps=[("employees", "A", 6000)])  # the committee of the old headcount
 @settings(
     max_examples=int(os.environ.get("STORED_FIGURES_EXAMPLES", "200")),
     deadline=None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -36,9 +37,10 @@ log = logging.getLogger(__name__)
 Record = dict[str, Any]
 T = TypeVar("T")
 
-# A concurrent MERGE on the same id can lose the race with a constraint error on servers without
-# Neo4j's MERGE locks (the embedded ArcadeDB); running it again finds the node and succeeds.
+# A write that loses a race to a concurrent transaction on servers without Neo4j's locks (the
+# embedded ArcadeDB: a MERGE's constraint error, a record not found) succeeds when run again.
 _CONSTRAINT_RETRIES = 5
+_RECORD_NOT_FOUND = re.compile(r"Record #\d+:\d+ not found")
 # Readiness probes want an answer within a few seconds, not after the driver's retry budget.
 _PING_TIMEOUT = 3.0
 
@@ -260,8 +262,8 @@ class Database:
                     gate = self._writes if write and self._writes is not None else contextlib.nullcontext()
                     async with asyncio.timeout(timeout or self.timeout), gate:
                         return await call()
-                except ConstraintError:
-                    if not write or attempt == _CONSTRAINT_RETRIES:
+                except Neo4jError as exc:
+                    if not write or attempt == _CONSTRAINT_RETRIES or not _lost_a_race(exc):
                         raise
                     await asyncio.sleep(0.01 * (attempt + 1))
         except OverflowError as exc:
@@ -282,6 +284,13 @@ class Database:
         finally:
             self.round_trips += round_trips
             self.seconds += time.perf_counter() - started
+
+
+def _lost_a_race(exc: Neo4jError) -> bool:
+    """True for a write that a concurrent transaction made fail and that succeeds when run again: a
+    unique constraint a concurrent MERGE won, or ArcadeDB's "Record #b:p not found" when the
+    transaction read an index entry of a record a concurrent transaction was creating or rolled back."""
+    return isinstance(exc, ConstraintError) or _RECORD_NOT_FOUND.search(exc.message or "") is not None
 
 
 def _brief(exc: BaseException) -> str:

@@ -5,6 +5,7 @@ Usage::
     python bench/peer.py                      # REPEATS=3, about 8 minutes on 2 cores (first run: + set-up)
     python bench/peer.py --repeats 1          # a smoke run, about 5 minutes
     python bench/peer.py --harness path/to/peer
+    python bench/peer.py --answers-kept 0     # graphsvc without kept answers: every request runs its resolvers
 
 The harness (``run_all.sh`` and its README) lives outside the repository, by default in the first
 ``shared/peer`` folder above the checkout (``/work/shared/peer`` for ``/work/main``); ``--harness`` or
@@ -13,9 +14,10 @@ builder into ``bench/.data/S-seed7``) from one ArcadeDB server to both graphsvc 
 checks their answers are equal, then drives Q1-Q3 with one load generator. Its working files go to
 ``bench/.data/peer`` (node_modules, the served copy of the database, each run's results).
 
-Writes ``bench/results/peer-S.json`` (the machine and its load, the medians per question, system and
-mode, the ratios graphsvc / peer) and ``bench/results/peer-S.md`` (the harness's tables). Without Node
-and npm on the PATH, or without the harness, it prints one line saying so and exits 0.
+Writes ``bench/results/peer-S.json`` (``peer-S-answers-kept-0.json`` with ``--answers-kept 0``): the
+machine and its load, the medians per question, system and mode, the ratios graphsvc / peer; and
+``peer-S.md`` beside it (the harness's tables). Without Node and npm on the PATH, or without the
+harness, it prints one line saying so and exits 0.
 """
 
 from __future__ import annotations
@@ -95,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--harness", type=Path, default=_default_harness(), help="the peer harness folder")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--work", type=Path, default=DATA_ROOT / "peer", help="the harness's work folder")
+    parser.add_argument(
+        "--answers-kept",
+        type=int,
+        default=None,
+        help="GRAPHSVC_ANSWERS_KEPT of the graphsvc servers (0: every request runs its resolvers)",
+    )
     args = parser.parse_args(argv)
 
     reason = _skip_reason(args.harness)
@@ -112,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
         "REPEATS": str(args.repeats),
         "OUT": str(out),
     }
+    name = "peer-S"
+    if args.answers_kept is not None:
+        env["GRAPHSVC_ANSWERS_KEPT"] = str(args.answers_kept)
+        name = f"peer-S-answers-kept-{args.answers_kept}"
     completed = subprocess.run(["bash", str(args.harness.resolve() / "run_all.sh")], env=env, cwd=REPO)
     if completed.returncode != 0:
         print(f"peer: the harness failed (exit {completed.returncode}); its files are in {args.work}", file=sys.stderr)
@@ -124,20 +136,22 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {**load_before, "load_average_at_end": [round(value, 2) for value in os.getloadavg()]},
         "versions": versions(),
         "harness": str(args.harness.resolve()),
+        "answers_kept": env.get("GRAPHSVC_ANSWERS_KEPT", "default"),
         "run": str(out),
         **summarize(out),
     }
     results = BENCH_DIR / "results"
-    (results / "peer-S.json").write_text(json.dumps(report, indent=1) + "\n")
+    (results / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
     at = report["machine"]
     load = f"load average {at['load_average_at_start']} at start, {at['load_average_at_end']} at end"
-    (results / "peer-S.md").write_text(
+    (results / f"{name}.md").write_text(
         f"# graphsvc beside @neo4j/graphql, S (1,000 accounts, seed 7)\n\n"
-        f"{report['finished']}, commit {report['commit']}, {report['repeats']} repeat(s), {load} "
+        f"{report['finished']}, commit {report['commit']}, {report['repeats']} repeat(s), "
+        f"GRAPHSVC_ANSWERS_KEPT {report['answers_kept']}, {load} "
         f"on {report['machine']['cores']} cores shared with other work: figures are indicative.\n"
         + (out / "tables.md").read_text()
     )
-    print(f"peer: wrote {results / 'peer-S.json'} and {results / 'peer-S.md'}")
+    print(f"peer: wrote {results / (name + '.json')} and {results / (name + '.md')}")
     return 0
 
 

@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     request_seconds: float = Field(
         default=30.0, ge=0, description="Deadline of one GraphQL request in seconds; 0: none (ApiLimits)."
     )
+    answers_kept: int = Field(
+        default=1024,
+        ge=0,
+        description="Answers of timeless queries each serve process keeps per data version (graphsvc.schema.answers);"
+        " 0 keeps none.",
+    )
 
     api_keys: SecretStr = Field(
         default=SecretStr(""),

@@ -28,7 +28,7 @@ from strawberry.types.graphql import OperationType
 from graphsvc.errors import DatabaseUnavailable, DeadlineExceeded, Forbidden, GraphsvcError, InvalidInput, NotFound
 from graphsvc.schema.execution import within_deadline
 
-__all__ = ["SUBSCRIPTION_NEEDS_A_STREAM", "ErrorPolicy", "GraphsvcSchema", "error_code", "is_expected"]
+__all__ = ["SUBSCRIPTION_NEEDS_A_STREAM", "ErrorPolicy", "GraphsvcSchema", "error_code", "failed", "is_expected"]
 
 log = logging.getLogger(__name__)
 
@@ -112,15 +112,15 @@ class GraphsvcSchema(strawberry.Schema):
     async def execute(self, query: str | None, *args: Any, **kwargs: Any) -> ExecutionResult:
         allowed = kwargs.get("allowed_operation_types") or DEFAULT_ALLOWED_OPERATION_TYPES
         kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
+        context = kwargs.get("context_value", args[1] if len(args) > 1 else None)
         try:
             return await within_deadline(super().execute(query, *args, **kwargs), self.request_seconds)
         except DeadlineExceeded as exc:
-            error = GraphQLError(str(exc), original_error=exc, extensions={"code": exc.code})
+            return failed(exc, context)
         except InvalidOperationTypeError as exc:
             if exc.operation_type is not OperationType.SUBSCRIPTION:
                 raise  # strawberry's own answer: 400, "mutations are not allowed when using GET"
             error = GraphQLError(SUBSCRIPTION_NEEDS_A_STREAM, extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
-        context = kwargs.get("context_value", args[1] if len(args) > 1 else None)
         log.info("request %s: %s", getattr(context, "request_id", None) or "-", error.message)
         return ExecutionResult(data=None, errors=[error])
 
@@ -131,6 +131,14 @@ class GraphsvcSchema(strawberry.Schema):
                 log.info("request %s: %s", request_id, error.message)
             else:
                 log.error("request %s: unexpected error at %s", request_id, _path(error), exc_info=error.original_error)
+
+
+def failed(exc: GraphsvcError, context: object) -> ExecutionResult:
+    """The answer to an operation stopped by an expected failure before or around its resolvers: no
+    data, one error with the failure's message and code (logged with the request id)."""
+    log.info("request %s: %s", getattr(context, "request_id", None) or "-", exc)
+    error = GraphQLError(str(exc), original_error=exc, extensions={"code": exc.code})
+    return ExecutionResult(data=None, errors=[error])
 
 
 def _path(error: GraphQLError) -> str:

@@ -4,6 +4,8 @@ Exposed at ``/metrics``:
 
 - ``graphsvc_graphql_operations_total{operation, type, outcome}`` (outcome ``ok`` or ``error``);
 - ``graphsvc_graphql_operation_seconds{operation}``, a histogram of operation latency;
+- ``graphsvc_graphql_kept_answers_total``: the queries among them answered with a kept answer
+  (:mod:`graphsvc.schema.answers`), without running resolvers;
 - ``graphsvc_db_statements_total`` and ``graphsvc_db_seconds_total``: statements sent to the
   database and the time spent in them (their ratio is the mean statement latency);
 - ``graphsvc_routing_subscribers``: routing subscriptions open in this process.
@@ -74,6 +76,11 @@ class ApiMetrics:
             ["operation"],
             registry=self.registry,
         )
+        self.kept_answers = Counter(
+            "graphsvc_graphql_kept_answers",
+            "GraphQL queries answered with an answer kept under the data version, without running resolvers.",
+            registry=self.registry,
+        )
         self.registry.register(_DatabaseCollector(database))
         self._names: set[str] = set()
 
@@ -88,6 +95,13 @@ class ApiMetrics:
         outcome = "error" if result is None or getattr(result, "errors", None) else "ok"
         self.operations.labels(name, kind, outcome).inc()
         self.latency.labels(name).observe(seconds)
+
+    def observe_kept(self, operation_name: str | None, seconds: float) -> None:
+        """Count one query answered with a kept answer (always a query, always without errors)."""
+        name = self._label(operation_name)
+        self.operations.labels(name, "query", "ok").inc()
+        self.latency.labels(name).observe(seconds)
+        self.kept_answers.inc()
 
     def _label(self, name: str | None) -> str:
         if not name:

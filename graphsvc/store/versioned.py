@@ -48,9 +48,11 @@ class VersionedCache(Generic[T]):
         key: Hashable,
         build: Callable[[], Awaitable[T]],
         valid: Callable[[T], bool] | None = None,
+        keep: Callable[[T], bool] | None = None,
     ) -> T:
         """The value of ``key`` at the graph's current data version, built by ``build`` when missing
         (or, with ``valid``, when the value kept is not valid for this request: the new one replaces it).
+        With ``keep``, a built value ``keep`` refuses is returned to the callers waiting, not kept.
 
         With no data version yet (nothing written), ``build`` runs and nothing is kept.
         """
@@ -65,7 +67,7 @@ class VersionedCache(Generic[T]):
         loop = asyncio.get_running_loop()
         pending = self._building.get((loop, version, key))
         if pending is None:
-            pending = loop.create_task(self._build(loop, version, key, build))
+            pending = loop.create_task(self._build(loop, version, key, build, keep))
             # A failure reaches every caller waiting; with none left (all cancelled) it is not logged
             # as never retrieved.
             pending.add_done_callback(lambda task: task.cancelled() or task.exception())
@@ -74,12 +76,19 @@ class VersionedCache(Generic[T]):
         return await asyncio.shield(pending)
 
     async def _build(
-        self, loop: asyncio.AbstractEventLoop, version: str, key: Hashable, build: Callable[[], Awaitable[T]]
+        self,
+        loop: asyncio.AbstractEventLoop,
+        version: str,
+        key: Hashable,
+        build: Callable[[], Awaitable[T]],
+        keep: Callable[[T], bool] | None,
     ) -> T:
         try:
             value = await build()
         finally:
             del self._building[(loop, version, key)]
+        if keep is not None and not keep(value):
+            return value
         with self._lock:
             self._values[(version, key)] = value
             while len(self._values) > self.size:

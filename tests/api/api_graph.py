@@ -17,6 +17,7 @@ separate driver to the same server.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -36,6 +37,7 @@ from graphsvc.schema import schema as default_schema
 from graphsvc.schema.context import Context
 from graphsvc.schema.limits import DEFAULT_LIMITS, ApiLimits
 from graphsvc.store import Database
+from graphsvc.store.cypher import statement
 from graphsvc.store.embedded import DATABASE_NAME, ROOT_USER, EmbeddedServer
 
 ADMIN = Caller(Role.ADMIN, name="admin")
@@ -173,10 +175,13 @@ MERGE (d)-[:ASSIGNED_TO]->(u)
 
 
 async def run_cypher(embedded: EmbeddedServer, text: str, **params: Any) -> list[dict[str, Any]]:
-    """Run test-only Cypher (fixtures the service never writes, checks of what it wrote) with a driver of its own."""
+    """Run test-only Cypher (fixtures the service never writes, checks of what it wrote) with a driver of its own,
+    then give the graph a new data version, as every graphsvc write does (what a process keeps under the old
+    one must not outlive a fixture's change)."""
     uri = str(embedded.status()["bolt_uri"])
     async with AsyncGraphDatabase.driver(uri, auth=(ROOT_USER, embedded.password())) as driver:
         records, _, _ = await driver.execute_query(text, params, database_=DATABASE_NAME)
+        await driver.execute_query(statement("store/bump_data_version"), token=uuid.uuid4().hex, database_=DATABASE_NAME)
     return [record.data() for record in records]
 
 

@@ -119,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         "GRAPHSVC_PYTHON": sys.executable,  # this interpreter has the checkout installed
         "REPEATS": str(args.repeats),
         "OUT": str(out),
+        # One worker per graphsvc process, as the harness compares one process each ("2 procs": two
+        # serve processes); serve's default would run one worker per core.
+        "GRAPHSVC_WORKERS": os.environ.get("GRAPHSVC_WORKERS", "1"),
     }
     name = "peer-S"
     if args.answers_kept is not None:

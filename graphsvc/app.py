@@ -133,7 +133,10 @@ def create_app(
     schema = create_schema(limits)
     app.include_router(
         _GraphQLRouter(
-            schema, context_getter=context_getter, keys=keys, answers=KeptAnswers(schema, settings.answers_kept)
+            schema,
+            context_getter=context_getter,
+            keys=keys,
+            answers=KeptAnswers(schema, settings.answers_kept, limits.max_tokens),
         ),
         prefix="/graphql",
     )

@@ -15,8 +15,9 @@ reads the clock is timeless only without it (``contacts(engaged: ...)`` asks abo
 days). A test executes every field of the table at two moments a year apart and compares them.
 
 Not kept: mutations and subscriptions, answers with errors, answers over :data:`MAX_KEPT_BYTES` of
-JSON, and any operation naming a field outside the table (target recommendations, the program
-scorecard at "now", routing and webhook state, introspection).
+JSON, requests whose query text or variables are longer than ``MAX_QUERY_CHARS`` (they bound what
+one kept entry and one plan may hold), and any operation naming a field outside the table
+(target recommendations, the program scorecard at "now", routing and webhook state, introspection).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from graphsvc.auth import Caller, Role
+from graphsvc.schema.document_cache import MAX_QUERY_CHARS
 from graphsvc.store.database import Database
 from graphsvc.store.versioned import VersionedCache
 
@@ -162,10 +164,10 @@ class _Timeless(Visitor):
             raise _NotTimeless
 
 
-def _plan(schema: GraphQLSchema, query: str, operation_name: str | None) -> _Plan | None:
+def _plan(schema: GraphQLSchema, max_tokens: int, query: str, operation_name: str | None) -> _Plan | None:
     """The variables a timeless query needs, or None when the operation may depend on the moment."""
     try:
-        document = parse(query)
+        document = parse(query, max_tokens=max_tokens)
     except GraphQLError:
         return None
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
@@ -211,19 +213,23 @@ class KeptAnswers:
         The GraphQL schema the queries run on (to know each field's type).
     size
         How many answers to keep; 0 keeps none (every request runs its resolvers).
+    max_tokens
+        The schema's token limit: a longer document is not planned (the schema refuses it).
     """
 
-    def __init__(self, schema: Schema, size: int) -> None:
+    def __init__(self, schema: Schema, size: int, max_tokens: int) -> None:
         self.size = size
         self._kept: VersionedCache[ExecutionResult] = VersionedCache(size=max(size, 1))
         graphql_schema = schema._schema  # graphql-core's schema, which strawberry builds and keeps
-        self._plan = lru_cache(maxsize=256)(lambda query, operation: _plan(graphql_schema, query, operation))
+        self._plan = lru_cache(maxsize=256)(
+            lambda query, operation: _plan(graphql_schema, max_tokens, query, operation)
+        )
 
     def key(self, caller: Caller | None, request: GraphQLRequestData) -> AnswerKey | None:
         """What identifies the request's answer, or None when it is not kept (also when the request
         carries extensions, such as a persisted query's hash)."""
         query, operation_name, variables = request.query, request.operation_name, request.variables or {}
-        if self.size == 0 or caller is None or not query or request.extensions:
+        if self.size == 0 or caller is None or not query or len(query) > MAX_QUERY_CHARS or request.extensions:
             return None
         plan = self._plan(query, operation_name)
         if plan is None or not plan.holds(variables):
@@ -231,6 +237,8 @@ class KeptAnswers:
         try:
             arguments = json.dumps(variables, sort_keys=True, separators=(",", ":"))
         except (TypeError, ValueError):
+            return None
+        if len(arguments) > MAX_QUERY_CHARS:
             return None
         return AnswerKey(query, operation_name, arguments, caller.role, caller.user_id, plan.name)
 

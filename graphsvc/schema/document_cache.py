@@ -31,6 +31,9 @@ from strawberry.extensions import SchemaExtension
 __all__ = ["CachedDocuments", "DocumentCache"]
 
 
+MAX_QUERY_CHARS = 8192  # longer query texts are never kept, here or with their answers
+
+
 class DocumentCache:
     """A bounded LRU of validated documents by key (query text, parse options, validation rules).
 
@@ -42,7 +45,7 @@ class DocumentCache:
         Longer query texts are never kept (they bound the memory one entry can take).
     """
 
-    def __init__(self, maxsize: int = 128, max_query_chars: int = 8192) -> None:
+    def __init__(self, maxsize: int = 128, max_query_chars: int = MAX_QUERY_CHARS) -> None:
         self.maxsize = maxsize
         self.max_query_chars = max_query_chars
         self._documents: OrderedDict[Hashable, DocumentNode] = OrderedDict()

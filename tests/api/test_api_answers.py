@@ -19,6 +19,8 @@ from strawberry.http import GraphQLRequestData
 
 from graphsvc.schema import schema
 from graphsvc.schema.answers import TIMELESS, KeptAnswers
+from graphsvc.schema.document_cache import MAX_QUERY_CHARS
+from graphsvc.schema.limits import DEFAULT_LIMITS
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -68,7 +70,9 @@ Q2 = "query Q2($id: ID!) { account(id: $id) { name isTarget owner { name } conta
 
 
 def key(query: str, caller=ADMIN, operation: str | None = None, extensions=None, **variables):
-    return KeptAnswers(schema, 8).key(caller, GraphQLRequestData(query, variables, operation, extensions))
+    return KeptAnswers(schema, 8, DEFAULT_LIMITS.max_tokens).key(
+        caller, GraphQLRequestData(query, variables, operation, extensions)
+    )
 
 
 # -- which requests are kept (pure: the schema and the request) ---------------------------------
@@ -149,7 +153,15 @@ def test_the_operation_named_decides_and_keys_differ_by_caller_variables_and_ext
     assert key(Q2, id="acme") != key(Q2, id="beta")
     assert key(Q2, id="acme") == key(Q2, id="acme")
     assert key(Q2, extensions={"persistedQuery": {}}, id="acme") is None
-    assert KeptAnswers(schema, 0).key(ADMIN, GraphQLRequestData(Q2, {"id": "acme"}, None, None)) is None
+    assert KeptAnswers(schema, 0, 100).key(ADMIN, GraphQLRequestData(Q2, {"id": "acme"}, None, None)) is None
+
+
+def test_long_requests_and_documents_over_the_token_limit_are_not_kept():
+    # Each would otherwise hold its text in the plans and the kept answers: bounded by MAX_QUERY_CHARS.
+    assert key(Q2, id="a" * MAX_QUERY_CHARS) is None
+    assert key(Q2.replace("name", "name " + "id " * (MAX_QUERY_CHARS // 3)), id="acme") is None
+    assert KeptAnswers(schema, 8, 10).key(ADMIN, GraphQLRequestData(Q2, {"id": "acme"}, None, None)) is None
+    assert key(Q2, id="a" * 100) is not None
 
 
 def test_the_moment_test_names_every_timeless_field():

@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         # One worker per graphsvc process, as the harness compares one process each ("2 procs": two
         # serve processes); serve's default would run one worker per core.
         "GRAPHSVC_WORKERS": os.environ.get("GRAPHSVC_WORKERS", "1"),
+        # The per-client rate limit (300/s by default) would refuse the one load generator's requests
+        # once graphsvc answers faster than that; the peer has none.
+        "GRAPHSVC_RATE_LIMIT_PER_SECOND": "0",
     }
     name = "peer-S"
     if args.answers_kept is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import logging
 import multiprocessing
@@ -105,6 +106,11 @@ def create_app(
                     await load_demo(db)
                 app.state.db = db
                 async with running_duties(db, settings):
+                    # What is alive once the application has started (modules, the schema, the driver)
+                    # lives as long as the process: out of the collector's reach, a full collection walks
+                    # only what requests left, instead of pausing every request for tens of milliseconds
+                    # (Q2 at 16 clients: p99 86-90 -> 17-18 ms, 980 -> 1,175-1,248 requests/s).
+                    gc.freeze()
                     yield
                 app.state.db = None
         finally:

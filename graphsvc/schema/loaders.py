@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -70,26 +71,50 @@ class Loaders:
     :meth:`documents` gives the documents in force, read once per request.
     """
 
+    # Each loader is made on first use: most requests use few of them, and an answer kept under the
+    # data version uses none.
+
     def __init__(self, db: Database) -> None:
         self._db = db
-        self.account: DataLoader[str, Record | None] = self._records("api/accounts_by_ids")
-        self.user: DataLoader[str, Record | None] = self._records("api/users_by_ids")
-        self.contact: DataLoader[str, Record | None] = self._records("api/contacts_by_ids")
-        self.lead: DataLoader[str, Record | None] = self._records("api/leads_by_ids")
-        self.roles: DataLoader[str, list[str]] = self._by_id(
-            "api/contact_roles", lambda row: sorted(row["roles"]), default=list
-        )
-        self.ultimate_parent: DataLoader[str, str | None] = self._by_id(
-            "api/ultimate_parents", lambda row: row["top_id"], default=lambda: None
-        )
-        self.latest_decision: DataLoader[str, str | None] = self._by_id(
-            "api/latest_decisions", lambda row: row["decision_id"], default=lambda: None
-        )
-        self.stage_history: DataLoader[str, list[StageChange]] = Loader(load_fn=self._stage_histories)
-        self.status_history: DataLoader[str, list[Record]] = Loader(load_fn=self._status_histories)
         self._slices: dict[Hashable, DataLoader[str, ListSlice]] = {}
         self._keyed: dict[Hashable, DataLoader[str, Any]] = {}
         self._once: dict[Hashable, asyncio.Future[Any]] = {}
+
+    @cached_property
+    def account(self) -> DataLoader[str, Record | None]:
+        return self._records("api/accounts_by_ids")
+
+    @cached_property
+    def user(self) -> DataLoader[str, Record | None]:
+        return self._records("api/users_by_ids")
+
+    @cached_property
+    def contact(self) -> DataLoader[str, Record | None]:
+        return self._records("api/contacts_by_ids")
+
+    @cached_property
+    def lead(self) -> DataLoader[str, Record | None]:
+        return self._records("api/leads_by_ids")
+
+    @cached_property
+    def roles(self) -> DataLoader[str, list[str]]:
+        return self._by_id("api/contact_roles", lambda row: sorted(row["roles"]), default=list)
+
+    @cached_property
+    def ultimate_parent(self) -> DataLoader[str, str | None]:
+        return self._by_id("api/ultimate_parents", lambda row: row["top_id"], default=lambda: None)
+
+    @cached_property
+    def latest_decision(self) -> DataLoader[str, str | None]:
+        return self._by_id("api/latest_decisions", lambda row: row["decision_id"], default=lambda: None)
+
+    @cached_property
+    def stage_history(self) -> DataLoader[str, list[StageChange]]:
+        return Loader(load_fn=self._stage_histories)
+
+    @cached_property
+    def status_history(self) -> DataLoader[str, list[Record]]:
+        return Loader(load_fn=self._status_histories)
 
     async def documents(self) -> DocumentsInForce:
         """The documents in force, read once per request however many resolvers ask at once."""

@@ -115,6 +115,8 @@ class Database:
         self._available = available
         self._writes = asyncio.Semaphore(max_concurrent_writes) if max_concurrent_writes else None
         self.round_trips = 0  # statements sent; read by tests and /metrics
+        self._version_reads: dict[asyncio.AbstractEventLoop, asyncio.Future[str | None]] = {}
+        self._version_tasks: set[asyncio.Task[None]] = set()
         self.seconds = 0.0
 
     @classmethod
@@ -212,9 +214,36 @@ class Database:
         """The graph's data version: a token every write transaction that changes data replaces in the
         same transaction (:data:`UNVERSIONED`: the writes that do not), so what a process computed
         from the graph and keeps under this token is current as long as the token is; None before
-        the first such write (keep nothing then). One indexed read."""
-        [row] = await self.read("store/data_version")
-        return row["token"]
+        the first such write (keep nothing then). One indexed read.
+
+        Callers that ask in the same turn of the event loop share one read, sent once they have all
+        asked: it sees every write committed before any of them asked, and a burst of requests pays
+        for one read instead of one each."""
+        loop = asyncio.get_running_loop()
+        shared = self._version_reads.get(loop)
+        if shared is None:
+            shared = self._version_reads[loop] = loop.create_future()
+            shared.add_done_callback(lambda future: future.cancelled() or future.exception())  # none left waiting
+            loop.call_soon(self._send_version_read, loop, shared)
+        return await asyncio.shield(shared)  # a cancelled caller leaves the read to the others
+
+    def _send_version_read(self, loop: asyncio.AbstractEventLoop, shared: asyncio.Future[str | None]) -> None:
+        del self._version_reads[loop]  # who asks from now on waits for the next read
+
+        async def read() -> None:
+            try:
+                [row] = await self.read("store/data_version")
+            except asyncio.CancelledError:
+                shared.cancel()
+                raise
+            except Exception as exc:  # handed to every caller waiting
+                shared.set_exception(exc)
+            else:
+                shared.set_result(row["token"])
+
+        task = loop.create_task(read())
+        self._version_tasks.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._version_tasks.discard)
 
     def _write(self, work: Callable[[Transaction], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
         """``work`` in a managed write transaction of its own session, replacing the data version

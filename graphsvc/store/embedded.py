@@ -325,7 +325,9 @@ class EmbeddedServer:
         """False while the server is known to be down (dead, or restarting); a cheap check before each call."""
         if self._supervisor is not None:
             return self._up.is_set()
-        info = self.current()
+        if self._info is not None and _alive(self._info.pid):  # the common case: one check, not two
+            return True
+        info = self.current()  # an attached process looks up a server that moved
         return info is not None and _alive(info.pid)
 
     def refuse_if_in_use(self) -> None:

@@ -1,5 +1,6 @@
 """End to end over HTTP: the whole application with its lifespan, API keys in headers."""
 
+import gc
 import json
 import logging
 import os
@@ -258,3 +259,10 @@ async def test_a_subscription_over_http_is_refused_as_invalid_not_internal(clien
         error = response.json()["errors"][0]
         assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED", response.text
         assert "subscribe over a WebSocket at /graphql" in error["message"]
+
+
+async def test_a_started_application_keeps_what_it_started_with_out_of_the_collectors_walks(embedded):
+    gc.unfreeze()
+    async with api_client(embedded) as local:
+        assert (await local.get("/healthz")).status_code == 200
+        assert gc.get_freeze_count() > 10_000  # the modules, the schema, the driver

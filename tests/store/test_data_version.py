@@ -97,3 +97,36 @@ async def test_kept_values_are_built_once_per_version_and_key_even_by_concurrent
     assert await cache.get(db, "k", build, valid=lambda value: value > 1) == 2  # not valid: built again
     await db.write("ingest/accounts", rows=_ACCOUNT, at="2026-01-01T00:00:00Z")
     assert await cache.get(db, "k", build) == 3  # a new data version
+
+
+async def test_callers_asking_together_share_one_read_that_sees_what_committed_before_they_asked(empty_db):
+    db = empty_db
+    before = await db.data_version()
+    await db.write("ingest/accounts", rows=_ACCOUNT, at="2026-01-04T00:00:00Z")
+    sent = db.round_trips
+    versions = await asyncio.gather(*(db.data_version() for _ in range(10)))
+    assert db.round_trips == sent + 1
+    assert len(set(versions)) == 1 and versions[0] != before  # the write before them is seen
+
+    # A caller that asks once a read has been sent waits for a read of its own, sent after it asked,
+    # so a write that committed before it asked is seen, whatever the earlier read saw.
+    first = asyncio.ensure_future(db.data_version())
+    while not db._version_tasks:  # the first read is sent
+        await asyncio.sleep(0)
+    await db.write("ingest/accounts", rows=_ACCOUNT, at="2026-01-05T00:00:00Z")
+    [after_the_write] = await db.read("store/data_version")
+    sent = db.round_trips
+    assert await db.data_version() == after_the_write["token"]
+    assert db.round_trips == sent + 1
+    await first
+
+
+async def test_a_cancelled_caller_leaves_the_shared_read_to_the_others(empty_db):
+    db = empty_db
+    expected = await db.data_version()
+    leaving = asyncio.ensure_future(db.data_version())
+    staying = asyncio.ensure_future(db.data_version())
+    await asyncio.sleep(0)
+    leaving.cancel()
+    assert await staying == expected
+    assert leaving.cancelled()

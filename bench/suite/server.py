@@ -22,10 +22,15 @@ __all__ = ["Profiler", "ServeProcess"]
 
 class ServeProcess(testing.ServeProcess):
     """``graphsvc serve`` on ``data_dir`` (see :class:`graphsvc.testing.ServeProcess`): open mode on loopback, the
-    SLA sweep off; a context manager that waits until it is ready and stops it."""
+    SLA sweep and the per-client rate limit off (the load generator is one client); a context manager that waits
+    until it is ready and stops it."""
 
     def __init__(self, data_dir: Path, heap: str, log: Path) -> None:
-        environment = {"GRAPHSVC_SLA_SWEEP_SECONDS": "0", "GRAPHSVC_API_KEYS": ""}
+        environment = {
+            "GRAPHSVC_SLA_SWEEP_SECONDS": "0",
+            "GRAPHSVC_API_KEYS": "",
+            "GRAPHSVC_RATE_LIMIT_PER_SECOND": "0",
+        }
         super().__init__(data_dir, "--host", "127.0.0.1", env=environment, log=log, heap=heap, start_timeout=180.0)
 
     def db_totals(self) -> tuple[int, float]:
@@ -63,8 +68,19 @@ class Profiler:
             return self
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._process = subprocess.Popen(
-            [str(spy), "record", "--pid", str(self.pid), "--format", "raw", "--rate", "100",
-             "--nonblocking", "--output", str(self.out)],
+            [
+                str(spy),
+                "record",
+                "--pid",
+                str(self.pid),
+                "--format",
+                "raw",
+                "--rate",
+                "100",
+                "--nonblocking",
+                "--output",
+                str(self.out),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
